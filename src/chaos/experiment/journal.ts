@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The journal: one JSON document per experiment run. It is the contract between the engine
+ * (which writes it), the runner (which embeds it in `results[].journal`) and the reports
+ * (which chart it). Field names are snake_case, as in Chaos Toolkit's journal.
+ *
+ * Times: ISO-8601 strings for wall-clock instants; `*_ms` offsets are milliseconds since the
+ * journal's `started_at`, so charts need no clock arithmetic.
+ */
+
+export const probeResultSchema = z.object({
+  name: z.string(),
+  /** Whether the probe itself ran (`failed` = it threw). */
+  status: z.enum(['succeeded', 'failed']),
+  /** Whether its value met the tolerance. A failed probe never meets it. */
+  tolerance_met: z.boolean(),
+  value: z.unknown().optional(),
+  error: z.string().optional(),
+  at_ms: z.number(),
+  duration_ms: z.number(),
+});
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+
+export const hypothesisCheckSchema = z.object({
+  phase: z.enum(['before', 'during', 'after']),
+  at_ms: z.number(),
+  met: z.boolean(),
+  probes: z.array(probeResultSchema),
+});
+export type HypothesisCheck = z.infer<typeof hypothesisCheckSchema>;
+
+export const activityRecordSchema = z.object({
+  name: z.string(),
+  type: z.enum(['action', 'probe', 'pause']),
+  status: z.enum(['succeeded', 'failed', 'skipped']),
+  background: z.boolean().default(false),
+  start_ms: z.number(),
+  end_ms: z.number(),
+  duration_ms: z.number(),
+  output: z.unknown().optional(),
+  error: z.string().optional(),
+});
+export type ActivityRecord = z.infer<typeof activityRecordSchema>;
+
+export const faultRecordSchema = z.object({
+  id: z.string(),
+  /** Fault kind, e.g. `toxic`, `process.kill`, `cpu`, `memory`, `connections`, `latency_ramp`, `redis.corrupt`. */
+  kind: z.string(),
+  name: z.string(),
+  target: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  injected_at: z.string(),
+  injected_ms: z.number(),
+  reverted_at: z.string().nullable(),
+  reverted_ms: z.number().nullable(),
+  /** Why it was reverted: its own end, its time to live, a rollback, an emergency stop, or never. */
+  revert_reason: z.enum(['completed', 'ttl', 'rollback', 'emergency', 'error']).nullable(),
+  error: z.string().optional(),
+});
+export type FaultRecord = z.infer<typeof faultRecordSchema>;
+
+export const timelinePointSchema = z.object({
+  /** Start of the 100 ms bucket, ms since `started_at`. */
+  t_ms: z.number(),
+  rps: z.number(),
+  error_rate: z.number(),
+  p50_ms: z.number(),
+  p99_ms: z.number(),
+});
+export type TimelinePoint = z.infer<typeof timelinePointSchema>;
+
+export const latencySummarySchema = z.object({
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+  mean: z.number(),
+});
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+
+export const loadMetricsSchema = z.object({
+  requests: z.number(),
+  errors: z.number(),
+  error_rate: z.number(),
+  /** Requests the generator could not send on schedule (open loop: counted, never delayed). */
+  dropped: z.number().default(0),
+  latency_ms: latencySummarySchema,
+  status_codes: z.record(z.string(), z.number()).default({}),
+  error_rate_under_fault: z.number().nullable(),
+  p99_under_fault_ms: z.number().nullable(),
+  /** From the first fault's injection to the first 100 ms bucket that breaks tolerance. */
+  time_to_detect_ms: z.number().nullable(),
+  /** From the last fault's revert until error rate and p99 are back within tolerance. */
+  time_to_recover_ms: z.number().nullable(),
+  timeline: z.array(timelinePointSchema),
+});
+export type LoadMetrics = z.infer<typeof loadMetricsSchema>;
+
+export const targetMetricsSchema = z.object({
+  name: z.string(),
+  pid: z.number().optional(),
+  cpu_percent_max: z.number().nullable(),
+  rss_mb_max: z.number().nullable(),
+  event_loop_lag_ms_max: z.number().nullable(),
+});
+export type TargetMetrics = z.infer<typeof targetMetricsSchema>;
+
+export const journalSchema = z.object({
+  schema_version: z.literal(1),
+  title: z.string(),
+  description: z.string().optional(),
+  category: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  /** The seed every random choice came from; rerun with it to replay. */
+  seed: z.number(),
+  status: z.enum(['completed', 'failed', 'aborted', 'interrupted']),
+  /** The hypothesis was not met during or after the method. */
+  deviated: z.boolean(),
+  started_at: z.string(),
+  ended_at: z.string(),
+  duration_ms: z.number(),
+  steady_states: z.object({
+    before: hypothesisCheckSchema.nullable(),
+    during: z.array(hypothesisCheckSchema),
+    after: hypothesisCheckSchema.nullable(),
+  }),
+  run: z.array(activityRecordSchema),
+  rollbacks: z.array(activityRecordSchema),
+  faults: z.array(faultRecordSchema),
+  metrics: z.object({
+    load: loadMetricsSchema.nullable(),
+    targets: z.array(targetMetricsSchema).default([]),
+    /** Scenario-specific measurements (e.g. `ejection_ms`, `lost_writes`). */
+    custom: z.record(z.string(), z.number()).default({}),
+  }),
+  /** Why the run was aborted or interrupted (safety guard, time limit, signal). */
+  abort_reason: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Journal = z.infer<typeof journalSchema>;

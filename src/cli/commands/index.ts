@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * The explicit registry of CLI subcommands (no import side effects). Each entry adds one
+ * subcommand to the program; its action returns the process exit code.
+ */
+export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
+
+export const commands: CommandRegistrar[] = [];
