@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import { ProcessNameError, SupervisorClosedError } from './errors.js';
+import { ManagedProcess, type ProcessSpec } from './managed-process.js';
+
+export interface ProcessSupervisorOptions {
+  logger?: Logger;
+  /**
+   * SIGKILL every child's process group synchronously if this Node process exits without
+   * calling `stopAll()` (a crash, `process.exit`), so no child outlives us. @default true
+   */
+  killOnExit?: boolean;
+}
+
+/** Looks up supervised children by name; what faults need from the supervisor. */
+export interface ProcessLookup {
+  get(name: string): ManagedProcess | undefined;
+  names(): string[];
+}
+
+/**
+ * Spawns and tracks the engine's child processes (services under test, Postgres, Redis…)
+ * by name, and tears them all down on `stopAll()` — the safety controller's emergency stop.
+ */
+export class ProcessSupervisor implements ProcessLookup {
+  private readonly children = new Map<string, ManagedProcess>();
+  private stopping: Promise<void> | undefined;
+  private readonly exitHook = () => {
+    for (const child of this.children.values()) child.killSync();
+  };
+
+  constructor(private readonly options: ProcessSupervisorOptions = {}) {
+    if (options.killOnExit !== false) process.on('exit', this.exitHook);
+  }
+
+  /** Spawn a child and wait until it is ready. The name must be unused. */
+  async spawn(spec: ProcessSpec): Promise<ManagedProcess> {
+    if (this.stopping) throw new SupervisorClosedError();
+    if (this.children.has(spec.name)) {
+      throw new ProcessNameError('FL_PROCESS_NAME_TAKEN', `a process named "${spec.name}" already exists`);
+    }
+    const child = new ManagedProcess(spec, this.options.logger);
+    this.children.set(child.name, child);
+    try {
+      await child.start();
+    } catch (err) {
+      this.children.delete(child.name);
+      throw err;
+    }
+    return child;
+  }
+
+  get(name: string): ManagedProcess | undefined {
+    return this.children.get(name);
+  }
+
+  /** Like `get`, but throws a typed error naming the known processes. */
+  require(name: string): ManagedProcess {
+    const child = this.children.get(name);
+    if (!child) {
+      throw new ProcessNameError(
+        'FL_PROCESS_UNKNOWN',
+        `no process named "${name}" (known: ${this.names().join(', ') || 'none'})`,
+      );
+    }
+    return child;
+  }
+
+  names(): string[] {
+    return [...this.children.keys()];
+  }
+
+  list(): ManagedProcess[] {
+    return [...this.children.values()];
+  }
+
+  /** Shut one child down and forget it. */
+  async remove(name: string, graceMs?: number): Promise<void> {
+    const child = this.children.get(name);
+    if (!child) return;
+    await child.shutdown(graceMs);
+    this.children.delete(name);
+  }
+
+  /**
+   * Terminate every child: SIGTERM (+SIGCONT for frozen ones) to all at once, SIGKILL to any
+   * still alive after `graceMs`. Idempotent: concurrent and repeated calls share one stop.
+   * The supervisor refuses new children afterwards.
+   */
+  stopAll(graceMs?: number): Promise<void> {
+    this.stopping ??= (async () => {
+      await Promise.all(this.list().map((child) => child.shutdown(graceMs)));
+      process.off('exit', this.exitHook);
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,253 @@
+import { createServer } from 'node:net';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  LogBuffer,
+  ProcessExitedError,
+  ProcessNameError,
+  ProcessNotReadyError,
+  ProcessSampler,
+  ProcessSupervisor,
+  SupervisorClosedError,
+  tcpOpen,
+} from '../../../src/chaos/process/index.js';
+import {
+  busyScript,
+  httpServerScript,
+  isAlive,
+  nodeArgs,
+  parentOfSleepScript,
+  procState,
+  stubbornScript,
+} from './fixtures.js';
+
+let supervisor: ProcessSupervisor;
+afterEach(async () => {
+  await supervisor?.stopAll(500);
+});
+
+async function httpChild(name = 'web') {
+  const port = await freePort();
+  const child = await supervisor.spawn({
+    name,
+    command: process.execPath,
+    args: nodeArgs(httpServerScript, port),
+    ready: { type: 'http', url: `http://127.0.0.1:${port}/` },
+  });
+  return { child, port };
+}
+
+describe('freePort', () => {
+  it('returns a port that can be bound', async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((r) => server.close(r));
+  });
+});
+
+describe('LogBuffer', () => {
+  it('keeps only the last N lines, joining partial chunks', () => {
+    const logs = new LogBuffer(3);
+    logs.write('stdout', 'a\nb');
+    logs.write('stdout', 'c\nd\ne\n');
+    logs.write('stderr', 'f\n');
+    expect(logs.tail()).toEqual(['d', 'e', 'f']);
+    expect(logs.entries().map((e) => e.stream)).toEqual(['stdout', 'stdout', 'stderr']);
+  });
+});
+
+describe('ProcessSupervisor', () => {
+  it('spawns a child, waits for HTTP readiness, captures logs and shuts it down', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child, port } = await httpChild();
+    expect(child.pid).toBeGreaterThan(0);
+    expect(child.state).toBe('running');
+    expect(child.logs.tail()).toContain(`listening ${port}`);
+    const pid = child.pid!;
+    const exits: unknown[] = [];
+    child.onExit((e) => exits.push(e));
+    await child.shutdown();
+    expect(exits).toEqual([{ name: 'web', pid, code: null, signal: 'SIGTERM' }]);
+    expect(isAlive(pid)).toBe(false);
+    expect(await tcpOpen('127.0.0.1', port)).toBe(false);
+    await child.shutdown(); // idempotent
+  });
+
+  it('waits for a TCP port and for a log line', async () => {
+    supervisor = new ProcessSupervisor();
+    const port = await freePort();
+    const byTcp = await supervisor.spawn({
+      name: 'tcp',
+      command: process.execPath,
+      args: nodeArgs(httpServerScript, port),
+      ready: { type: 'tcp', port },
+    });
+    expect(await tcpOpen('127.0.0.1', port)).toBe(true);
+    const byLog = await supervisor.spawn({
+      name: 'log',
+      command: process.execPath,
+      args: nodeArgs(stubbornScript),
+      ready: { type: 'log', pattern: /^stub+orn$/ },
+    });
+    expect(byLog.logs.tail()).toEqual(['stubborn']);
+    expect(supervisor.names()).toEqual(['tcp', 'log']);
+    expect(byTcp.running && byLog.running).toBe(true);
+  });
+
+  it('rejects with ProcessNotReadyError on timeout and leaves no process behind', async () => {
+    supervisor = new ProcessSupervisor();
+    const port = await freePort();
+    const err = await supervisor
+      .spawn({
+        name: 'never',
+        command: process.execPath,
+        args: nodeArgs(stubbornScript),
+        ready: { type: 'tcp', port },
+        ready_timeout_ms: 300,
+        kill_grace_ms: 100,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessNotReadyError);
+    expect((err as ProcessNotReadyError).code).toBe('FL_PROCESS_NOT_READY');
+    expect((err as Error).message).toContain('stubborn');
+    expect(supervisor.get('never')).toBeUndefined();
+  });
+
+  it('rejects with ProcessExitedError when the child dies before it is ready', async () => {
+    supervisor = new ProcessSupervisor();
+    const err = await supervisor
+      .spawn({
+        name: 'dies',
+        command: process.execPath,
+        args: ['-e', 'console.error("boom"); process.exit(3)'],
+        ready: { type: 'log', pattern: 'never printed' },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessExitedError);
+    expect((err as Error).message).toMatch(/code 3.*\n.*boom/s);
+  });
+
+  it('fails cleanly when the command does not exist', async () => {
+    supervisor = new ProcessSupervisor();
+    const err = await supervisor
+      .spawn({ name: 'missing', command: '/nonexistent/faultline-binary' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessExitedError);
+    expect((err as Error).message).toContain('ENOENT');
+  });
+
+  it('refuses duplicate names', async () => {
+    supervisor = new ProcessSupervisor();
+    await httpChild('dup');
+    const err = await httpChild('dup').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProcessNameError);
+    expect(() => supervisor.require('nope')).toThrow(/no process named "nope" \(known: dup\)/);
+  });
+
+  it('freezes with SIGSTOP and thaws with SIGCONT', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child, port } = await httpChild();
+    expect(await child.freeze()).toBe(true);
+    expect(child.state).toBe('frozen');
+    expect(procState(child.pid!)).toBe('T');
+    const frozen = await request(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(300) }).catch(
+      (e: unknown) => e,
+    );
+    expect(frozen).toBeInstanceOf(Error);
+    expect(child.cont()).toBe(true);
+    const res = await request(`http://127.0.0.1:${port}/`);
+    expect(await res.body.text()).toBe('ok');
+  });
+
+  it('restarts with a new pid and is ready again', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child, port } = await httpChild();
+    const before = child.pid!;
+    const starts: number[] = [];
+    child.onStart(({ pid }) => starts.push(pid));
+    await child.restart();
+    expect(child.pid).not.toBe(before);
+    expect(starts).toEqual([child.pid]);
+    expect(isAlive(before)).toBe(false);
+    expect(await tcpOpen('127.0.0.1', port)).toBe(true);
+  });
+
+  it('kill sends SIGKILL and reports it', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child } = await httpChild();
+    const exit = await child.kill();
+    expect(exit?.signal).toBe('SIGKILL');
+    expect(child.running).toBe(false);
+    expect(child.pid).toBeUndefined();
+  });
+
+  it('stopAll escalates to SIGKILL, kills grandchildren, is idempotent and closes the supervisor', async () => {
+    supervisor = new ProcessSupervisor();
+    const stubborn = await supervisor.spawn({
+      name: 'stubborn',
+      command: process.execPath,
+      args: nodeArgs(stubbornScript),
+      ready: { type: 'log', pattern: 'stubborn' },
+    });
+    const parent = await supervisor.spawn({
+      name: 'parent',
+      command: process.execPath,
+      args: nodeArgs(parentOfSleepScript),
+      ready: { type: 'log', pattern: 'grandchild' },
+    });
+    const { child: frozen } = await httpChild('frozen');
+    frozen.stop();
+    const grandchild = Number(parent.logs.tail()[0]?.split(' ')[1]);
+    expect(isAlive(grandchild)).toBe(true);
+    const pids = [stubborn.pid!, parent.pid!, frozen.pid!];
+
+    const first = supervisor.stopAll(300);
+    const second = supervisor.stopAll(300);
+    expect(second).toBe(first);
+    await first;
+    for (const pid of [...pids, grandchild]) expect(isAlive(pid)).toBe(false);
+    expect(stubborn.exitInfo?.signal).toBe('SIGKILL');
+    expect(frozen.exitInfo?.signal).toBe('SIGTERM');
+    await expect(httpChild('late')).rejects.toBeInstanceOf(SupervisorClosedError);
+  });
+
+  it('exposes each child as a revertible process for the safety controller', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child, port } = await httpChild();
+    const revertible = child.asRevertible();
+    expect(revertible).toMatchObject({ kind: 'process', name: 'web' });
+    expect(revertible.id).toMatch(/^process-\d+$/);
+    await revertible.revert();
+    await revertible.revert();
+    expect(await tcpOpen('127.0.0.1', port)).toBe(false);
+  });
+});
+
+describe('ProcessSampler', () => {
+  it('reports CPU % and RSS of a busy child, and null once it is gone', async () => {
+    supervisor = new ProcessSupervisor();
+    const busy = await supervisor.spawn({
+      name: 'busy',
+      command: process.execPath,
+      args: nodeArgs(busyScript),
+      ready: { type: 'log', pattern: 'busy' },
+    });
+    const sampler = new ProcessSampler(busy.pid!);
+    const first = await sampler.sample();
+    expect(first?.cpu_percent).toBeNull();
+    expect(first?.rss_mb).toBeGreaterThan(5);
+    await new Promise((r) => setTimeout(r, 500));
+    const second = await sampler.sample();
+    // A busy loop on a shared 2-core machine: anything clearly above idle.
+    expect(second?.cpu_percent).toBeGreaterThan(10);
+    expect(second?.cpu_percent).toBeLessThan(250);
+    await busy.kill();
+    expect(await sampler.sample()).toBeNull();
+  });
+});
