@@ -1,3 +1,15 @@
 /** The resilience stack, usable without the chaos engine. */
 export type { Policy, PolicyContext } from './policy/policy.js';
 export { wrap } from './policy/policy.js';
+export {
+  type ExternalStub,
+  type Item,
+  type ItemStore,
+  MemoryItemStore,
+  PostgresItemStore,
+  RedisItemStore,
+  type ReferenceService,
+  type ServiceConfigInput,
+  startExternalStub,
+  startService,
+} from './service/index.js';
