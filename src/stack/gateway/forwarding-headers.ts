@@ -1,0 +1,58 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** RFC 9110 §7.6.1 hop-by-hop headers, plus `expect` (Node answers 100-continue itself). */
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+/** Headers minus hop-by-hop ones, including any the Connection header names. */
+function endToEnd(headers: HeaderBag): Record<string, string | string[]> {
+  const named = headers.connection;
+  const listed = new Set<string>();
+  for (const v of Array.isArray(named) ? named : named ? [named] : []) {
+    for (const token of v.split(',')) listed.add(token.trim().toLowerCase());
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || hopByHop.has(name) || listed.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** The headers sent upstream: end-to-end ones, the request id, X-Forwarded-For/-Proto. */
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  requestId: string,
+): Record<string, string | string[]> {
+  const headers = endToEnd(req.headers as IncomingHttpHeaders);
+  headers['x-request-id'] = requestId;
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior
+    ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${client}`
+    : client;
+  if (!headers['x-forwarded-proto']) headers['x-forwarded-proto'] = 'http';
+  return headers;
+}
+
+/** The upstream's response headers as sent to the client. */
+export function downstreamResponseHeaders(
+  headers: HeaderBag,
+  requestId: string,
+): Record<string, string | string[]> {
+  const out = endToEnd(headers);
+  out['x-request-id'] = requestId;
+  return out;
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { balancerNames } from '../balancer/create-balancer.js';
+import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z
+  .string({ error: 'expected URL' })
+  .refine(isHttpUrl, { error: 'expected URL (http://host:port)' });
+
+const port = z.number({ error: 'expected a port number' }).int().min(0).max(65535);
+
+export const listenSchema = z
+  .object({
+    /** @default "127.0.0.1" */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0 picks a free port; the real one is announced. @default 0 */
+    port: port.default(0),
+  })
+  .strict();
+
+export const hostSchema = z
+  .object({
+    /** @example "http://127.0.0.1:8081" */
+    url: httpUrl,
+    /** Relative share of traffic (weighted and least_request balancers). @default 1 */
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+
+export const timeoutsSchema = z
+  .object({
+    /** TCP connect timeout per connection, in ms. @default 1000 */
+    connectMs: z.number().int().min(1).default(1000),
+    /** Per try: until the response headers arrive, in ms. @default 5000 */
+    perTryMs: z.number().int().min(1).default(5000),
+    /**
+     * Whole request, every try, back-off and queue wait included, until the response is
+     * complete; past it the client gets 504 (or, mid-body, a closed connection). @default 15000
+     */
+    overallMs: z.number().int().min(1).default(15_000),
+  })
+  .strict();
+export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
+
+export const connectionsSchema = z
+  .object({
+    /** Cap on connections (and so requests in flight) per upstream host. @default 64 */
+    maxPerHost: z.number().int().min(1).default(64),
+    /**
+     * A request waits at most this long for a free connection to its host before it is shed
+     * with 503 + Retry-After, in ms. @default 1000
+     */
+    queueTimeoutMs: z.number().int().min(0).default(1000),
+    /** Idle keep-alive connections are closed after this long, in ms. @default 4000 */
+    keepAliveTimeoutMs: z.number().int().min(1).default(4000),
+    /** Retry-After (seconds) sent with a pool-exhaustion 503. @default 1 */
+    retryAfterSeconds: z.number().int().min(0).default(1),
+  })
+  .strict();
+export type ConnectionsConfig = z.infer<typeof connectionsSchema>;
+
+export const retrySchema = z
+  .object({
+    /**
+     * Extra tries after the first, each on a host not tried yet. Only idempotent methods (GET,
+     * HEAD, OPTIONS, PUT, DELETE, TRACE) or requests with an Idempotency-Key are retried.
+     * @default 2
+     */
+    maxRetries: z.number().int().min(0).default(2),
+    /** Upstream statuses that are retried (connect errors, resets and per-try timeouts always are). @default [502, 503, 504] */
+    retryOn: z.array(z.number().int().min(500).max(599)).default([502, 503, 504]),
+    /** Full-jitter back-off before a retry: random(0, min(cap, base·2^(n−1))) ms. */
+    backoff: z
+      .object({ baseMs: z.number().min(0).default(25), capMs: z.number().min(0).default(250) })
+      .strict()
+      .default({ baseMs: 25, capMs: 250 }),
+    /**
+     * Retry budget (Envoy): retries in flight may be at most `percent` % of requests in flight
+     * to the cluster, but `minConcurrent` retries are always allowed.
+     */
+    budget: z
+      .object({
+        /** @default 20 */
+        percent: z.number().min(0).max(100).default(20),
+        /** @default 3 */
+        minConcurrent: z.number().int().min(0).default(3),
+      })
+      .strict()
+      .default({ percent: 20, minConcurrent: 3 }),
+  })
+  .strict();
+export type RetryConfig = z.infer<typeof retrySchema>;
+
+export const clusterSchema = z
+  .object({
+    hosts: z.array(hostSchema).min(1, { error: 'expected at least one host' }),
+    /** @default "round_robin" */
+    balancer: z.enum(balancerNames).default('round_robin'),
+    health: z
+      .object({
+        /** Active HTTP checks; off when absent. */
+        active: activeHealthCheckSchema.optional(),
+        /** Passive outlier detection; on with Envoy's defaults unless `false`. */
+        outlier: z
+          .union([outlierDetectionSchema, z.literal(false)])
+          .default(outlierDetectionSchema.parse({})),
+      })
+      .strict()
+      .default({ outlier: outlierDetectionSchema.parse({}) }),
+    slowStart: slowStartSchema.default(slowStartSchema.parse({})),
+    /**
+     * Panic mode: when fewer than this percent of hosts are usable, balance over all hosts.
+     * 0 turns it off. @default 50
+     */
+    panicThreshold: z.number().min(0).max(100).default(50),
+    timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+    connections: connectionsSchema.default(connectionsSchema.parse({})),
+    retry: retrySchema.default(retrySchema.parse({})),
+  })
+  .strict();
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+
+const methodName = z
+  .string()
+  .regex(/^[A-Za-z]+$/, { error: 'expected an HTTP method' })
+  .transform((m) => m.toUpperCase());
+
+export const routeSchema = z
+  .object({
+    match: z
+      .object({
+        /** @default "/" */
+        pathPrefix: z.string().startsWith('/', { error: 'expected a path starting with /' }).default('/'),
+        /** Only these methods match; all when absent. */
+        methods: z.array(methodName).min(1).optional(),
+      })
+      .strict()
+      .default({ pathPrefix: '/' }),
+    /** Name of a key of `clusters`. */
+    cluster: z.string().min(1),
+    /** Overrides of the cluster's timeouts for this route. */
+    timeouts: timeoutsSchema.partial().optional(),
+    /** Overrides of the cluster's retry settings for this route. */
+    retry: retrySchema.partial().optional(),
+  })
+  .strict();
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+export const gatewayConfigSchema = z
+  .object({
+    listen: listenSchema.default({ host: '127.0.0.1', port: 0 }),
+    /** The admin API (/admin/upstreams, /metrics, /healthz) on its own port. */
+    admin: listenSchema.default({ host: '127.0.0.1', port: 0 }),
+    clusters: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a cluster name of [A-Za-z0-9_.-]' }),
+        clusterSchema,
+      )
+      .refine((c) => Object.keys(c).length > 0, { error: 'expected at least one cluster' }),
+    /**
+     * First match wins. Default: with a single cluster, everything goes to it.
+     * @example [{ match: { pathPrefix: "/api" }, cluster: "api" }]
+     */
+    routes: z.array(routeSchema).optional(),
+    drain: z
+      .object({
+        /** SIGTERM / close({drain}): in-flight requests get this long to finish, in ms. @default 10000 */
+        timeoutMs: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .default({ timeoutMs: 10_000 }),
+    /**
+     * Request bodies up to this size are buffered so that a retry can replay them; larger or
+     * unsized bodies are streamed and never retried. @default 65536
+     */
+    maxReplayBodyBytes: z.number().int().min(0).default(65_536),
+    /** Seed for the balancers' random draws (least_request), so runs replay. */
+    seed: z.number().int().optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.clusters);
+    if (!config.routes && names.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes'],
+        message: 'required when there is more than one cluster',
+      });
+    }
+    config.routes?.forEach((route, i) => {
+      if (!names.includes(route.cluster)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'cluster'],
+          message: `unknown cluster "${route.cluster}" (known: ${names.join(', ')})`,
+        });
+      }
+    });
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** What a config file or `startGateway()` may say: defaults filled in by the schema. */
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -1,0 +1,76 @@
+import { FaultlineError } from '../../common/errors.js';
+
+/**
+ * The gateway's own answers. The status tells a client what happened: 502 the upstream failed,
+ * 503 nothing could take the request (no healthy host, shed, breaker open, draining), 504 out of
+ * time. Every one is written as a JSON body by `sendGatewayError`.
+ */
+export class NoRouteError extends FaultlineError {
+  constructor(method: string, path: string) {
+    super('FL_GW_NO_ROUTE', `no route for ${method} ${path}`, { httpStatus: 404 });
+  }
+}
+
+export class NoHealthyUpstreamError extends FaultlineError {
+  readonly retryAfterSeconds = 1;
+  constructor(cluster: string) {
+    super('FL_GW_NO_HEALTHY_UPSTREAM', `no healthy upstream host in cluster ${cluster}`, { httpStatus: 503 });
+  }
+}
+
+/** All connections to the chosen host stayed busy for the whole queue timeout: shed, don't hang. */
+export class UpstreamPoolExhaustedError extends FaultlineError {
+  constructor(
+    host: string,
+    queueTimeoutMs: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('FL_GW_POOL_EXHAUSTED', `all connections to ${host} busy for ${queueTimeoutMs} ms: request shed`, {
+      httpStatus: 503,
+    });
+  }
+}
+
+/** The host could not be reached or dropped the connection: no response at all. */
+export class UpstreamFailureError extends FaultlineError {
+  constructor(
+    host: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super('FL_GW_UPSTREAM_FAILURE', `upstream ${host} failed: ${reason}`, { httpStatus: 502, cause });
+  }
+}
+
+/** The host did not connect or answer within the connect or per-try timeout. */
+export class UpstreamTimeoutError extends FaultlineError {
+  constructor(host: string, what: 'connect' | 'per-try', ms: number) {
+    super('FL_GW_UPSTREAM_TIMEOUT', `upstream ${host} ${what} timeout after ${ms} ms`, { httpStatus: 504 });
+  }
+}
+
+/** The overall request timeout fired. */
+export class GatewayTimeoutError extends FaultlineError {
+  constructor(ms: number) {
+    super('FL_GW_TIMEOUT', `request timed out after ${ms} ms`, { httpStatus: 504 });
+  }
+}
+
+export class GatewayDrainingError extends FaultlineError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('FL_GW_DRAINING', 'gateway is draining', { httpStatus: 503 });
+  }
+}
+
+/** The client went away or sent a broken body; nobody reads the answer, but it is logged/counted. */
+export class ClientAbortedError extends FaultlineError {
+  constructor() {
+    super('FL_GW_CLIENT_ABORTED', 'client closed the request', { httpStatus: 499 });
+  }
+}
+
+/** Failures that mean "this host is broken" to outlier detection and the retry loop. */
+export function isGatewayFailure(err: unknown): boolean {
+  return err instanceof UpstreamFailureError || err instanceof UpstreamTimeoutError;
+}

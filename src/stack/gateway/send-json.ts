@@ -1,0 +1,37 @@
+import type { ServerResponse } from 'node:http';
+import { isFaultlineError } from '../../common/errors.js';
+
+/** Writes one JSON response; the one place the gateway and its admin API serialize bodies. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | number> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * An error as the gateway answers it: `{"error", "code", "status", "request_id"}`, with
+ * Retry-After when the error carries `retryAfterSeconds` (sheds, open breakers, draining).
+ */
+export function sendGatewayError(res: ServerResponse, err: unknown, requestId: string): number {
+  const status = isFaultlineError(err) ? err.httpStatus : 500;
+  const code = isFaultlineError(err) ? err.code : 'FL_GW_INTERNAL';
+  const message = isFaultlineError(err) ? err.message : 'internal gateway error';
+  const retryAfter = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  const headers: Record<string, string | number> = {};
+  if (typeof retryAfter === 'number') headers['retry-after'] = Math.max(0, Math.ceil(retryAfter));
+  if (res.headersSent) {
+    res.destroy();
+    return status;
+  }
+  sendJson(res, status, { error: message, code, status, request_id: requestId }, headers);
+  return status;
+}
