@@ -8,7 +8,10 @@ import { FullJitterBackoff } from '../../../src/stack/backoff/full-jitter-backof
 const sequence = (b: { delay(a: number, p: number): number }, n: number) => {
   const out: number[] = [];
   let prev = 0;
-  for (let a = 1; a <= n; a++) out.push((prev = b.delay(a, prev)));
+  for (let a = 1; a <= n; a++) {
+    prev = b.delay(a, prev);
+    out.push(prev);
+  }
   return out;
 };
 
