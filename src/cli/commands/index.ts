@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { runCommand } from './run.js';
 
 /**
  * The explicit registry of CLI subcommands (no import side effects). Each entry adds one
@@ -6,4 +7,4 @@ import type { Command } from 'commander';
  */
 export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const commands: CommandRegistrar[] = [];
+export const commands: CommandRegistrar[] = [runCommand];

@@ -1,0 +1,363 @@
+import { readFile } from 'node:fs/promises';
+import { Option } from 'commander';
+import { SafetyRefusedError } from '../../chaos/safety/errors.js';
+import { SafetyController } from '../../chaos/safety/safety-controller.js';
+import { freshSeed } from '../../common/rng.js';
+import { writeHtmlReport } from '../../report/html.js';
+import { writeJsonReport } from '../../report/json.js';
+import { writeJunitReport } from '../../report/junit.js';
+import { createRunReport, type RunReport } from '../../report/report.js';
+import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
+import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
+import { scenarios as registeredScenarios } from '../../suite/registry.js';
+import { runScenarios } from '../../suite/runner.js';
+import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
+import type { CommandRegistrar } from './index.js';
+import {
+  parseCategory,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSeed,
+  type RunConfig,
+  type RunFlags,
+  resolveRunConfig,
+  selectScenarios,
+} from './run-config.js';
+import { createRunLogger } from './run-logger.js';
+
+/** What `faultline run` runs against; tests swap the scenarios, streams and environment. */
+export interface RunCommandDeps {
+  scenarios?: readonly Scenario[];
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr?: NodeJS.WritableStream;
+  needs?: Record<Need, NeedCheck>;
+}
+
+/** Exit codes of `faultline run`. */
+export const EXIT = { passed: 0, failed: 1, usage: 2, refused: 3, interrupted: 130 } as const;
+
+const ENV_HELP = `
+Environment variables (a flag wins over its variable):
+  ENVIRONMENT            required; must be test, chaos_test or development (export ENVIRONMENT=chaos_test)
+  DATABASE_URL           test database       (--database-url; default postgresql://postgres@127.0.0.1:5432/test)
+  REDIS_URL              test Redis           (--redis-url; default redis://127.0.0.1:6379/15)
+  CHAOS_MAX_DURATION     per-scenario limit in seconds (--max-duration; default 300)
+  CHAOS_SAFETY_ENABLED   false disables the safety refusals, only together with --yes (default true)
+  CHAOS_MOCK_EXTERNAL    false = --no-mock-external, and confirms it (default true)
+  CHAOS_ISOLATED         false = --no-isolation, and confirms it (default true)
+  CHAOS_MONITORING       false = --no-monitoring (default true)
+  CHAOS_LOG_FILE         JSON-lines log file (--log-file)
+  CI                     true: plain progress lines instead of the live view
+
+Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run),
+2 usage or invalid configuration, 3 refused by safety, 130 interrupted (Ctrl+C).
+
+Examples:
+  export ENVIRONMENT=chaos_test
+  faultline run --category network --category database
+  faultline run --dry-run
+  faultline run --timeout 300 --report chaos_report.json --html report.html --junit junit.xml
+  jq '.results[] | {name: .name, status: .status}' chaos_report.json
+`;
+
+export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
+  return (program, setExitCode) => {
+    program
+      .command('run')
+      .description('Run chaos scenarios and report on them')
+      .addOption(
+        new Option('--category <name>', `category to run, repeatable (${CATEGORIES.join(', ')})`).argParser(
+          parseCategory,
+        ),
+      )
+      .addOption(
+        new Option('--timeout <seconds>', 'time limit of the whole run')
+          .argParser(parsePositiveNumber)
+          .default(600),
+      )
+      .addOption(
+        new Option(
+          '--max-failures <n>',
+          'stop after this many failed scenarios; the rest are reported not_run',
+        )
+          .argParser(parsePositiveInt)
+          .default(5),
+      )
+      .option('--parallel', 'run scenarios concurrently (one per CPU core), each isolated')
+      .option('--no-mock-external', 'do not mock external services (dangerous: needs --yes)')
+      .option('--no-isolation', 'no per-scenario ports, Redis prefix, temp dir (dangerous: needs --yes)')
+      .option('--no-monitoring', 'do not sample CPU, memory and event-loop lag of the targets')
+      .option('-y, --yes', 'confirm dangerous options (and CHAOS_SAFETY_ENABLED=false)')
+      .option('--report <file>', 'write the JSON report to FILE')
+      .option('--html <file>', 'write the self-contained HTML report to FILE')
+      .option('--junit <file>', 'write a JUnit XML report to FILE')
+      .option(
+        '--dry-run',
+        'check safety and every dependency, list what would run and be skipped; run nothing',
+      )
+      .option('--verbose', 'log debug output (JSON lines) to stderr')
+      .addOption(
+        new Option('--seed <n>', 'seed for every random choice (printed; replays a run)').argParser(
+          parseSeed,
+        ),
+      )
+      .option('--list', 'list the selected scenarios and exit')
+      .option('--filter <pattern>', 'only scenarios whose id or name contains PATTERN, or matches /REGEX/')
+      .addOption(
+        new Option('--max-duration <seconds>', 'time limit of one scenario (CHAOS_MAX_DURATION)').argParser(
+          parsePositiveNumber,
+        ),
+      )
+      .option('--redis-url <url>', 'test Redis (REDIS_URL)')
+      .option('--database-url <url>', 'test database (DATABASE_URL)')
+      .option('--log-file <file>', 'JSON-lines log file (CHAOS_LOG_FILE)')
+      .addHelpText('after', ENV_HELP)
+      .action(async (flags: RunFlags) => {
+        setExitCode(await runAction(flags, deps));
+      });
+  };
+}
+
+/** The `run` subcommand bound to the scenario registry. */
+export const runCommand: CommandRegistrar = createRunCommand();
+
+async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number> {
+  const env = deps.env ?? process.env;
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  const config = resolveRunConfig(flags, env);
+  const selected = selectScenarios(deps.scenarios ?? registeredScenarios, config);
+
+  if (config.list) {
+    stdout.write(formatList(selected));
+    return EXIT.passed;
+  }
+  for (const warning of config.warnings) stderr.write(`faultline: WARNING: ${warning}\n`);
+
+  if (config.environment === undefined) {
+    throw new SafetyRefusedError(['ENVIRONMENT is not set; run `export ENVIRONMENT=chaos_test` first']);
+  }
+
+  const { logger, close } = createRunLogger({
+    verbose: config.verbose,
+    ...(config.logFile ? { logFile: config.logFile } : {}),
+  });
+  try {
+    const safety = new SafetyController({
+      env: { ...env, REDIS_URL: config.redisUrl, DATABASE_URL: config.databaseUrl },
+      allowUnsafe: config.yes,
+      isolated: config.isolated,
+      // The run's own --timeout ends it gracefully; the controller's run limit is a backstop.
+      maxRunMs: config.timeoutMs + 60_000,
+      ...(config.maxDurationMs === undefined ? {} : { maxExperimentMs: config.maxDurationMs }),
+      logger,
+    });
+    const needs = new NeedChecker(
+      { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl },
+      deps.needs ?? NEEDS,
+    );
+    if (config.dryRun) return await dryRun(selected, config, safety, needs, stdout);
+    safety.assertSafe();
+    return await execute(selected, config, safety, needs, { stdout, stderr, logger, env });
+  } finally {
+    await close();
+  }
+}
+
+function formatList(scenarios: readonly Scenario[]): string {
+  if (scenarios.length === 0) return 'no scenario matches\n';
+  const idWidth = Math.max(...scenarios.map((s) => s.id.length));
+  const lines = scenarios.map(
+    (s) =>
+      `${s.id.padEnd(idWidth)}  ${s.category.padEnd(13)}  ${s.title}${s.needs.length > 0 ? `  [needs: ${s.needs.join(', ')}]` : ''}`,
+  );
+  return `${lines.join('\n')}\n${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}\n`;
+}
+
+/** --dry-run: safety checks, every need of the selection, and what would run or be skipped. */
+async function dryRun(
+  selected: readonly Scenario[],
+  config: RunConfig,
+  safety: SafetyController,
+  needs: NeedChecker,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
+  const out: string[] = ['Safety:'];
+  const checks = safety.checks();
+  for (const c of checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(15)} ${c.detail}`);
+
+  out.push('', 'Dependencies:');
+  const wanted = new Set<Need>(['free-ports', ...selected.flatMap((s) => s.needs)]);
+  for (const need of [...wanted].sort()) {
+    const r = await needs.check(need);
+    out.push(
+      r.ok
+        ? `  ok    ${need.padEnd(18)} ${NEEDS[need]?.title ?? need}${r.detail ? ` (${r.detail})` : ''}`
+        : `  MISS  ${need.padEnd(18)} ${r.reason}; to provide: ${r.provide}`,
+    );
+  }
+
+  const run: Scenario[] = [];
+  const skip: string[] = [];
+  for (const s of selected) {
+    const gap = await needs.firstMissing(s.needs);
+    if (gap) skip.push(`  ${s.id}: needs ${gap.need}: ${gap.reason} (to provide: ${gap.provide})`);
+    else run.push(s);
+  }
+  out.push('', `Would run (${run.length}):`, ...run.map((s) => `  ${s.id}  ${s.title}`));
+  out.push('', `Would skip (${skip.length}):`, ...skip);
+  out.push(
+    '',
+    `Options: timeout ${config.timeoutMs / 1000} s, max failures ${config.maxFailures}, ` +
+      `${config.parallel ? `parallel (${config.concurrency})` : 'sequential'}, per-scenario limit ${safety.maxExperimentMs / 1000} s, ` +
+      `mock external ${config.mockExternal}, isolated ${config.isolated}, monitoring ${config.monitoring}`,
+  );
+  const refused = checks.filter((c) => !c.ok);
+  out.push(
+    '',
+    refused.length > 0
+      ? `Refused by safety: ${refused.map((c) => c.detail).join('; ')}`
+      : `Ready: ${run.length} of ${selected.length} scenarios would run.`,
+  );
+  stdout.write(`${out.join('\n')}\n`);
+  return refused.length > 0 ? EXIT.refused : EXIT.passed;
+}
+
+async function execute(
+  selected: readonly Scenario[],
+  config: RunConfig,
+  safety: SafetyController,
+  needs: NeedChecker,
+  io: {
+    stdout: NonNullable<RunCommandDeps['stdout']>;
+    stderr: NodeJS.WritableStream;
+    logger: import('pino').Logger;
+    env: NodeJS.ProcessEnv;
+  },
+): Promise<number> {
+  const seed = config.seed ?? freshSeed();
+  const startedAt = new Date();
+  const view = new TerminalView({ stream: io.stdout, live: isLiveTerminal(io.stdout, io.env) });
+  view.begin(
+    selected.length,
+    `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}, seed ${seed}, ENVIRONMENT=${config.environment}` +
+      `${config.parallel ? `, parallel ${config.concurrency}` : ''}`,
+  );
+  io.logger.info({ seed, scenarios: selected.map((s) => s.id), config }, 'run started');
+
+  // Ctrl+C: abort the scenarios, let the safety controller revert every fault, write the
+  // reports with what finished, exit 130. A second Ctrl+C leaves at once.
+  const interrupt = new AbortController();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    io.stderr.write(`\nfaultline: ${signal}: stopping scenarios and reverting faults (again to force)\n`);
+    interrupt.abort(signal);
+    void safety.emergencyStop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A stop condition or other emergency stop ends the run like Ctrl+C.
+  const onEmergency = safety.onEmergencyStop((reason) => {
+    interrupted = true;
+    interrupt.abort(reason);
+  });
+
+  let outcome: Awaited<ReturnType<typeof runScenarios>>;
+  try {
+    outcome = await runScenarios({
+      scenarios: selected,
+      seed,
+      env: {
+        redisUrl: config.redisUrl,
+        databaseUrl: config.databaseUrl,
+        mockExternal: config.mockExternal,
+        isolated: config.isolated,
+        monitoring: config.monitoring,
+      },
+      logger: io.logger,
+      needs,
+      timeoutMs: config.timeoutMs,
+      maxScenarioMs: safety.maxExperimentMs,
+      maxFailures: config.maxFailures,
+      concurrency: config.concurrency,
+      signal: interrupt.signal,
+      safety,
+      observer: view,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    onEmergency.dispose();
+    view.close();
+  }
+
+  const results = outcome.results;
+  const exitCode =
+    outcome.outcome === 'interrupted'
+      ? EXIT.interrupted
+      : results.every((r) => r.status === 'passed' || r.status === 'skipped')
+        ? EXIT.passed
+        : EXIT.failed;
+  const report: RunReport = createRunReport({
+    version: await packageVersion(),
+    startedAt,
+    endedAt: new Date(),
+    seed,
+    environment: config.environment ?? '',
+    outcome: outcome.outcome,
+    exitCode,
+    options: reportOptions(config, selected),
+    results,
+  });
+  view.end(report);
+  for (const [file, write, label] of [
+    [config.reportFile, writeJsonReport, 'JSON'],
+    [config.htmlFile, writeHtmlReport, 'HTML'],
+    [config.junitFile, writeJunitReport, 'JUnit'],
+  ] as const) {
+    if (!file) continue;
+    const path = await write(file, report);
+    io.stdout.write(`${label} report: ${path}\n`);
+  }
+  io.logger.info({ outcome: outcome.outcome, exitCode, summary: report.summary }, 'run ended');
+  return exitCode;
+}
+
+function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record<string, unknown> {
+  return {
+    categories: config.categories,
+    filter: config.filter ?? null,
+    timeout_s: config.timeoutMs / 1000,
+    max_failures: config.maxFailures,
+    parallel: config.parallel,
+    concurrency: config.concurrency,
+    mock_external: config.mockExternal,
+    isolated: config.isolated,
+    monitoring: config.monitoring,
+    max_duration_s: config.maxDurationMs === undefined ? null : config.maxDurationMs / 1000,
+    redis_url: redactUrl(config.redisUrl),
+    database_url: redactUrl(config.databaseUrl),
+    scenarios: selected.map((s) => s.id),
+  };
+}
+
+/** Drops the password from a URL before it goes into a report. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable)';
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}

@@ -1,0 +1,190 @@
+import type { Phase, Scenario } from '../suite/scenario.js';
+import { formatMs, formatRate, formatScore } from './format.js';
+import type { RunReport, ScenarioResult } from './report.js';
+
+/**
+ * The terminal report: a live progress view on a TTY (one line per running scenario with its
+ * elapsed time and phase, redrawn in place), plain lines otherwise (not a TTY, or CI=true),
+ * and a summary table at the end.
+ */
+
+export interface TerminalViewOptions {
+  /** Where to write (stdout). */
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Redraw in place: default stream.isTTY && !CI. */
+  live?: boolean;
+  /** ANSI colours: default live && !NO_COLOR. */
+  color?: boolean;
+  /** Redraw period of the live view (default 200 ms). */
+  refreshMs?: number;
+}
+
+const PHASE_LABEL: Record<Phase, string> = {
+  setup: 'setting up',
+  steady_state: 'steady state',
+  inject: 'inject',
+  observe: 'observe',
+  recover: 'recover',
+  teardown: 'tearing down',
+};
+
+const STATUS_MARK: Record<ScenarioResult['status'], string> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  error: 'ERROR',
+  skipped: 'SKIP',
+  not_run: 'NOT RUN',
+};
+
+const COLOR: Record<ScenarioResult['status'], string> = {
+  passed: '32',
+  failed: '31',
+  error: '31;1',
+  skipped: '33',
+  not_run: '90',
+};
+
+/** Should the live view be used for this stream and environment? */
+export function isLiveTerminal(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return Boolean(stream.isTTY) && !ci;
+}
+
+export class TerminalView {
+  private readonly stream: TerminalViewOptions['stream'];
+  private readonly live: boolean;
+  private readonly color: boolean;
+  private readonly running = new Map<string, { scenario: Scenario; started: number; phase: Phase }>();
+  private timer: NodeJS.Timeout | undefined;
+  private drawnLines = 0;
+  private done = 0;
+  private total = 0;
+
+  constructor(options: TerminalViewOptions) {
+    this.stream = options.stream;
+    this.live = options.live ?? isLiveTerminal(options.stream);
+    this.color = options.color ?? (this.live && !process.env.NO_COLOR);
+    if (this.live) {
+      this.timer = setInterval(() => this.redraw([]), options.refreshMs ?? 200);
+      this.timer.unref();
+    }
+  }
+
+  /** Announce the run (plain: one line; live: the header). */
+  begin(total: number, header: string): void {
+    this.total = total;
+    this.print([header]);
+  }
+
+  onScenarioStart = (scenario: Scenario): void => {
+    this.running.set(scenario.id, { scenario, started: Date.now(), phase: 'setup' });
+    if (!this.live) this.print([`${this.counter()} start  ${scenario.category}/${scenario.name}`]);
+    else this.redraw([]);
+  };
+
+  onPhase = (scenario: Scenario, phase: Phase): void => {
+    const entry = this.running.get(scenario.id);
+    if (!entry || entry.phase === phase) return;
+    entry.phase = phase;
+    if (!this.live && phase !== 'setup' && phase !== 'teardown') {
+      this.print([`${this.counter()} phase  ${scenario.category}/${scenario.name}: ${PHASE_LABEL[phase]}`]);
+    }
+  };
+
+  onScenarioEnd = (result: ScenarioResult): void => {
+    this.running.delete(result.id);
+    this.done += 1;
+    const mark = this.paint(STATUS_MARK[result.status].padEnd(7), COLOR[result.status]);
+    const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
+    const why = result.reason && result.status !== 'passed' ? ` - ${result.reason}` : '';
+    this.print([`${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`]);
+  };
+
+  /** Stop redrawing and print the summary table. */
+  end(report: RunReport): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.running.clear();
+    this.print(['', ...formatSummary(report, { color: this.color }).split('\n')]);
+  }
+
+  /** Stop redrawing without a summary (e.g. on an early error). */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.running.clear();
+    this.redraw([]);
+  }
+
+  private counter(): string {
+    const width = String(this.total).length;
+    return `[${String(this.done).padStart(width)}/${this.total}]`;
+  }
+
+  private paint(text: string, code: string): string {
+    return this.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  }
+
+  private print(lines: string[]): void {
+    if (this.live) this.redraw(lines);
+    else this.stream.write(lines.map((l) => `${l}\n`).join(''));
+  }
+
+  /** Erase the live block, print `permanent` lines above it, draw the block again. */
+  private redraw(permanent: string[]): void {
+    let out = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A\x1b[0J` : '';
+    for (const line of permanent) out += `${line}\n`;
+    const now = Date.now();
+    const width = Math.max(40, (this.stream.columns ?? 100) - 1);
+    const block = [...this.running.values()].map(({ scenario, started, phase }) => {
+      const elapsed = formatMs(now - started).padStart(7);
+      const line = `  ${this.paint('RUN', '36')}  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${scenario.category}/${scenario.name}`;
+      return line.length > width + (this.color ? 9 : 0) ? line.slice(0, width) : line;
+    });
+    for (const line of block) out += `${line}\n`;
+    this.drawnLines = block.length;
+    if (out) this.stream.write(out);
+  }
+}
+
+/** The end-of-run table: category, scenario, status, error rate under fault, p99, recovery time. */
+export function formatSummary(report: RunReport, options: { color?: boolean } = {}): string {
+  const header = ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99', 'RECOVERY'];
+  const rows = report.results.map((r) => [
+    r.category,
+    r.name,
+    r.status,
+    formatRate(r.metrics.error_rate_under_fault),
+    formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms),
+    formatMs(r.metrics.time_to_recover_ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[], status?: ScenarioResult['status']) =>
+    cells
+      .map((c, i) => {
+        const padded = i >= 3 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0);
+        return i === 2 && status && options.color ? `\x1b[${COLOR[status]}m${padded}\x1b[0m` : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), ...rows.map((row, i) => line(row, report.results[i]?.status))];
+
+  const notes = report.results.filter((r) => r.status !== 'passed' && r.reason);
+  if (notes.length > 0) {
+    out.push('');
+    for (const r of notes) {
+      out.push(
+        `${r.status} ${r.category}/${r.name}: ${r.reason}${r.provide ? ` (to provide: ${r.provide})` : ''}`,
+      );
+    }
+  }
+  const s = report.summary;
+  out.push(
+    '',
+    `${s.total} scenarios: ${s.passed} passed, ${s.failed} failed, ${s.error} error, ${s.skipped} skipped, ${s.not_run} not run` +
+      ` | resilience score ${formatScore(s.resilience_score)} | ${formatMs(report.duration_ms)} | seed ${report.seed}`,
+  );
+  if (report.outcome !== 'completed')
+    out.push(`run ${report.outcome.replace('_', ' ')}: exit ${report.exit_code}`);
+  return out.join('\n');
+}

@@ -1,0 +1,278 @@
+import { access, constants, readdir } from 'node:fs/promises';
+import { createServer, Socket } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/**
+ * What a scenario may need from the machine. A missing need makes the scenario `skipped` with
+ * the reason and how to provide it; it is never reported `passed`.
+ *
+ * Add a need with one entry in `NEEDS` below.
+ */
+export type Need =
+  | 'redis'
+  | 'postgres'
+  | 'postgres-binaries'
+  | 'redis-server'
+  | 'etcd'
+  | 'root'
+  | 'cgroups'
+  | 'haproxy'
+  | 'nginx'
+  | 'wrk'
+  | 'chromium'
+  | 'free-ports';
+
+export type NeedResult = { ok: true; detail?: string } | { ok: false; reason: string; provide: string };
+
+/** What need checks may look at. */
+export interface NeedEnv {
+  redisUrl: string;
+  databaseUrl: string;
+  /** Where to look for binaries (default: process.env.PATH). */
+  path?: string;
+  /** Per-check network timeout (default 1500 ms). */
+  timeoutMs?: number;
+}
+
+export interface NeedCheck {
+  /** What it checks, for --dry-run. */
+  readonly title: string;
+  check(env: NeedEnv): Promise<NeedResult>;
+}
+
+const ok = (detail?: string): NeedResult => (detail === undefined ? { ok: true } : { ok: true, detail });
+const missing = (reason: string, provide: string): NeedResult => ({ ok: false, reason, provide });
+
+/** The first `name` found on PATH (or in `extra` absolute paths), or undefined. */
+export async function findBinary(
+  name: string,
+  env: NeedEnv,
+  extra: string[] = [],
+): Promise<string | undefined> {
+  const dirs = (env.path ?? process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const candidate of [...extra, ...dirs.map((d) => join(d, name))]) {
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}
+
+function binaryNeed(name: string, title: string, provide: string, extra: string[] = []): NeedCheck {
+  return {
+    title,
+    async check(env) {
+      const found = await findBinary(name, env, extra);
+      return found ? ok(found) : missing(`\`${name}\` not found on PATH`, provide);
+    },
+  };
+}
+
+/** Opens a TCP connection and sends `probe`; resolves with the first chunk of the reply. */
+function tcpExchange(host: string, port: number, probe: Buffer, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.once('data', (chunk) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(chunk);
+    });
+    socket.connect(port, host, () => socket.write(probe));
+  });
+}
+
+function describeError(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+const redisNeed: NeedCheck = {
+  title: 'Redis reachable at REDIS_URL',
+  async check(env) {
+    let url: URL;
+    try {
+      url = new URL(env.redisUrl);
+    } catch {
+      return missing(`REDIS_URL is not a URL: ${env.redisUrl}`, 'export REDIS_URL=redis://127.0.0.1:6379/15');
+    }
+    const port = Number(url.port || 6379);
+    const host = url.hostname || '127.0.0.1';
+    // A bare PING: a NOAUTH error from a password-protected server still proves Redis is there.
+    const probe = Buffer.from('*1\r\n$4\r\nPING\r\n');
+    try {
+      const reply = (await tcpExchange(host, port, probe, env.timeoutMs ?? 1500)).toString('latin1');
+      if (reply.startsWith('+PONG') || reply.startsWith('-NOAUTH')) return ok(`${host}:${port}`);
+      return missing(`${host}:${port} answered, but not as Redis`, 'point REDIS_URL at a Redis server');
+    } catch (err) {
+      return missing(
+        `Redis at ${host}:${port} is not reachable (${describeError(err)})`,
+        'start Redis (e.g. `redis-server --port 6379 --save "" --daemonize yes`) or set REDIS_URL',
+      );
+    }
+  },
+};
+
+const postgresNeed: NeedCheck = {
+  title: 'Postgres reachable at DATABASE_URL',
+  async check(env) {
+    let url: URL;
+    try {
+      url = new URL(env.databaseUrl);
+    } catch {
+      return missing(
+        `DATABASE_URL is not a URL`,
+        'export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test',
+      );
+    }
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({
+      connectionString: env.databaseUrl,
+      connectionTimeoutMillis: env.timeoutMs ?? 1500,
+    });
+    // A failed connect emits 'error' as well as rejecting; swallow the event, report the rejection.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return ok(`${url.hostname}:${url.port || 5432}${url.pathname}`);
+    } catch (err) {
+      return missing(
+        `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname} is not usable (${describeError(err)})`,
+        'start Postgres and create the database (e.g. `createdb -h 127.0.0.1 -U postgres test`), or set DATABASE_URL',
+      );
+    } finally {
+      await client.end().catch(() => {});
+    }
+  },
+};
+
+const POSTGRES_BINARIES = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
+
+const postgresBinariesNeed: NeedCheck = {
+  title: 'Postgres server binaries (initdb, pg_ctl, postgres, pg_basebackup)',
+  async check() {
+    let versions: string[] = [];
+    try {
+      versions = (await readdir('/usr/lib/postgresql')).sort((a, b) => Number(b) - Number(a));
+    } catch {
+      // no Debian Postgres at all
+    }
+    for (const version of versions) {
+      const bin = `/usr/lib/postgresql/${version}/bin`;
+      const all = await Promise.all(
+        POSTGRES_BINARIES.map((b) =>
+          access(join(bin, b), constants.X_OK).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      );
+      if (all.every(Boolean)) return ok(bin);
+    }
+    return missing(
+      'no /usr/lib/postgresql/*/bin with initdb, pg_ctl, postgres and pg_basebackup',
+      'apt-get install -y postgresql',
+    );
+  },
+};
+
+const rootNeed: NeedCheck = {
+  title: 'running as root (network namespaces, iptables, cgroups)',
+  async check() {
+    return process.getuid?.() === 0 ? ok() : missing('not running as root', 'run with sudo');
+  },
+};
+
+const cgroupsNeed: NeedCheck = {
+  title: 'writable cgroup v1 memory, cpu and freezer controllers',
+  async check() {
+    const dirs = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/freezer'];
+    for (const dir of dirs) {
+      try {
+        await access(dir, constants.W_OK);
+      } catch {
+        return missing(`${dir} is missing or not writable`, 'run as root on a host with cgroup v1 mounted');
+      }
+    }
+    return ok();
+  },
+};
+
+const freePortsNeed: NeedCheck = {
+  title: 'free TCP ports on 127.0.0.1',
+  async check() {
+    return new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', (err) =>
+        resolve(missing(`cannot listen on 127.0.0.1 (${describeError(err)})`, 'free some ports')),
+      );
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(ok(typeof address === 'object' && address ? `e.g. ${address.port}` : '')));
+      });
+    });
+  },
+};
+
+/** The explicit map of every need and its check. */
+export const NEEDS: Record<Need, NeedCheck> = {
+  redis: redisNeed,
+  postgres: postgresNeed,
+  'postgres-binaries': postgresBinariesNeed,
+  'redis-server': binaryNeed('redis-server', 'redis-server binary', 'apt-get install -y redis-server'),
+  etcd: binaryNeed('etcd', 'etcd binary', 'apt-get install -y etcd-server'),
+  root: rootNeed,
+  cgroups: cgroupsNeed,
+  haproxy: binaryNeed('haproxy', 'haproxy binary', 'apt-get install -y haproxy'),
+  nginx: binaryNeed('nginx', 'nginx binary', 'apt-get install -y nginx', ['/usr/sbin/nginx']),
+  wrk: binaryNeed('wrk', 'wrk binary', 'apt-get install -y wrk'),
+  chromium: binaryNeed('chromium', 'chromium binary', 'apt-get install -y chromium', ['/usr/bin/chromium']),
+  'free-ports': freePortsNeed,
+};
+
+/**
+ * Checks each distinct need once (concurrently) and remembers the answers, so a run with
+ * thirty Redis scenarios pings Redis once.
+ */
+export class NeedChecker {
+  private readonly cache = new Map<Need, Promise<NeedResult>>();
+
+  constructor(
+    private readonly env: NeedEnv,
+    private readonly checks: Record<Need, NeedCheck> = NEEDS,
+  ) {}
+
+  check(need: Need): Promise<NeedResult> {
+    let result = this.cache.get(need);
+    if (!result) {
+      const check = this.checks[need];
+      result = check
+        ? check.check(this.env).catch((err: unknown) => missing(`check failed: ${describeError(err)}`, ''))
+        : Promise.resolve(missing(`unknown need "${need}"`, 'fix the scenario declaration'));
+      this.cache.set(need, result);
+    }
+    return result;
+  }
+
+  /** The first missing need of a list, or undefined when all are present. */
+  async firstMissing(
+    needs: readonly Need[],
+  ): Promise<{ need: Need; reason: string; provide: string } | undefined> {
+    const results = await Promise.all(needs.map((n) => this.check(n)));
+    for (const [i, r] of results.entries()) {
+      if (!r.ok) return { need: needs[i] as Need, reason: r.reason, provide: r.provide };
+    }
+    return undefined;
+  }
+}
