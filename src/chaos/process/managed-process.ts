@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { ProcessExitedError, ProcessNotReadyError } from './errors.js';
+import { ProcessExitedError, ProcessNotReadyError, SupervisorClosedError } from './errors.js';
 import { LogBuffer } from './log-buffer.js';
 import { describeReadiness, readinessSchema, waitForReadiness } from './readiness.js';
 
@@ -72,6 +72,7 @@ export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exitPromise: Promise<ProcessExit> | undefined;
   private currentState: ProcessState = 'idle';
+  private isClosed = false;
   private lastExit: ProcessExit | undefined;
   private readonly exitEmitter = new EventEmitter<ProcessExit>();
   private readonly startEmitter = new EventEmitter<{ name: string; pid: number }>();
@@ -111,8 +112,20 @@ export class ManagedProcess {
     return this.lastExit;
   }
 
+  /** true once `close()` was called (the supervisor stopped): `start()` refuses. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Shut down for good: later `start()`/`restart()` calls reject with SupervisorClosedError. */
+  async close(graceMs?: number): Promise<void> {
+    this.isClosed = true;
+    await this.shutdown(graceMs);
+  }
+
   /** Spawn and wait until ready. Rejects (and kills the child) if it exits or times out first. */
   async start(): Promise<void> {
+    if (this.isClosed) throw new SupervisorClosedError();
     if (this.running) return;
     const spec = this.spec;
     this.currentState = 'starting';

@@ -84,11 +84,12 @@ export class ProcessSupervisor implements ProcessLookup {
   /**
    * Terminate every child: SIGTERM (+SIGCONT for frozen ones) to all at once, SIGKILL to any
    * still alive after `graceMs`. Idempotent: concurrent and repeated calls share one stop.
-   * The supervisor refuses new children afterwards.
+   * The supervisor refuses new children afterwards, and its children refuse to restart (so
+   * a fault's revert racing an emergency stop cannot bring one back).
    */
   stopAll(graceMs?: number): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.all(this.list().map((child) => child.shutdown(graceMs)));
+      await Promise.all(this.list().map((child) => child.close(graceMs)));
       process.off('exit', this.exitHook);
     })();
     return this.stopping;

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { CgroupV1Group } from './cgroup-v1.js';
+import { CpuBurner } from './cpu-burner.js';
+import { FaultConfigError } from './errors.js';
+import type { Fault, FaultContext } from './fault.js';
+import type { FaultDeps } from './fault-deps.js';
+import { pidTargetFields, resolvePid } from './pid-target.js';
+
+export const cpuFaultSchema = z.object({
+  kind: z.literal('cpu'),
+  /** @default 'cpu' */
+  name: z.string().min(1).default('cpu'),
+  /**
+   * `workers`: busy threads in this process compete for the cores with everything else.
+   * `cgroup` (root, cgroup v1): cap the target's CPU with a CFS quota.
+   * @default 'workers'
+   */
+  mode: z.enum(['workers', 'cgroup']).default('workers'),
+  /** Busy threads (workers mode). @default 1 */
+  workers: z.number().int().min(1).max(64).default(1),
+  /** Share of each period spent spinning, 0..1 (workers mode). @default 0.9 */
+  duty: z.number().min(0).max(1).default(0.9),
+  /** Duty-cycle period (workers mode). @default 100 */
+  period_ms: z.number().int().min(10).max(10_000).default(100),
+  ...pidTargetFields,
+  /** CPU the target may use, in cores (cgroup mode): 0.1 = 10 % of one core. @default 0.1 */
+  quota: z.number().positive().max(1024).default(0.1),
+  /** CFS period (cgroup mode). @default 100000 */
+  cfs_period_us: z.number().int().min(1000).max(1_000_000).default(100_000),
+});
+export type CpuFaultSpec = z.output<typeof cpuFaultSchema>;
+
+/** CPU exhaustion: busy worker threads, or a cgroup v1 CPU quota on a target process. */
+export class CpuFault implements Fault {
+  readonly kind = 'cpu';
+  readonly name: string;
+  readonly target: string;
+  readonly params: Record<string, unknown>;
+  private readonly burner = new CpuBurner();
+  private group: CgroupV1Group | undefined;
+  private readonly pid: (() => number) | undefined;
+
+  constructor(
+    private readonly spec: CpuFaultSpec,
+    deps: FaultDeps,
+  ) {
+    this.name = spec.name;
+    if (spec.mode === 'cgroup') {
+      if (spec.process === undefined && spec.pid === undefined) {
+        throw new FaultConfigError(`fault "${spec.name}": cgroup mode needs "process" or "pid"`);
+      }
+      this.pid = resolvePid(spec, deps);
+      this.target = spec.process ?? `pid ${spec.pid}`;
+      this.params = { mode: 'cgroup', quota: spec.quota, cfs_period_us: spec.cfs_period_us };
+    } else {
+      this.target = 'self';
+      this.params = { mode: 'workers', workers: spec.workers, duty: spec.duty, period_ms: spec.period_ms };
+    }
+  }
+
+  /** The cgroup made for the target (cgroup mode, while injected). */
+  get cgroup(): CgroupV1Group | undefined {
+    return this.group;
+  }
+
+  /** Burner threads running (workers mode). */
+  get workers(): number {
+    return this.burner.running;
+  }
+
+  async inject(_ctx: FaultContext): Promise<void> {
+    if (this.pid) {
+      if (this.group) return;
+      const quota = Math.max(1000, Math.round(this.spec.quota * this.spec.cfs_period_us));
+      this.group = await CgroupV1Group.create('cpu', this.pid(), this.name, {
+        'cpu.cfs_period_us': this.spec.cfs_period_us,
+        'cpu.cfs_quota_us': quota,
+      });
+    } else {
+      if (this.burner.running > 0) return;
+      await this.burner.start(this.spec.workers, this.spec.duty, this.spec.period_ms);
+    }
+  }
+
+  async revert(): Promise<void> {
+    await this.burner.stop();
+    const group = this.group;
+    this.group = undefined;
+    await group?.release();
+  }
+}

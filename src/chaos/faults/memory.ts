@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { CgroupV1Group } from './cgroup-v1.js';
+import { FaultConfigError } from './errors.js';
+import type { Fault, FaultContext } from './fault.js';
+import type { FaultDeps } from './fault-deps.js';
+import { MemoryHog } from './memory-hog.js';
+import { pidTargetFields, resolvePid } from './pid-target.js';
+
+export const memoryFaultSchema = z.object({
+  kind: z.literal('memory'),
+  /** @default 'memory' */
+  name: z.string().min(1).default('memory'),
+  /**
+   * `allocate`: grow this process's memory by `mb` (a worker thread allocates and touches it).
+   * `cgroup` (root, cgroup v1): cap the target process's memory at `limit_mb`; allocations
+   * beyond it are reclaimed or end in the OOM killer.
+   * @default 'allocate'
+   */
+  mode: z.enum(['allocate', 'cgroup']).default('allocate'),
+  /** MiB to allocate (allocate mode). @default 256 */
+  mb: z.number().int().min(1).max(65_536).default(256),
+  /** Spread the allocation over this long (allocate mode); 0 = at once. @default 0 */
+  ramp_ms: z.number().int().nonnegative().default(0),
+  ...pidTargetFields,
+  /** Memory limit (cgroup mode). Memory the target holds before joining stays charged elsewhere. @default 256 */
+  limit_mb: z.number().int().min(4).max(1_048_576).default(256),
+});
+export type MemoryFaultSpec = z.output<typeof memoryFaultSchema>;
+
+/** Memory pressure: allocate in our own process, or a cgroup v1 memory limit on a target. */
+export class MemoryFault implements Fault {
+  readonly kind = 'memory';
+  readonly name: string;
+  readonly target: string;
+  readonly params: Record<string, unknown>;
+  private readonly hog = new MemoryHog();
+  private group: CgroupV1Group | undefined;
+  private readonly pid: (() => number) | undefined;
+
+  constructor(
+    private readonly spec: MemoryFaultSpec,
+    deps: FaultDeps,
+  ) {
+    this.name = spec.name;
+    if (spec.mode === 'cgroup') {
+      if (spec.process === undefined && spec.pid === undefined) {
+        throw new FaultConfigError(`fault "${spec.name}": cgroup mode needs "process" or "pid"`);
+      }
+      this.pid = resolvePid(spec, deps);
+      this.target = spec.process ?? `pid ${spec.pid}`;
+      this.params = { mode: 'cgroup', limit_mb: spec.limit_mb };
+    } else {
+      this.target = 'self';
+      this.params = { mode: 'allocate', mb: spec.mb, ramp_ms: spec.ramp_ms };
+    }
+  }
+
+  get cgroup(): CgroupV1Group | undefined {
+    return this.group;
+  }
+
+  /** MiB held by the allocator (allocate mode). */
+  get allocatedMb(): number {
+    return this.hog.mb;
+  }
+
+  async inject(ctx: FaultContext): Promise<void> {
+    if (this.pid) {
+      if (this.group) return;
+      this.group = await CgroupV1Group.create('memory', this.pid(), this.name, {
+        'memory.limit_in_bytes': this.spec.limit_mb * 1024 * 1024,
+      });
+    } else {
+      if (this.hog.active) return;
+      await this.hog.start(this.spec.mb, this.spec.ramp_ms, ctx.signal);
+    }
+  }
+
+  async revert(): Promise<void> {
+    await this.hog.stop();
+    const group = this.group;
+    this.group = undefined;
+    await group?.release();
+  }
+}

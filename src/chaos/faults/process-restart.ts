@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { ManagedProcess } from '../process/managed-process.js';
+import type { Fault, FaultContext } from './fault.js';
+import type { FaultDeps } from './fault-deps.js';
+import { ProcessTargets, processTargetFields } from './process-targets.js';
+
+export const processRestartFaultSchema = z.object({
+  kind: z.literal('process.restart'),
+  /** @default 'process.restart' */
+  name: z.string().min(1).default('process.restart'),
+  ...processTargetFields,
+  /** SIGTERM → SIGKILL grace during the restart. @default 2000 */
+  grace_ms: z.number().int().nonnegative().default(2000),
+});
+export type ProcessRestartFaultSpec = z.output<typeof processRestartFaultSchema>;
+
+/**
+ * A rolling-deploy style restart: SIGTERM (SIGKILL after the grace), start again, wait until
+ * ready. Nothing to undo; revert makes sure the processes are running.
+ */
+export class ProcessRestartFault implements Fault {
+  readonly kind = 'process.restart';
+  readonly name: string;
+  readonly params: Record<string, unknown>;
+  private readonly targets: ProcessTargets;
+  private signal: AbortSignal | undefined;
+  private restarted: ManagedProcess[] = [];
+
+  constructor(
+    private readonly spec: ProcessRestartFaultSpec,
+    deps: FaultDeps,
+  ) {
+    this.name = spec.name;
+    this.targets = new ProcessTargets(spec, deps);
+    this.params = { process: spec.process, pick: spec.pick, count: spec.count, grace_ms: spec.grace_ms };
+  }
+
+  get target(): string {
+    return this.restarted.length > 0 ? this.restarted.map((p) => p.name).join(',') : this.targets.label;
+  }
+
+  async inject(ctx: FaultContext): Promise<void> {
+    this.signal = ctx.signal;
+    this.restarted = this.targets.pick(ctx.rng);
+    await Promise.all(this.restarted.map((p) => p.restart(this.spec.grace_ms)));
+  }
+
+  async revert(): Promise<void> {
+    const restarted = this.restarted;
+    this.restarted = [];
+    if (this.signal?.aborted) return;
+    await Promise.all(restarted.filter((p) => !p.running && !p.closed).map((p) => p.start()));
+  }
+}
