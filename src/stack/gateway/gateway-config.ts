@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { balancerNames } from '../balancer/create-balancer.js';
+import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
 
 function isHttpUrl(value: string): boolean {
@@ -124,6 +125,12 @@ export const clusterSchema = z
     timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
     connections: connectionsSchema.default(connectionsSchema.parse({})),
     retry: retrySchema.default(retrySchema.parse({})),
+    /**
+     * A circuit breaker per host of the cluster: a host whose circuit is open is not picked,
+     * and a failing try goes to another host. Off when absent.
+     * @example { strategy: { type: "consecutive", threshold: 5 }, halfOpenAfter: 10000 }
+     */
+    breaker: circuitBreakerConfigSchema.optional(),
   })
   .strict();
 export type ClusterConfig = z.infer<typeof clusterSchema>;
@@ -145,11 +152,15 @@ export const routeSchema = z
       .strict()
       .default({ pathPrefix: '/' }),
     /** Name of a key of `clusters`. */
+    /** For metrics and logs. @default the path prefix */
+    name: z.string().min(1).optional(),
     cluster: z.string().min(1),
     /** Overrides of the cluster's timeouts for this route. */
     timeouts: timeoutsSchema.partial().optional(),
     /** Overrides of the cluster's retry settings for this route. */
     retry: retrySchema.partial().optional(),
+    /** A circuit breaker around the whole route (all tries): open → 503 at once. Off when absent. */
+    breaker: circuitBreakerConfigSchema.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;

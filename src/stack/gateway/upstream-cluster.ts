@@ -70,6 +70,12 @@ export class UpstreamCluster {
     return this.balancer.pick(candidates);
   }
 
+  /** Whether some eligible host is not in `exclude` (no balancer state is touched). */
+  hasEligibleHost(exclude: ReadonlySet<UpstreamHost>): boolean {
+    const { hosts } = this.hostSet.select(this.hosts, (h) => h.breakerAllows);
+    return hosts.some((h) => !exclude.has(h));
+  }
+
   record(host: UpstreamHost, outcome: RequestOutcome): void {
     this.outlier?.record(host.health, outcome);
   }

@@ -1,0 +1,40 @@
+import http from 'node:http';
+import type { GatewayState } from './gateway-state.js';
+import { sendJson } from './send-json.js';
+
+export interface AdminSource {
+  state(): GatewayState;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  isDraining(): boolean;
+}
+
+/**
+ * The admin API on its own port: GET /admin/upstreams (every host's state), GET /metrics
+ * (Prometheus text), GET /healthz (200 while serving, 503 while draining).
+ */
+export function createAdminServer(source: AdminSource): http.Server {
+  return http.createServer((req, res) => {
+    req.resume();
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: `method ${req.method} not allowed`, status: 405 }, { allow: 'GET, HEAD' });
+      return;
+    }
+    if (path === '/admin/upstreams') {
+      sendJson(res, 200, source.state());
+    } else if (path === '/healthz') {
+      const draining = source.isDraining();
+      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });
+    } else if (path === '/metrics') {
+      source.metrics().then(
+        (m) => {
+          res.writeHead(200, { 'content-type': m.contentType, 'content-length': Buffer.byteLength(m.body) });
+          res.end(m.body);
+        },
+        (err: unknown) => sendJson(res, 500, { error: `metrics failed: ${String(err)}`, status: 500 }),
+      );
+    } else {
+      sendJson(res, 404, { error: `not found: ${path}`, status: 404 });
+    }
+  });
+}

@@ -1,0 +1,43 @@
+import type { HostStatus } from '../health/host-health.js';
+
+/** One upstream host as GET /admin/upstreams shows it. */
+export interface UpstreamHostState {
+  readonly url: string;
+  readonly status: HostStatus;
+  /** Verdict of the active checks (true when there are none). */
+  readonly activeHealthy: boolean;
+  readonly ejected: boolean;
+  /** ISO time the ejection ends, or null. */
+  readonly ejectedUntil: string | null;
+  readonly timesEjected: number;
+  readonly weight: number;
+  /** Weight the balancer uses now (slow start applied). */
+  readonly effectiveWeight: number;
+  readonly activeRequests: number;
+  readonly connections: { readonly max: number; readonly inUse: number; readonly queued: number };
+  /** closed / open / half-open, or null without a breaker. */
+  readonly breaker: string | null;
+}
+
+export interface ClusterState {
+  readonly balancer: string;
+  readonly panic: boolean;
+  readonly healthyHosts: number;
+  readonly hosts: readonly UpstreamHostState[];
+}
+
+export interface RouteState {
+  readonly name: string;
+  readonly pathPrefix: string;
+  readonly cluster: string;
+  readonly breaker: string | null;
+}
+
+export interface GatewayState {
+  readonly port: number;
+  readonly adminPort: number;
+  readonly draining: boolean;
+  readonly activeRequests: number;
+  readonly clusters: Readonly<Record<string, ClusterState>>;
+  readonly routes: readonly RouteState[];
+}

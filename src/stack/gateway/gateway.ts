@@ -1,0 +1,321 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Event, EventEmitter } from '../../common/event.js';
+import { freshSeed, SeededRandom } from '../../common/rng.js';
+import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
+import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
+import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Outcome } from '../policy/outcome.js';
+import { RetryBudget } from '../retry/retry-budget.js';
+import { RetryPolicy } from '../retry/retry-policy.js';
+import { createAdminServer } from './admin-server.js';
+import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
+import { isGatewayFailure } from './gateway-errors.js';
+import type {
+  BreakerStateChange,
+  HostStateChange,
+  PanicChange,
+  RequestCompleted,
+  RequestShed,
+  RetryScheduled,
+} from './gateway-events.js';
+import type { GatewayState } from './gateway-state.js';
+import { loadGatewayConfig, parseGatewayConfig } from './load-gateway-config.js';
+import { isMarkedRetryable, ProxyHandler } from './proxy-handler.js';
+import { type Route, RouteTable } from './route-table.js';
+import type { UpstreamResponse } from './send-to-host.js';
+import { UpstreamCluster } from './upstream-cluster.js';
+
+export interface GatewayOptions {
+  /** Overrides `listen.port` (the CLI's --port). */
+  port?: number;
+  /** Overrides `admin.port`. */
+  adminPort?: number;
+}
+
+export interface CloseOptions {
+  /**
+   * Stop accepting, let in-flight requests finish (up to `timeoutMs`), then close. Without it,
+   * every connection is closed at once.
+   * @default true
+   */
+  drain?: boolean;
+  /** @default config.drain.timeoutMs */
+  timeoutMs?: number;
+}
+
+/** A failure of an upstream as a breaker sees it: a gateway failure or a 5xx answer. */
+function upstreamFailed(outcome: Outcome): boolean {
+  if (!outcome.ok) return isGatewayFailure(outcome.error);
+  return (outcome.value as UpstreamResponse).statusCode >= 500;
+}
+
+/** A route breaker also counts "nothing could serve it" (no healthy host, every host shed). */
+function routeFailed(outcome: Outcome): boolean {
+  if (!outcome.ok) {
+    const code = (outcome.error as { code?: unknown } | null)?.code;
+    return isGatewayFailure(outcome.error) || code === 'FL_GW_NO_HEALTHY_UPSTREAM';
+  }
+  return (outcome.value as UpstreamResponse).statusCode >= 500;
+}
+
+/**
+ * A running gateway: an HTTP/1.1 reverse proxy on `url`, its admin API on `adminUrl`.
+ * Build one with `startGateway()`.
+ */
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly clusters: ReadonlyMap<string, UpstreamCluster>;
+  readonly routes: RouteTable;
+  readonly metrics: GatewayMetrics;
+
+  private readonly completed = new EventEmitter<RequestCompleted>();
+  private readonly retried = new EventEmitter<RetryScheduled>();
+  private readonly shed = new EventEmitter<RequestShed>();
+  private readonly hostChanged = new EventEmitter<HostStateChange>();
+  private readonly panicChanged = new EventEmitter<PanicChange>();
+  private readonly breakerChanged = new EventEmitter<BreakerStateChange>();
+
+  readonly onRequestCompleted: Event<RequestCompleted> = this.completed.addListener;
+  readonly onRetry: Event<RetryScheduled> = this.retried.addListener;
+  readonly onShed: Event<RequestShed> = this.shed.addListener;
+  /** Every host status change of every cluster (ejections, checks, re-admissions). */
+  readonly onHostStateChange: Event<HostStateChange> = this.hostChanged.addListener;
+  readonly onPanicChange: Event<PanicChange> = this.panicChanged.addListener;
+  readonly onBreakerStateChange: Event<BreakerStateChange> = this.breakerChanged.addListener;
+
+  private readonly handler: ProxyHandler;
+  private readonly server: http.Server;
+  private readonly admin: http.Server;
+  private readonly routeBreakers = new Map<Route, CircuitBreakerPolicy>();
+  private draining = false;
+  private closing: Promise<void> | undefined;
+  private listenPort = 0;
+  private adminListenPort = 0;
+
+  constructor(config: GatewayConfig) {
+    this.config = config;
+    const random = new SeededRandom(config.seed ?? freshSeed());
+    const clusters = new Map<string, UpstreamCluster>();
+    for (const [name, c] of Object.entries(config.clusters)) {
+      const breakerConfig = c.breaker;
+      const cluster = new UpstreamCluster(name, c, {
+        random: random.fork(`balancer:${name}`),
+        ...(breakerConfig
+          ? {
+              createHostBreaker: (origin: string) => {
+                const b = createCircuitBreaker(breakerConfig, { isFailure: upstreamFailed });
+                b.onStateChange(({ from, to }) =>
+                  this.breakerChanged.emit({ scope: 'host', name: origin, cluster: name, from, to }),
+                );
+                return b;
+              },
+            }
+          : {}),
+      });
+      cluster.hostSet.onHostStateChange((e) => this.hostChanged.emit(e));
+      cluster.hostSet.onPanicChange((e) => this.panicChanged.emit(e));
+      clusters.set(name, cluster);
+    }
+    this.clusters = clusters;
+
+    const budgets = new Map<string, RetryBudget>();
+    const routeConfigs: RouteConfig[] = config.routes ?? [
+      { match: { pathPrefix: '/' }, cluster: Object.keys(config.clusters)[0] as string },
+    ];
+    this.routes = new RouteTable(
+      routeConfigs.map((rc) => {
+        const cluster = clusters.get(rc.cluster) as UpstreamCluster;
+        const retryConfig = { ...cluster.config.retry, ...rc.retry };
+        let budget = budgets.get(rc.cluster);
+        if (!budget) {
+          // One budget per cluster, shared by every route to it (as Envoy's is per cluster).
+          budget = new RetryBudget({
+            ratio: cluster.config.retry.budget.percent / 100,
+            minConcurrency: cluster.config.retry.budget.minConcurrent,
+          });
+          budgets.set(rc.cluster, budget);
+        }
+        const name = rc.name ?? rc.match.pathPrefix;
+        const retry = new RetryPolicy({
+          maxAttempts: retryConfig.maxRetries + 1,
+          backoff: new FullJitterBackoff(retryConfig.backoff, random.fork(`retry:${name}`)),
+          budget,
+          shouldRetry: isMarkedRetryable,
+        });
+        retry.onRetry(({ attempt, delayMs }) =>
+          this.retried.emit({ route: name, cluster: rc.cluster, attempt, delayMs }),
+        );
+        const routeBreaker = rc.breaker
+          ? createCircuitBreaker(rc.breaker, { isFailure: routeFailed })
+          : undefined;
+        routeBreaker?.onStateChange(({ from, to }) =>
+          this.breakerChanged.emit({ scope: 'route', name, cluster: rc.cluster, from, to }),
+        );
+        const route: Route = {
+          name,
+          pathPrefix: rc.match.pathPrefix,
+          methods: rc.match.methods ? new Set(rc.match.methods) : undefined,
+          cluster,
+          timeouts: { ...cluster.config.timeouts, ...rc.timeouts },
+          retryOn: new Set(retryConfig.retryOn),
+          retry,
+          outer: routeBreaker,
+        };
+        if (routeBreaker) this.routeBreakers.set(route, routeBreaker);
+        return route;
+      }),
+    );
+
+    this.handler = new ProxyHandler({
+      routes: this.routes,
+      maxReplayBodyBytes: config.maxReplayBodyBytes,
+      isDraining: () => this.draining,
+      completed: this.completed,
+      shed: this.shed,
+    });
+    this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
+    this.metrics = new GatewayMetrics(this);
+    this.admin = createAdminServer({
+      state: () => this.state(),
+      metrics: () => this.metrics.text(),
+      isDraining: () => this.draining,
+    });
+  }
+
+  get port(): number {
+    return this.listenPort;
+  }
+
+  get adminPort(): number {
+    return this.adminListenPort;
+  }
+
+  get url(): string {
+    return `http://${hostForUrl(this.config.listen.host)}:${this.listenPort}`;
+  }
+
+  get adminUrl(): string {
+    return `http://${hostForUrl(this.config.admin.host)}:${this.adminListenPort}`;
+  }
+
+  /** Binds both ports and starts health checking. */
+  async listen(options: GatewayOptions = {}): Promise<void> {
+    for (const c of this.clusters.values()) c.start();
+    this.listenPort = await listenOn(
+      this.server,
+      this.config.listen.host,
+      options.port ?? this.config.listen.port,
+    );
+    this.adminListenPort = await listenOn(
+      this.admin,
+      this.config.admin.host,
+      options.adminPort ?? this.config.admin.port,
+    );
+  }
+
+  state(): GatewayState {
+    const clusters: Record<string, GatewayState['clusters'][string]> = {};
+    for (const [name, c] of this.clusters) {
+      clusters[name] = {
+        balancer: c.config.balancer,
+        panic: c.hostSet.inPanic,
+        healthyHosts: c.hosts.filter((h) => h.health.status === 'healthy').length,
+        hosts: c.hosts.map((h) => ({
+          url: h.origin,
+          status: h.health.status,
+          activeHealthy: h.health.activeHealthy,
+          ejected: h.health.ejectedUntil !== undefined,
+          ejectedUntil:
+            h.health.ejectedUntil === undefined ? null : new Date(h.health.ejectedUntil).toISOString(),
+          timesEjected: h.health.timesEjected,
+          weight: h.configuredWeight,
+          effectiveWeight: h.weight,
+          activeRequests: h.activeRequests,
+          connections: { max: h.slots.max, inUse: h.slots.inUse, queued: h.slots.queued },
+          breaker: h.breaker?.state ?? null,
+        })),
+      };
+    }
+    return {
+      port: this.listenPort,
+      adminPort: this.adminListenPort,
+      draining: this.draining,
+      activeRequests: this.handler.activeRequests,
+      clusters,
+      routes: this.routes.routes.map((r) => ({
+        name: r.name,
+        pathPrefix: r.pathPrefix,
+        cluster: r.cluster.name,
+        breaker: this.routeBreakers.get(r)?.state ?? null,
+      })),
+    };
+  }
+
+  /**
+   * Graceful by default: stop accepting, answer in-flight requests (with Connection: close),
+   * wait up to the drain timeout, then close every connection, the pools and the admin API.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options);
+    return this.closing;
+  }
+
+  private async shutdown(options: CloseOptions): Promise<void> {
+    const drain = options.drain ?? true;
+    const timeoutMs = options.timeoutMs ?? this.config.drain.timeoutMs;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    if (drain) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const forced = await Promise.race([this.handler.idle().then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (forced) for (const c of this.clusters.values()) await c.destroy();
+    }
+    this.server.closeAllConnections();
+    await closed;
+    await Promise.all([...this.clusters.values()].map((c) => c.close()));
+    this.admin.closeAllConnections();
+    await new Promise<void>((resolve) => this.admin.close(() => resolve()));
+    this.metrics.dispose();
+  }
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listenOn(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts a gateway from a config object (validated; errors name the key) or a YAML/JSON file
+ * path, and resolves once both its ports listen.
+ */
+export async function startGateway(
+  config: GatewayConfigInput | string,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const parsed = typeof config === 'string' ? await loadGatewayConfig(config) : parseGatewayConfig(config);
+  const gateway = new Gateway(parsed);
+  try {
+    await gateway.listen(options);
+  } catch (err) {
+    await gateway.close({ drain: false });
+    throw err;
+  }
+  return gateway;
+}

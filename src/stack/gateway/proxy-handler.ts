@@ -1,0 +1,245 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { isFaultlineError } from '../../common/errors.js';
+import type { EventEmitter } from '../../common/event.js';
+import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
+import type { PolicyContext } from '../policy/policy.js';
+import { isIdempotentRequest } from '../retry/idempotency.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarding-headers.js';
+import {
+  ClientAbortedError,
+  GatewayTimeoutError,
+  isGatewayFailure,
+  NoHealthyUpstreamError,
+  NoRouteError,
+} from './gateway-errors.js';
+import type { RequestCompleted, RequestShed } from './gateway-events.js';
+import { readRequestBody } from './read-request-body.js';
+import { requestIdFor } from './request-id.js';
+import type { Route, RouteTable } from './route-table.js';
+import { sendGatewayError } from './send-json.js';
+import { sendToHost, type UpstreamRequest, type UpstreamResponse } from './send-to-host.js';
+import type { UpstreamHost } from './upstream-host.js';
+
+/** Outcomes (responses or errors) the current request may retry on another host. */
+const retryable = new WeakSet<object>();
+
+/** For the route's RetryPolicy: the try itself decided whether its outcome may be retried. */
+export function isMarkedRetryable(outcome: { ok: boolean; value?: unknown; error?: unknown }): boolean {
+  const v = outcome.ok ? outcome.value : outcome.error;
+  return typeof v === 'object' && v !== null && retryable.has(v);
+}
+
+const shedCodes = new Set([
+  'FL_GW_POOL_EXHAUSTED',
+  'FL_GW_NO_HEALTHY_UPSTREAM',
+  'FL_GW_DRAINING',
+  'FL_BROKEN_CIRCUIT',
+  'FL_SHED',
+]);
+
+export interface ProxyHandlerOptions {
+  routes: RouteTable;
+  maxReplayBodyBytes: number;
+  isDraining(): boolean;
+  completed: EventEmitter<RequestCompleted>;
+  shed: EventEmitter<RequestShed>;
+}
+
+/**
+ * The reverse proxy's request path: route, read (or stream) the body, run the route's
+ * policies around the tries, stream the answer back, and answer every failure with the right
+ * status and a JSON body. A request never outlives its overall timeout: every wait is raced
+ * against it.
+ */
+export class ProxyHandler {
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: ProxyHandlerOptions) {}
+
+  get activeRequests(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves when no request is in flight. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.inFlight++;
+    void this.serve(req, res).finally(() => {
+      if (--this.inFlight === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const requestId = requestIdFor(req.headers['x-request-id']);
+    if (this.options.isDraining()) res.setHeader('connection', 'close');
+    const route = this.options.routes.match(method, path);
+    if (!route) {
+      req.resume();
+      const err = new NoRouteError(method, path.split('?')[0] ?? path);
+      const status = sendGatewayError(res, err, requestId);
+      this.complete(undefined, method, status, started, 0, requestId, err.code);
+      return;
+    }
+
+    const { timeouts } = route;
+    const overall = new AbortController();
+    const timer = setTimeout(
+      () => overall.abort(new GatewayTimeoutError(timeouts.overallMs)),
+      timeouts.overallMs,
+    );
+    const onClose = (): void => {
+      if (!res.writableFinished) overall.abort(new ClientAbortedError());
+    };
+    res.once('close', onClose);
+    const state = { attempts: 0 };
+    try {
+      const body = await untilAborted(readRequestBody(req, this.options.maxReplayBodyBytes), overall.signal);
+      const request: UpstreamRequest = {
+        method,
+        path,
+        headers: upstreamRequestHeaders(req, requestId),
+        body: body.body,
+      };
+      const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
+      const response = await untilAborted(
+        this.forward(route, request, mayRetry, overall.signal, state),
+        overall.signal,
+        (late) => late.body.destroy(),
+      );
+      res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
+      await pipeline(response.body, res);
+      this.complete(route, method, response.statusCode, started, state.attempts, requestId);
+    } catch (caught) {
+      const err = overall.signal.aborted ? overall.signal.reason : caught;
+      const status = sendGatewayError(res, err, requestId);
+      const code = isFaultlineError(err) ? err.code : 'FL_GW_INTERNAL';
+      if (shedCodes.has(code)) {
+        this.options.shed.emit({ route: route.name, cluster: route.cluster.name, reason: code });
+      }
+      this.complete(route, method, status, started, state.attempts, requestId, code);
+    } finally {
+      clearTimeout(timer);
+      res.off('close', onClose);
+    }
+  }
+
+  /** Route policies (outer) → retry policy → one try on a host not tried yet. */
+  private forward(
+    route: Route,
+    request: UpstreamRequest,
+    mayRetry: boolean,
+    signal: AbortSignal,
+    state: { attempts: number },
+  ): Promise<UpstreamResponse> {
+    const { cluster } = route;
+    const tried = new Set<UpstreamHost>();
+    let previous: { response?: UpstreamResponse; error?: unknown } | undefined;
+
+    const tryOnce = async (ctx: PolicyContext): Promise<UpstreamResponse> => {
+      const host = cluster.pick(tried);
+      if (!host) {
+        // Nothing left to try after all: give back the last outcome as final.
+        if (previous?.response) {
+          retryable.delete(previous.response);
+          return previous.response;
+        }
+        if (previous) {
+          retryable.delete(previous.error as object);
+          throw previous.error;
+        }
+        throw new NoHealthyUpstreamError(cluster.name);
+      }
+      previous?.response?.body.destroy();
+      previous = undefined;
+      tried.add(host);
+      state.attempts++;
+      try {
+        const response = await sendToHost(cluster, host, request, ctx.signal, route.timeouts.perTryMs);
+        if (mayRetry && route.retryOn.has(response.statusCode) && cluster.hasEligibleHost(tried)) {
+          retryable.add(response);
+          previous = { response };
+        }
+        return response;
+      } catch (err) {
+        // A breaker rejection never reached the host, so any method may go elsewhere.
+        const kind = isBrokenCircuitError(err) || (mayRetry && isGatewayFailure(err));
+        if (kind && typeof err === 'object' && err !== null && cluster.hasEligibleHost(tried)) {
+          retryable.add(err);
+          previous = { error: err };
+        }
+        throw err;
+      }
+    };
+
+    const run = (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
+      route.retry.execute(tryOnce, outerCtx.signal);
+    return route.outer ? route.outer.execute(run, signal) : run({ signal, attempt: 0 });
+  }
+
+  private complete(
+    route: Route | undefined,
+    method: string,
+    status: number,
+    started: number,
+    attempts: number,
+    requestId: string,
+    code?: string,
+  ): void {
+    this.options.completed.emit({
+      route: route?.name ?? '(none)',
+      cluster: route?.cluster.name ?? '(none)',
+      method,
+      status,
+      durationMs: performance.now() - started,
+      attempts,
+      requestId,
+      ...(code ? { code } : {}),
+    });
+  }
+}
+
+/**
+ * `promise`, unless `signal` aborts first: then reject at once with its reason, and hand a
+ * value that arrives late to `onLate` (so a response nobody will read releases its connection).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
+  if (signal.aborted) {
+    promise.then(
+      (v) => onLate?.(v),
+      () => {},
+    );
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const onAbort = (): void => {
+      done = true;
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        if (done) onLate?.(v);
+        else resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!done) reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,33 @@
+import type { Policy } from '../policy/policy.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { TimeoutsConfig } from './gateway-config.js';
+import type { UpstreamCluster } from './upstream-cluster.js';
+
+/** A route ready to serve: its match, its cluster, and its own composed policies. */
+export interface Route {
+  /** For metrics and logs: the configured name, else the path prefix. */
+  readonly name: string;
+  readonly pathPrefix: string;
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly cluster: UpstreamCluster;
+  readonly timeouts: TimeoutsConfig;
+  /** Statuses retried on another host. */
+  readonly retryOn: ReadonlySet<number>;
+  readonly retry: RetryPolicy;
+  /** Request-level policies around all tries (concurrency limits, route breaker); may be empty. */
+  readonly outer: Policy | undefined;
+}
+
+/** First match wins: path prefix, then method. */
+export class RouteTable {
+  constructor(readonly routes: readonly Route[]) {}
+
+  match(method: string, path: string): Route | undefined {
+    for (const r of this.routes) {
+      if (!path.startsWith(r.pathPrefix)) continue;
+      if (r.methods && !r.methods.has(method)) continue;
+      return r;
+    }
+    return undefined;
+  }
+}

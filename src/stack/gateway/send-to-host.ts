@@ -1,0 +1,86 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { UpstreamFailureError, UpstreamTimeoutError } from './gateway-errors.js';
+import type { UpstreamCluster } from './upstream-cluster.js';
+import type { UpstreamHost } from './upstream-host.js';
+
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Path and query, as the client sent them. */
+  readonly path: string;
+  readonly headers: Record<string, string | string[]>;
+  /** A buffer (replayable) or the client's stream (one try only); undefined for no body. */
+  readonly body: Buffer | Readable | undefined;
+}
+
+export interface UpstreamResponse {
+  readonly host: UpstreamHost;
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Readable;
+}
+
+/**
+ * One try of one request on one host: wait for a connection slot (bounded by the queue
+ * timeout), send, and resolve when the response headers are in. The per-try timeout covers
+ * the wait for headers; the slot and the host's active count are held until the body is done.
+ * Outcomes feed the cluster's outlier detection; errors come out typed (502 failure, 504 timeout,
+ * 503 pool exhausted, or the caller's abort reason).
+ */
+export async function sendToHost(
+  cluster: UpstreamCluster,
+  host: UpstreamHost,
+  request: UpstreamRequest,
+  signal: AbortSignal,
+  perTryMs: number,
+): Promise<UpstreamResponse> {
+  await host.slots.acquire(signal);
+  host.activeRequests++;
+  const tryAbort = new AbortController();
+  const onParentAbort = (): void => tryAbort.abort(signal.reason);
+  signal.addEventListener('abort', onParentAbort, { once: true });
+  const perTry = setTimeout(
+    () => tryAbort.abort(new UpstreamTimeoutError(host.origin, 'per-try', perTryMs)),
+    perTryMs,
+  );
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    clearTimeout(perTry);
+    signal.removeEventListener('abort', onParentAbort);
+    host.activeRequests--;
+    host.slots.release();
+  };
+
+  let data: Dispatcher.ResponseData;
+  try {
+    data = await host.pool.request({
+      method: request.method as Dispatcher.HttpMethod,
+      path: request.path,
+      headers: request.headers,
+      body: request.body ?? null,
+      signal: tryAbort.signal,
+    });
+  } catch (err) {
+    release();
+    if (signal.aborted) throw signal.reason;
+    const failure = classify(host, err, tryAbort.signal);
+    cluster.record(host, 'gateway_failure');
+    throw failure;
+  }
+  clearTimeout(perTry);
+  cluster.record(host, data.statusCode >= 500 ? 'http_5xx' : 'success');
+  data.body.once('close', release);
+  data.body.once('error', release);
+  return { host, statusCode: data.statusCode, headers: data.headers, body: data.body };
+}
+
+function classify(host: UpstreamHost, err: unknown, trySignal: AbortSignal): Error {
+  if (trySignal.aborted && trySignal.reason instanceof UpstreamTimeoutError) return trySignal.reason;
+  const code = (err as { code?: string } | null)?.code ?? 'unknown error';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new UpstreamTimeoutError(host.origin, 'connect', 0);
+  }
+  return new UpstreamFailureError(host.origin, code, err);
+}

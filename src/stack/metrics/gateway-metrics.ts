@@ -1,0 +1,157 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Disposable, Event } from '../../common/event.js';
+import type {
+  BreakerStateChange,
+  HostStateChange,
+  RequestCompleted,
+  RequestShed,
+  RetryScheduled,
+} from '../gateway/gateway-events.js';
+import type { GatewayState } from '../gateway/gateway-state.js';
+
+/** What the metrics need from a gateway: its events and a state snapshot for the gauges. */
+export interface GatewayMetricsSource {
+  readonly onRequestCompleted: Event<RequestCompleted>;
+  readonly onRetry: Event<RetryScheduled>;
+  readonly onShed: Event<RequestShed>;
+  readonly onHostStateChange: Event<HostStateChange>;
+  readonly onBreakerStateChange: Event<BreakerStateChange>;
+  state(): GatewayState;
+}
+
+const breakerValue: Record<string, number> = { closed: 0, open: 1, 'half-open': 2 };
+
+/**
+ * Prometheus metrics for one gateway, in a private Registry (two gateways in one process do not
+ * collide). They only subscribe to the gateway's events and read its state on scrape, so the
+ * proxy path never touches prom-client.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly subscriptions: Disposable[] = [];
+
+  constructor(source: GatewayMetricsSource, options: { prefix?: string } = {}) {
+    const p = options.prefix ?? 'faultline_gateway_';
+    const registers = [this.registry];
+    const requests = new Counter({
+      name: `${p}requests_total`,
+      help: 'Client requests answered, by route, cluster and status',
+      labelNames: ['route', 'cluster', 'status'],
+      registers,
+    });
+    const duration = new Histogram({
+      name: `${p}request_duration_seconds`,
+      help: 'Time from request to the end of the response, by route and cluster',
+      labelNames: ['route', 'cluster'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    const tries = new Counter({
+      name: `${p}upstream_tries_total`,
+      help: 'Tries sent to upstream hosts, retries included',
+      labelNames: ['route', 'cluster'],
+      registers,
+    });
+    const retries = new Counter({
+      name: `${p}retries_total`,
+      help: 'Retries scheduled',
+      labelNames: ['route', 'cluster'],
+      registers,
+    });
+    const sheds = new Counter({
+      name: `${p}sheds_total`,
+      help: 'Requests turned away without reaching an upstream, by reason (error code)',
+      labelNames: ['route', 'cluster', 'reason'],
+      registers,
+    });
+    const ejections = new Counter({
+      name: `${p}ejections_total`,
+      help: 'Hosts ejected by outlier detection, by reason',
+      labelNames: ['cluster', 'host', 'reason'],
+      registers,
+    });
+    const hostChanges = new Counter({
+      name: `${p}host_state_changes_total`,
+      help: 'Host status changes, by new status and reason',
+      labelNames: ['cluster', 'host', 'to', 'reason'],
+      registers,
+    });
+    const breakerTransitions = new Counter({
+      name: `${p}breaker_transitions_total`,
+      help: 'Circuit breaker state changes',
+      labelNames: ['scope', 'name', 'to'],
+      registers,
+    });
+    new Gauge({
+      name: `${p}healthy_hosts`,
+      help: 'Hosts currently healthy (not ejected, passing active checks)',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        for (const [name, c] of Object.entries(source.state().clusters))
+          this.set({ cluster: name }, c.healthyHosts);
+      },
+    });
+    new Gauge({
+      name: `${p}panic`,
+      help: '1 while the cluster is in panic mode (balancing over all hosts)',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        for (const [name, c] of Object.entries(source.state().clusters))
+          this.set({ cluster: name }, c.panic ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${p}breaker_state`,
+      help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open',
+      labelNames: ['scope', 'name'],
+      registers,
+      collect() {
+        const s = source.state();
+        for (const c of Object.values(s.clusters)) {
+          for (const h of c.hosts)
+            if (h.breaker) this.set({ scope: 'host', name: h.url }, breakerValue[h.breaker] ?? -1);
+        }
+        for (const r of s.routes)
+          if (r.breaker) this.set({ scope: 'route', name: r.name }, breakerValue[r.breaker] ?? -1);
+      },
+    });
+    new Gauge({
+      name: `${p}active_requests`,
+      help: 'Requests in flight per upstream host',
+      labelNames: ['cluster', 'host'],
+      registers,
+      collect() {
+        for (const [name, c] of Object.entries(source.state().clusters)) {
+          for (const h of c.hosts) this.set({ cluster: name, host: h.url }, h.activeRequests);
+        }
+      },
+    });
+
+    this.subscriptions.push(
+      source.onRequestCompleted((e) => {
+        const labels = { route: e.route, cluster: e.cluster };
+        requests.inc({ ...labels, status: String(e.status) });
+        duration.observe(labels, e.durationMs / 1000);
+        if (e.attempts > 0) tries.inc(labels, e.attempts);
+      }),
+      source.onRetry((e) => retries.inc({ route: e.route, cluster: e.cluster })),
+      source.onShed((e) => sheds.inc({ route: e.route, cluster: e.cluster, reason: e.reason })),
+      source.onHostStateChange((e) => {
+        hostChanges.inc({ cluster: e.cluster, host: e.host, to: e.to, reason: e.reason });
+        if (e.to === 'ejected') ejections.inc({ cluster: e.cluster, host: e.host, reason: e.reason });
+      }),
+      source.onBreakerStateChange((e) => breakerTransitions.inc({ scope: e.scope, name: e.name, to: e.to })),
+    );
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.registry.clear();
+  }
+}

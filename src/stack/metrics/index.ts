@@ -1,0 +1,1 @@
+export { GatewayMetrics, type GatewayMetricsSource } from './gateway-metrics.js';
