@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { proxyCommand } from './proxy.js';
 import { runCommand } from './run.js';
 
 /**
@@ -7,4 +8,4 @@ import { runCommand } from './run.js';
  */
 export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const commands: CommandRegistrar[] = [runCommand];
+export const commands: CommandRegistrar[] = [runCommand, proxyCommand];

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { isFaultlineError } from '../../common/errors.js';
+import { ProxyApiError } from './errors.js';
+import type { ProxyCollection } from './proxy-collection.js';
+
+/** Request bodies above this size are refused (413): proxy configs are small. */
+const MAX_BODY = 1024 * 1024;
+
+type Params = Record<string, string>;
+interface Reply {
+  status: number;
+  /** JSON body; omitted for 204. */
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+}
+interface Request {
+  params: Params;
+  /** The parsed JSON body; `undefined` when the body was empty. */
+  body(): unknown;
+  header(name: string): string | undefined;
+}
+type Handler = (req: Request) => Reply | Promise<Reply>;
+interface Route {
+  methods: string[];
+  pattern: RegExp;
+  handler: Handler;
+}
+
+/** The body Toxiproxy's decoder reports for an empty body: `bad request body: EOF`. */
+function required(req: Request): unknown {
+  const body = req.body();
+  if (body === undefined) throw new ProxyApiError('badRequestBody', 'EOF');
+  return body;
+}
+
+let cachedVersion: string | undefined;
+function version(): string {
+  if (cachedVersion === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    cachedVersion = pkg.version;
+  }
+  return cachedVersion;
+}
+
+function routes(proxies: ProxyCollection, metrics: Registry): Route[] {
+  const route = (methods: string, path: string, handler: Handler): Route => ({
+    methods: methods.split('|'),
+    pattern: new RegExp(`^${path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+    handler,
+  });
+  return [
+    route('POST', '/reset', async () => {
+      await proxies.reset();
+      return { status: 204 };
+    }),
+    route('GET', '/proxies', () => ({ status: 200, json: proxies.listProxies() })),
+    route('POST', '/proxies', async (r) => ({ status: 201, json: await proxies.createProxy(required(r)) })),
+    route('POST', '/populate', async (r) => ({
+      status: 201,
+      json: { proxies: await proxies.populate(required(r)) },
+    })),
+    route('GET', '/proxies/:proxy', (r) => ({ status: 200, json: proxies.getProxy(r.params.proxy!) })),
+    route('POST|PATCH', '/proxies/:proxy', async (r) => {
+      proxies.getProxy(r.params.proxy!); // 404 before 400, as Toxiproxy
+      return { status: 200, json: await proxies.updateProxy(r.params.proxy!, required(r)) };
+    }),
+    route('DELETE', '/proxies/:proxy', async (r) => {
+      await proxies.deleteProxy(r.params.proxy!);
+      return { status: 204 };
+    }),
+    route('GET', '/proxies/:proxy/toxics', (r) => ({
+      status: 200,
+      json: proxies.listToxics(r.params.proxy!),
+    })),
+    route('POST', '/proxies/:proxy/toxics', (r) => {
+      proxies.getProxy(r.params.proxy!);
+      const lease = r.header('x-faultline-lease');
+      return {
+        status: 200,
+        json: proxies.addToxic(r.params.proxy!, required(r), lease === undefined ? {} : { lease }),
+      };
+    }),
+    route('GET', '/proxies/:proxy/toxics/:toxic', (r) => ({
+      status: 200,
+      json: proxies.getToxic(r.params.proxy!, r.params.toxic!),
+    })),
+    route('POST|PATCH', '/proxies/:proxy/toxics/:toxic', (r) => {
+      proxies.getToxic(r.params.proxy!, r.params.toxic!);
+      return { status: 200, json: proxies.updateToxic(r.params.proxy!, r.params.toxic!, required(r)) };
+    }),
+    route('DELETE', '/proxies/:proxy/toxics/:toxic', (r) => {
+      proxies.removeToxic(r.params.proxy!, r.params.toxic!);
+      return { status: 204 };
+    }),
+    route('GET', '/version', () => ({
+      status: 200,
+      text: `{"version": "${version()}"}\n`,
+      contentType: 'application/json;charset=utf-8',
+    })),
+    route('GET', '/metrics', async () => ({
+      status: 200,
+      text: await metrics.metrics(),
+      contentType: metrics.contentType,
+    })),
+    route('POST', '/leases', (r) => ({ status: 201, json: proxies.createLease(required(r)) })),
+    route('GET', '/leases/:lease', (r) => ({ status: 200, json: proxies.getLease(r.params.lease!) })),
+    route('POST', '/leases/:lease/renew', (r) => ({
+      status: 200,
+      json: proxies.renewLease(r.params.lease!, r.body() ?? {}),
+    })),
+    route('DELETE', '/leases/:lease', (r) => {
+      proxies.releaseLease(r.params.lease!);
+      return { status: 204 };
+    }),
+  ];
+}
+
+/** Writes a JSON (or pre-rendered) reply. The one place responses are written. */
+export function sendJson(res: ServerResponse, reply: Reply): void {
+  if (reply.status === 204) {
+    res.writeHead(204).end();
+    return;
+  }
+  const body = reply.text ?? JSON.stringify(reply.json);
+  res.writeHead(reply.status, {
+    'content-type': reply.contentType ?? 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** `{"error":…,"status":N}` — Toxiproxy's error body. Unknown errors are 500s and get logged. */
+function errorReply(err: unknown, logger: Logger | undefined): Reply {
+  if (isFaultlineError(err) && err.httpStatus < 500) {
+    return {
+      status: err.httpStatus,
+      text: `${JSON.stringify({ error: err.message, status: err.httpStatus })}\n`,
+    };
+  }
+  logger?.error({ err }, 'proxy API internal error');
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 500, text: `${JSON.stringify({ error: message, status: 500 })}\n` };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ProxyApiError('bodyTooLarge'));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The Toxiproxy-compatible HTTP API as a node:http request listener over a ProxyCollection.
+ * Every response carries X-Toxiproxy-Request-Id; browsers (User-Agent `Mozilla/…`) get 403, a
+ * guard against cross-site requests from a web page.
+ */
+export function createApiHandler(
+  proxies: ProxyCollection,
+  metrics: Registry,
+  logger?: Logger,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const table = routes(proxies, metrics);
+  return (req, res) => {
+    res.setHeader('X-Toxiproxy-Request-Id', randomBytes(10).toString('hex'));
+    handle(table, req, logger).then(
+      (reply) => sendJson(res, reply),
+      (err: unknown) => sendJson(res, errorReply(err, logger)),
+    );
+  };
+}
+
+async function handle(table: Route[], req: IncomingMessage, logger: Logger | undefined): Promise<Reply> {
+  if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
+    req.resume();
+    throw new ProxyApiError('forbidden');
+  }
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const method = req.method ?? 'GET';
+  let pathMatched = false;
+  for (const r of table) {
+    const m = r.pattern.exec(path);
+    if (m === null) continue;
+    pathMatched = true;
+    if (!r.methods.includes(method)) continue;
+    const raw = await readBody(req);
+    let parsed: unknown;
+    let parseError: unknown;
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        parseError = err;
+      }
+    }
+    const request: Request = {
+      params: decodeParams(m.groups),
+      body: () => {
+        if (parseError !== undefined) {
+          throw new ProxyApiError('badRequestBody', (parseError as Error).message);
+        }
+        return parsed;
+      },
+      header: (name) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      },
+    };
+    const reply = await r.handler(request);
+    logger?.debug({ method, path, status: reply.status }, 'api request');
+    return reply;
+  }
+  req.resume();
+  throw new ProxyApiError(pathMatched ? 'methodNotAllowed' : 'notFound');
+}
+
+function decodeParams(groups: Params | undefined): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(groups ?? {})) {
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
+}
