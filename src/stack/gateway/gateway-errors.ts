@@ -74,3 +74,11 @@ export class ClientAbortedError extends FaultlineError {
 export function isGatewayFailure(err: unknown): boolean {
   return err instanceof UpstreamFailureError || err instanceof UpstreamTimeoutError;
 }
+
+/** A port could not be bound (in use, no permission). CLI exit 1. */
+export class GatewayListenError extends FaultlineError {
+  constructor(what: string, host: string, port: number, cause: unknown) {
+    const code = (cause as { code?: string } | null)?.code ?? String(cause);
+    super('FL_GW_LISTEN', `cannot listen for ${what} on ${host}:${port}: ${code}`, { exitCode: 1, cause });
+  }
+}

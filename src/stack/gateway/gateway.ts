@@ -11,7 +11,7 @@ import { RetryBudget } from '../retry/retry-budget.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
-import { isGatewayFailure } from './gateway-errors.js';
+import { GatewayListenError, isGatewayFailure } from './gateway-errors.js';
 import type {
   BreakerStateChange,
   HostStateChange,
@@ -212,6 +212,7 @@ export class Gateway {
       this.admin,
       this.config.admin.host,
       options.adminPort ?? this.config.admin.port,
+      'the admin API',
     );
   }
 
@@ -290,9 +291,9 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function listenOn(server: http.Server, host: string, port: number): Promise<number> {
+function listenOn(server: http.Server, host: string, port: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
+    const onError = (err: Error): void => reject(new GatewayListenError(what, host, port, err));
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
