@@ -207,6 +207,7 @@ export class Gateway {
       this.server,
       this.config.listen.host,
       options.port ?? this.config.listen.port,
+      'traffic',
     );
     this.adminListenPort = await listenOn(
       this.admin,
