@@ -1,4 +1,4 @@
-export type { Balancer, BalancerHost, RandomSource } from './balancer.js';
+export type { Balancer, BalancerHost } from './balancer.js';
 export { type BalancerName, balancerNames, createBalancer } from './create-balancer.js';
 export { LeastRequestBalancer, type LeastRequestBalancerOptions } from './least-request-balancer.js';
 export { RoundRobinBalancer } from './round-robin-balancer.js';
