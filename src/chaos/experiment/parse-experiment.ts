@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type ExperimentIssue, ExperimentValidationError, formatPath } from './experiment-file-error.js';
+import { type Experiment, type ExperimentInput, experimentSchema } from './experiment-schema.js';
+
+/**
+ * Validates an experiment written in TypeScript (defaults filled in). Throws
+ * ExperimentValidationError naming `source` (default `experiment`), the path and what was expected.
+ */
+export function defineExperiment(input: ExperimentInput, source = 'experiment'): Experiment {
+  const parsed = experimentSchema.safeParse(input);
+  if (!parsed.success) throw new ExperimentValidationError(source, parsed.error.issues.map(toIssue));
+  return parsed.data;
+}
+
+/** Reads and validates a `.yaml`, `.yml` or `.json` experiment file. */
+export async function loadExperimentFile(file: string): Promise<Experiment> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ExperimentValidationError(file, [
+      { path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
+  }
+  return parseExperimentText(text, file);
+}
+
+/**
+ * Validates experiment text. JSON is a subset of YAML, so one parser serves both and gives line
+ * numbers for every issue; `.json` files must also be strict JSON.
+ */
+export function parseExperimentText(text: string, file: string): Experiment {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ExperimentValidationError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return {
+          path: '',
+          message: `not valid YAML: ${e.message.split('\n')[0]}`,
+          line: pos.line,
+          column: pos.col,
+        };
+      }),
+    );
+  }
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new ExperimentValidationError(file, [
+        { path: '', message: `not valid JSON: ${(err as Error).message}` },
+      ]);
+    }
+  }
+  const data: unknown = doc.toJS();
+  const parsed = experimentSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new ExperimentValidationError(
+    file,
+    parsed.error.issues.map((issue) => {
+      const base = toIssue(issue);
+      const node = nodeAt(doc.contents, issue.path);
+      if (node?.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return { ...base, line: pos.line, column: pos.col };
+      }
+      return base;
+    }),
+  );
+}
+
+function toIssue(issue: z.core.$ZodIssue): ExperimentIssue {
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(message)) {
+    message = `required: expected ${issue.expected}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  }
+  return { path: formatPath(issue.path), message };
+}
+
+/** The deepest YAML node on `path` (so a missing key points at its parent). */
+function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+  let node = root as Node | undefined;
+  for (const key of path) {
+    let next: unknown;
+    if (isMap(node)) {
+      next = node.items.find((pair) => {
+        const k = pair.key as { value?: unknown } | null;
+        return k !== null && String(k.value) === String(key);
+      })?.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      next = node.items[key];
+    }
+    if (next === undefined || next === null) return node;
+    node = next as Node;
+  }
+  return node;
+}

@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { SeededRandom } from '../../common/rng.js';
+import { meetsTolerance, type ProbeContext } from '../probes/index.js';
+import { abortableDelay } from './abortable-delay.js';
+import type { ActionContext } from './experiment-schema.js';
+import type { FaultTracker } from './fault-tracker.js';
+import type { ActivityRecord } from './journal.js';
+import type { ResolvedActivity } from './resolve-experiment.js';
+import type { RunClock } from './run-clock.js';
+import { interruptionOf } from './run-interruption.js';
+import { errorMessage, runProbe } from './run-probe.js';
+
+export interface ActivityEnv {
+  clock: RunClock;
+  faults: FaultTracker;
+  rng: SeededRandom;
+  /** The TTL of a fault whose action gives none: the experiment's time limit. */
+  defaultTtlMs: number;
+  probeContext(signal: AbortSignal): ProbeContext;
+  setMetric(name: string, value: number): void;
+  logger?: Logger;
+}
+
+/** Thrown inside an activity to fail it with a message (never escapes `runActivity`). */
+class ActivityFailure extends Error {}
+
+/**
+ * Runs one activity, with its pauses, and returns its journal record; never throws. A fault
+ * action injects (registered with the safety controller first), then holds the fault for
+ * `duration_ms` if given, else leaves it for the method's end.
+ */
+export async function runActivity(
+  activity: ResolvedActivity,
+  env: ActivityEnv,
+  signal: AbortSignal,
+): Promise<ActivityRecord> {
+  const start_ms = env.clock.nowMs();
+  const finish = (status: ActivityRecord['status'], extra: { output?: unknown; error?: string }) => {
+    const end_ms = env.clock.nowMs();
+    return {
+      name: activity.name,
+      type: activity.type,
+      status,
+      background: activity.background,
+      start_ms,
+      end_ms,
+      duration_ms: Math.round((end_ms - start_ms) * 10) / 10,
+      ...extra,
+    } satisfies ActivityRecord;
+  };
+  const interrupted = (): string | undefined => {
+    const i = interruptionOf(signal);
+    return i ? `interrupted: ${i.reason}` : signal.aborted ? 'interrupted' : undefined;
+  };
+  try {
+    if (!(await abortableDelay(activity.pauses.before_ms, signal))) {
+      return finish('failed', { error: interrupted() });
+    }
+    const output = await perform(activity, env, signal);
+    if (!(await abortableDelay(activity.pauses.after_ms, signal))) {
+      return finish('failed', { output, error: interrupted() });
+    }
+    return finish('succeeded', output === undefined ? {} : { output });
+  } catch (err) {
+    env.logger?.warn({ activity: activity.name, err: errorMessage(err) }, 'activity failed');
+    return finish('failed', { error: errorMessage(err) });
+  }
+}
+
+async function perform(activity: ResolvedActivity, env: ActivityEnv, signal: AbortSignal): Promise<unknown> {
+  switch (activity.type) {
+    case 'pause': {
+      if (!(await abortableDelay(activity.duration_ms, signal))) {
+        throw new ActivityFailure(interruptionOf(signal)?.reason ?? 'interrupted');
+      }
+      return undefined;
+    }
+    case 'probe': {
+      const r = await runProbe(activity.probe, env.probeContext(signal), env.clock);
+      if (!r.ok) throw new ActivityFailure(r.error ?? 'probe failed');
+      if (activity.tolerance !== undefined && !(await meetsTolerance(activity.tolerance, r.value))) {
+        throw new ActivityFailure(`probe value ${JSON.stringify(r.value)} does not meet its tolerance`);
+      }
+      return r.value;
+    }
+    case 'action': {
+      if (activity.fault) return injectFault(activity, env, signal);
+      if (activity.http) return activity.http.run(env.probeContext(signal));
+      if (activity.run) {
+        const ctx: ActionContext = {
+          ...env.probeContext(signal),
+          rng: env.rng.fork(`action:${activity.name}`),
+          setMetric: env.setMetric,
+        };
+        const out = await activity.run(ctx);
+        return out;
+      }
+      return undefined;
+    }
+  }
+}
+
+async function injectFault(
+  activity: Extract<ResolvedActivity, { type: 'action' }>,
+  env: ActivityEnv,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const fault = activity.fault!;
+  const ttlMs = activity.ttl_ms ?? env.defaultTtlMs;
+  const tracked = env.faults.register(fault, ttlMs);
+  try {
+    await fault.inject({ rng: env.rng.fork(`fault:${fault.name}`), signal });
+  } catch (err) {
+    env.faults.failed(tracked, `inject failed: ${errorMessage(err)}`);
+    await tracked.handle.revert('error');
+    throw err;
+  }
+  env.faults.injected(tracked);
+  // The emergency stop or the TTL may have reverted it while inject was still under way.
+  if (!tracked.handle.active) await fault.revert();
+  if (activity.duration_ms !== undefined) {
+    await Promise.race([abortableDelay(activity.duration_ms, signal), tracked.handle.reverted]);
+    if (!signal.aborted) await tracked.handle.revert('completed');
+  }
+  return { fault: tracked.record.id, kind: fault.kind, ...(fault.target ? { target: fault.target } : {}) };
+}

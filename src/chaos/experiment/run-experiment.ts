@@ -1,0 +1,428 @@
+import type { Logger } from 'pino';
+import { freshSeed, SeededRandom } from '../../common/rng.js';
+import type { LoadRun, RecoveryTolerance } from '../load/load.js';
+import { LoadSampler, type ProbeContext, type ProcessLookup } from '../probes/index.js';
+import {
+  AvailableMemoryCondition,
+  type EmergencyHandlerOptions,
+  HostCpuCondition,
+  installEmergencyHandlers,
+  ProbeCondition,
+  SafetyController,
+  type StopCondition,
+  StopConditionMonitor,
+} from '../safety/index.js';
+import { abortableDelay } from './abortable-delay.js';
+import { checkHypothesis } from './check-hypothesis.js';
+import type { Experiment, ExperimentInput } from './experiment-schema.js';
+import type { FaultBuildDeps } from './fault-source.js';
+import { FaultTracker } from './fault-tracker.js';
+import { type ActivityRecord, type HypothesisCheck, type Journal, journalSchema } from './journal.js';
+import { startLoadFromSpec } from './load-source.js';
+import { defineExperiment } from './parse-experiment.js';
+import { type ResolvedActivity, resolveExperiment } from './resolve-experiment.js';
+import { type ActivityEnv, runActivity } from './run-activity.js';
+import { RunClock } from './run-clock.js';
+import { interruptionOf, RunInterruption } from './run-interruption.js';
+import { errorMessage } from './run-probe.js';
+
+export interface RunExperimentOptions {
+  /** Seed of every random choice; else the experiment's `seed`, else a fresh one. Printed in the journal. */
+  seed?: number;
+  /** @default a new SafetyController reading process.env */
+  safety?: SafetyController;
+  /** Aborting it interrupts the run (status `interrupted`); rollbacks still run. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** performance.now() value that is t = 0 for every `*_ms` offset. @default the call's start */
+  originMs?: number;
+  /** What building faults from specs needs (the process supervisor, the in-process proxy). */
+  faultDeps?: FaultBuildDeps;
+  /** Where process probes find pids by name. @default the safety controller's registrations */
+  processes?: ProcessLookup;
+  /** Name of the experiment's origin in error messages (a file path). @default "experiment" */
+  source?: string;
+  /**
+   * Install the emergency handlers (SIGINT, SIGTERM, uncaught errors → revert all, exit 130)
+   * for the duration of the run. @default false (a library does not take over the process)
+   */
+  handleSignals?: boolean | EmergencyHandlerOptions;
+  /** Time allowed for all rollbacks after a normal end; after an interruption it is 1.5 s. @default 30000 */
+  rollbackTimeoutMs?: number;
+  /** Extra guards (TypeScript). */
+  stopConditions?: StopCondition[];
+}
+
+const DEFAULT_RECOVERY: RecoveryTolerance = { error_rate: 0.01, p99_ms: 1000, stable_buckets: 5 };
+const INTERRUPTED_ROLLBACK_MS = 1500;
+
+/**
+ * Runs one experiment and returns its journal: safety checks, load, the hypothesis before,
+ * the method (with the hypothesis checked during it), the hypothesis after, then rollbacks,
+ * which always run. Throws only when it refuses to start (SafetyRefusedError, a validation
+ * error); everything that goes wrong once started is in the journal.
+ */
+export async function runExperiment(
+  input: ExperimentInput | Experiment,
+  options: RunExperimentOptions = {},
+): Promise<Journal> {
+  const source = options.source ?? 'experiment';
+  const experiment = defineExperiment(input as ExperimentInput, source);
+  const safety = options.safety ?? new SafetyController(options.logger ? { logger: options.logger } : {});
+  safety.assertSafe();
+  const resolved = resolveExperiment(experiment, options.faultDeps ?? {}, source);
+  const budget = safety.beginExperiment(experiment.title, experiment.max_duration_ms);
+  const uninstall =
+    options.handleSignals === undefined || options.handleSignals === false
+      ? undefined
+      : installEmergencyHandlers(safety, options.handleSignals === true ? {} : options.handleSignals);
+  const run = new ExperimentRun(experiment, resolved, safety, budget.limitMs, options);
+  const unlinks = [
+    link(options.signal, (r) =>
+      run.stop(new RunInterruption('interrupted', `interrupted: ${errorMessage(r)}`, 'FL_INTERRUPTED')),
+    ),
+    link(safety.signal, (r) =>
+      run.stop(new RunInterruption('interrupted', errorMessage(r), 'FL_EMERGENCY_STOP')),
+    ),
+    link(budget.signal, (r) =>
+      run.stop(new RunInterruption('aborted', errorMessage(r), 'FL_SAFETY_TIMEOUT')),
+    ),
+  ];
+  const journal = run.execute();
+  // On emergency stop, the process waits (briefly) for this run's rollbacks and journal.
+  const finalizer = safety.addFinalizer(() => journal.then(() => undefined));
+  try {
+    return await journal;
+  } finally {
+    finalizer.dispose();
+    budget.end();
+    for (const u of unlinks) u();
+    uninstall?.();
+  }
+}
+
+/** Calls `onAbort` once when `signal` aborts (now, if it already has). Returns the unlinker. */
+function link(signal: AbortSignal | undefined, onAbort: (reason: unknown) => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    onAbort(signal.reason);
+    return () => {};
+  }
+  const listener = (): void => onAbort(signal.reason);
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
+/** One run's state; `execute` is the only entry point. */
+class ExperimentRun {
+  private readonly abort = new AbortController();
+  private readonly clock: RunClock;
+  private readonly seed: number;
+  private readonly rng: SeededRandom;
+  private readonly faults: FaultTracker;
+  private readonly logger: Logger | undefined;
+  private readonly custom: Record<string, number> = {};
+  private readonly processes: ProcessLookup;
+  private sampler: LoadSampler | null = null;
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly resolved: ReturnType<typeof resolveExperiment>,
+    private readonly safety: SafetyController,
+    private readonly limitMs: number,
+    private readonly options: RunExperimentOptions,
+  ) {
+    this.clock = new RunClock(options.originMs);
+    this.seed = (options.seed ?? experiment.seed ?? freshSeed()) >>> 0;
+    this.rng = new SeededRandom(this.seed);
+    this.faults = new FaultTracker(safety, this.clock);
+    this.logger = options.logger?.child({ component: 'experiment', experiment: experiment.title });
+    this.processes = options.processes ?? safety;
+  }
+
+  stop(interruption: RunInterruption): void {
+    if (this.abort.signal.aborted) return;
+    this.logger?.warn({ status: interruption.status, reason: interruption.reason }, 'run stopped early');
+    this.abort.abort(interruption);
+  }
+
+  private probeContext = (signal: AbortSignal): ProbeContext => ({
+    signal,
+    rng: this.rng.fork('probes'),
+    load: this.sampler,
+    processes: this.processes,
+  });
+
+  private activityEnv(): ActivityEnv {
+    return {
+      clock: this.clock,
+      faults: this.faults,
+      rng: this.rng,
+      defaultTtlMs: this.limitMs,
+      probeContext: this.probeContext,
+      setMetric: (name, value) => {
+        this.custom[name] = value;
+      },
+      ...(this.logger ? { logger: this.logger } : {}),
+    };
+  }
+
+  async execute(): Promise<Journal> {
+    const { experiment, resolved, clock } = this;
+    this.logger?.info({ seed: this.seed }, 'experiment started');
+    const monitor = new StopConditionMonitor(this.stopConditions(), {
+      intervalMs: experiment.stop_conditions.interval_ms,
+      onTrip: (t) =>
+        this.stop(
+          new RunInterruption(
+            'aborted',
+            `stop condition '${t.condition}' tripped: ${t.detail}`,
+            'FL_STOP_CONDITION',
+          ),
+        ),
+      ...(this.logger ? { logger: this.logger } : {}),
+    }).start();
+
+    let load: LoadRun | null = null;
+    let before: HypothesisCheck | null = null;
+    let after: HypothesisCheck | null = null;
+    const during: HypothesisCheck[] = [];
+    const runRecords: ActivityRecord[] = [];
+    let unexpected: string | undefined;
+
+    try {
+      load = this.startLoad();
+      if (resolved.hypothesis.length > 0) {
+        before = await checkHypothesis(
+          'before',
+          resolved.hypothesis,
+          this.probeContext(this.abort.signal),
+          clock,
+        );
+      }
+      if ((before?.met ?? true) && !this.abort.signal.aborted) {
+        const methodOk = await this.runMethod(runRecords, during);
+        // After a failed activity the faults stay for the rollbacks; no "after" check then.
+        if (methodOk && !this.abort.signal.aborted) {
+          await this.faults.revertAll('completed');
+          if (resolved.hypothesis.length > 0) {
+            after = await checkHypothesis(
+              'after',
+              resolved.hypothesis,
+              this.probeContext(this.abort.signal),
+              clock,
+            );
+          }
+        }
+      }
+    } catch (err) {
+      unexpected = errorMessage(err);
+      this.logger?.error({ err: unexpected }, 'experiment failed unexpectedly');
+    }
+
+    // Rollbacks: always, whatever happened above.
+    const interruption = interruptionOf(this.abort.signal);
+    const rollbackSignal = AbortSignal.timeout(
+      interruption?.status === 'interrupted'
+        ? INTERRUPTED_ROLLBACK_MS
+        : (this.options.rollbackTimeoutMs ?? 30_000),
+    );
+    if (interruption?.code === 'FL_EMERGENCY_STOP') await this.faults.settle(this.safety.emergencyBudgetMs);
+    await this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback');
+    const rollbacks: ActivityRecord[] = [];
+    for (const activity of resolved.rollbacks) {
+      rollbacks.push(await runActivity(activity, this.activityEnv(), rollbackSignal));
+    }
+    await this.faults.revertAll('rollback');
+
+    await monitor.stop();
+    this.sampler?.stop();
+    let loadMetrics: Journal['metrics']['load'] = null;
+    if (load) {
+      try {
+        await withTimeout(load.stop(), interruption ? 1000 : 10_000);
+        loadMetrics = load.result(this.faults.windows(), {
+          ...DEFAULT_RECOVERY,
+          ...experiment.recovery_tolerance,
+        });
+      } catch (err) {
+        unexpected ??= `load metrics: ${errorMessage(err)}`;
+      }
+    }
+
+    const deviated = during.some((c) => !c.met) || (after !== null && !after.met);
+    const failedActivity = runRecords.find((r) => r.status === 'failed');
+    const status: Journal['status'] =
+      interruption?.status === 'interrupted' || interruption?.status === 'aborted'
+        ? interruption.status
+        : before?.met === false || failedActivity || deviated || interruption || unexpected
+          ? 'failed'
+          : 'completed';
+    const error = interruption
+      ? { code: interruption.code, message: interruption.reason }
+      : unexpected !== undefined
+        ? { code: 'FL_EXPERIMENT_ERROR', message: unexpected }
+        : before?.met === false
+          ? { code: 'FL_STEADY_STATE_NOT_MET', message: 'the steady state was not met before the method' }
+          : failedActivity
+            ? {
+                code: 'FL_ACTIVITY_FAILED',
+                message: `activity '${failedActivity.name}' failed: ${failedActivity.error}`,
+              }
+            : deviated
+              ? { code: 'FL_DEVIATED', message: 'the steady state deviated during or after the method' }
+              : undefined;
+
+    const ended = clock.nowMs();
+    const journal: Journal = {
+      schema_version: 1,
+      title: experiment.title,
+      ...(experiment.description === undefined ? {} : { description: experiment.description }),
+      ...(experiment.category === undefined ? {} : { category: experiment.category }),
+      tags: experiment.tags,
+      seed: this.seed,
+      status,
+      deviated,
+      started_at: clock.startedAt.toISOString(),
+      ended_at: clock.iso(ended),
+      duration_ms: ended,
+      steady_states: { before, during, after },
+      run: runRecords.sort((a, b) => a.start_ms - b.start_ms),
+      rollbacks,
+      faults: this.faults.records(),
+      metrics: { load: loadMetrics, targets: [], custom: { ...this.custom } },
+      ...(interruption && interruption.status !== 'failed' ? { abort_reason: interruption.reason } : {}),
+      ...(error ? { error } : {}),
+    };
+    this.logger?.info({ status, deviated, duration_ms: ended }, 'experiment ended');
+    return journalSchema.parse(journal);
+  }
+
+  /** Runs the method; false when an activity failed. */
+  private async runMethod(records: ActivityRecord[], during: HypothesisCheck[]): Promise<boolean> {
+    const { resolved, experiment, clock } = this;
+    const hypothesis = experiment.steady_state_hypothesis;
+    const duringStop = new AbortController();
+    const duringLoop = (async () => {
+      if (!hypothesis || hypothesis.frequency_ms === 0 || resolved.hypothesis.length === 0) return;
+      const wait = AbortSignal.any([duringStop.signal, this.abort.signal]);
+      while (await abortableDelay(hypothesis.frequency_ms, wait)) {
+        const check = await checkHypothesis(
+          'during',
+          resolved.hypothesis,
+          this.probeContext(this.abort.signal),
+          clock,
+        );
+        if (this.abort.signal.aborted) break;
+        during.push(check);
+        if (!check.met && hypothesis.fail_fast) {
+          this.stop(
+            new RunInterruption(
+              'failed',
+              'the steady state deviated during the method (fail_fast)',
+              'FL_DEVIATED',
+            ),
+          );
+        }
+      }
+    })();
+
+    const background: Promise<void>[] = [];
+    let failed = false;
+    for (const activity of resolved.method) {
+      if (failed || this.abort.signal.aborted) {
+        records.push(this.skipped(activity));
+        continue;
+      }
+      const running = runActivity(activity, this.activityEnv(), this.abort.signal);
+      if (activity.background) {
+        background.push(running.then((r) => void records.push(r)));
+        continue;
+      }
+      const record = await running;
+      records.push(record);
+      if (record.status === 'failed') failed = true;
+    }
+    await Promise.all(background);
+    duringStop.abort();
+    await duringLoop;
+    return !failed && !records.some((r) => r.status === 'failed');
+  }
+
+  private skipped(activity: ResolvedActivity): ActivityRecord {
+    const now = this.clock.nowMs();
+    return {
+      name: activity.name,
+      type: activity.type,
+      status: 'skipped',
+      background: activity.background,
+      start_ms: now,
+      end_ms: now,
+      duration_ms: 0,
+    };
+  }
+
+  private startLoad(): LoadRun | null {
+    const spec = this.experiment.load;
+    if (spec === undefined) return null;
+    const opts = {
+      originMs: this.clock.originMs,
+      signal: this.abort.signal,
+      seed: this.rng.fork('load').seed,
+    };
+    const load = typeof spec === 'function' ? spec(opts) : startLoadFromSpec(spec, opts);
+    this.sampler = new LoadSampler(load);
+    return load;
+  }
+
+  /** A stop probe's context sees the load once it has started. */
+  private stopProbeContext(name: string): Omit<ProbeContext, 'signal'> {
+    const run = this;
+    return {
+      rng: this.rng.fork(`stop:${name}`),
+      get load() {
+        return run.sampler;
+      },
+      processes: this.processes,
+    };
+  }
+
+  private stopConditions(): StopCondition[] {
+    const sc = this.experiment.stop_conditions;
+    const conditions: StopCondition[] = [];
+    // Host guards go with the safety switch; the user's own probes always apply.
+    if (this.safety.safetyEnabled && sc.host_cpu !== false) {
+      conditions.push(
+        new HostCpuCondition({
+          thresholdPercent: sc.host_cpu.threshold_percent,
+          sustainMs: sc.host_cpu.sustain_ms,
+        }),
+      );
+    }
+    if (this.safety.safetyEnabled && sc.available_memory !== false) {
+      conditions.push(new AvailableMemoryCondition({ minAvailablePercent: sc.available_memory.min_percent }));
+    }
+    for (const p of this.resolved.stopProbes) {
+      conditions.push(
+        new ProbeCondition({
+          name: p.name,
+          probe: p.probe,
+          tolerance: p.tolerance,
+          consecutive: p.consecutive,
+          context: this.stopProbeContext(p.name),
+        }),
+      );
+    }
+    return [...conditions, ...(this.options.stopConditions ?? [])];
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
