@@ -1,0 +1,74 @@
+import type { ManagedProcess } from '../../chaos/process/managed-process.js';
+import type { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
+import { listeningPattern } from './listening-line.js';
+import { nodeEntry } from './node-entry.js';
+
+export interface ServiceInstanceSpec {
+  /** Supervisor name, also the service's INSTANCE_ID. @example 'service-1' */
+  name: string;
+  /** A fixed port, so that a restarted instance comes back where its proxy points. */
+  port: number;
+  /** Extra environment (REDIS_URL, EXTERNAL_URL, DEPENDENCY_TIMEOUT_MS, …). */
+  env?: Record<string, string>;
+  /** Node flags, e.g. `--max-old-space-size=128` for memory-pressure scenarios. */
+  nodeArgs?: string[];
+}
+
+/** Spawns one reference-service process under the supervisor and waits for its listening line. */
+export function spawnServiceInstance(
+  supervisor: ProcessSupervisor,
+  spec: ServiceInstanceSpec,
+): Promise<ManagedProcess> {
+  const { command, args } = nodeEntry('stack/service/main', spec.nodeArgs);
+  return supervisor.spawn({
+    name: spec.name,
+    command,
+    args,
+    env: {
+      PORT: String(spec.port),
+      HOST: '127.0.0.1',
+      INSTANCE_ID: spec.name,
+      CHAOS_MOCK_EXTERNAL: '1',
+      LOG_LEVEL: 'warn',
+      ...spec.env,
+    },
+    ready: { type: 'log', pattern: listeningPattern },
+    ready_timeout_ms: 20_000,
+    kill_grace_ms: 1000,
+  });
+}
+
+/** Spawns the external-dependency stub as its own process on `port`. */
+export function spawnExternalStub(
+  supervisor: ProcessSupervisor,
+  name: string,
+  port: number,
+): Promise<ManagedProcess> {
+  const { command, args } = nodeEntry('stack/service/external-stub-main');
+  return supervisor.spawn({
+    name,
+    command,
+    args,
+    env: { PORT: String(port), HOST: '127.0.0.1' },
+    ready: { type: 'log', pattern: listeningPattern },
+    ready_timeout_ms: 20_000,
+    kill_grace_ms: 1000,
+  });
+}
+
+/** Spawns a throw-away `redis-server` (no persistence) on `port` with its own `dir`. */
+export function spawnRedisServer(
+  supervisor: ProcessSupervisor,
+  name: string,
+  port: number,
+  dir: string,
+): Promise<ManagedProcess> {
+  return supervisor.spawn({
+    name,
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ready: { type: 'log', pattern: 'Ready to accept connections' },
+    ready_timeout_ms: 10_000,
+    kill_grace_ms: 1000,
+  });
+}
