@@ -11,7 +11,7 @@ import { RetryBudget } from '../retry/retry-budget.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
-import { GatewayListenError, isGatewayFailure } from './gateway-errors.js';
+import { GatewayDrainingError, GatewayListenError, isGatewayFailure } from './gateway-errors.js';
 import type {
   BreakerStateChange,
   HostStateChange,
@@ -277,7 +277,13 @@ export class Gateway {
       });
       const forced = await Promise.race([this.handler.idle().then(() => false), timedOut]);
       clearTimeout(timer);
-      if (forced) for (const c of this.clusters.values()) await c.destroy();
+      if (forced) {
+        // Out of time: answer what has not started answering with 503, cut the rest.
+        this.handler.abortAll(new GatewayDrainingError());
+        await Promise.race([this.handler.idle(), new Promise((r) => setTimeout(r, 100))]);
+      }
+    } else {
+      this.handler.abortAll(new GatewayDrainingError());
     }
     this.server.closeAllConnections();
     await closed;

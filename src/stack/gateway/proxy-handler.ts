@@ -55,6 +55,8 @@ export interface ProxyHandlerOptions {
 export class ProxyHandler {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  /** The overall abort of every routed request in flight, so a forced drain can end them. */
+  private readonly aborts = new Set<AbortController>();
 
   constructor(private readonly options: ProxyHandlerOptions) {}
 
@@ -66,6 +68,11 @@ export class ProxyHandler {
   idle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Ends every request in flight with `reason` (answered as its JSON error if not yet answering). */
+  abortAll(reason: unknown): void {
+    for (const a of this.aborts) a.abort(reason);
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -96,6 +103,7 @@ export class ProxyHandler {
 
     const { timeouts } = route;
     const overall = new AbortController();
+    this.aborts.add(overall);
     const timer = setTimeout(
       () => overall.abort(new GatewayTimeoutError(timeouts.overallMs)),
       timeouts.overallMs,
@@ -131,6 +139,7 @@ export class ProxyHandler {
       }
       this.complete(route, method, status, started, state.attempts, requestId, code);
     } finally {
+      this.aborts.delete(overall);
       clearTimeout(timer);
       res.off('close', onClose);
     }

@@ -26,7 +26,7 @@ export function sendGatewayError(res: ServerResponse, err: unknown, requestId: s
   const code = isFaultlineError(err) ? err.code : 'FL_GW_INTERNAL';
   const message = isFaultlineError(err) ? err.message : 'internal gateway error';
   const retryAfter = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-  const headers: Record<string, string | number> = {};
+  const headers: Record<string, string | number> = { 'x-request-id': requestId };
   if (typeof retryAfter === 'number') headers['retry-after'] = Math.max(0, Math.ceil(retryAfter));
   if (res.headersSent) {
     res.destroy();

@@ -1,0 +1,131 @@
+import type http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
+import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+
+let gateway: Gateway | undefined;
+let upstreams: TestUpstream[] = [];
+
+afterEach(async () => {
+  await gateway?.close({ drain: false });
+  gateway = undefined;
+  await Promise.all(upstreams.map((u) => u.stop()));
+  upstreams = [];
+});
+
+describe('gateway graceful drain', () => {
+  it('finishes an in-flight request, refuses new connections, then closes', async () => {
+    upstreams = await startUpstreams(['slow']);
+    const parked: http.ServerResponse[] = [];
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      parked.push(res);
+    };
+    gateway = await startGateway({ clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } });
+    const gw = gateway;
+    const inFlight = request(`${gw.url}/work`);
+    while (parked.length < 1) await new Promise((r) => setTimeout(r, 10));
+
+    const closed = gw.close({ drain: true, timeoutMs: 10_000 });
+    let closedYet = false;
+    void closed.then(() => {
+      closedYet = true;
+    });
+    // New connections are refused while the in-flight request is still running.
+    await expect(request(`${gw.url}/new`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(closedYet).toBe(false);
+    expect(gw.state()).toMatchObject({ draining: true, activeRequests: 1 });
+
+    parked[0]!.end('done');
+    const r = await inFlight;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('done');
+    await closed;
+    gateway = undefined;
+  });
+
+  it('answers 503 draining to requests that outlive the drain timeout', async () => {
+    upstreams = await startUpstreams(['stuck']);
+    upstreams[0]!.behaviour = (req) => req.resume();
+    gateway = await startGateway({ clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } });
+    const gw = gateway;
+    const inFlight = request(`${gw.url}/stuck`);
+    while (upstreams[0]!.requests < 1) await new Promise((r) => setTimeout(r, 10));
+    const t0 = performance.now();
+    await gw.close({ drain: true, timeoutMs: 200 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    const r = await inFlight;
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body).code).toBe('FL_GW_DRAINING');
+    expect(r.headers.connection).toBe('close');
+    gateway = undefined;
+  });
+});
+
+describe('gateway admin API', () => {
+  it('lists upstreams with their state, serves /healthz and Prometheus /metrics', async () => {
+    upstreams = await startUpstreams(['a', 'b']);
+    gateway = await startGateway({
+      clusters: {
+        api: {
+          balancer: 'weighted',
+          hosts: [{ url: upstreams[0]!.url, weight: 2 }, { url: upstreams[1]!.url }],
+          breaker: { strategy: { type: 'consecutive', threshold: 3 } },
+        },
+      },
+    });
+    const gw = gateway;
+    for (let i = 0; i < 3; i++) expect((await request(`${gw.url}/x`)).status).toBe(200);
+
+    const upstreamsRes = await request(`${gw.adminUrl}/admin/upstreams`);
+    expect(upstreamsRes.status).toBe(200);
+    const state = JSON.parse(upstreamsRes.body);
+    expect(state.clusters.api).toMatchObject({ balancer: 'weighted', panic: false, healthyHosts: 2 });
+    expect(state.clusters.api.hosts[0]).toMatchObject({
+      url: upstreams[0]!.url,
+      status: 'healthy',
+      ejected: false,
+      ejectedUntil: null,
+      timesEjected: 0,
+      weight: 2,
+      effectiveWeight: 2,
+      activeRequests: 0,
+      breaker: 'closed',
+    });
+
+    const health = await request(`${gw.adminUrl}/healthz`);
+    expect(health.status).toBe(200);
+
+    const metrics = await request(`${gw.adminUrl}/metrics`);
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.body).toContain(
+      'faultline_gateway_requests_total{route="/",cluster="api",status="200"} 3',
+    );
+    expect(metrics.body).toContain(
+      'faultline_gateway_request_duration_seconds_count{route="/",cluster="api"} 3',
+    );
+    expect(metrics.body).toContain('faultline_gateway_healthy_hosts{cluster="api"} 2');
+    expect(metrics.body).toContain(
+      `faultline_gateway_breaker_state{scope="host",name="${upstreams[0]!.url}"} 0`,
+    );
+
+    expect((await request(`${gw.adminUrl}/nope`)).status).toBe(404);
+    expect((await request(`${gw.adminUrl}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('keeps metrics of two gateways in one process apart', async () => {
+    upstreams = await startUpstreams(['a']);
+    const config = { clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } };
+    gateway = await startGateway(config);
+    const other = await startGateway(config);
+    try {
+      await request(`${gateway.url}/x`);
+      const mine = await request(`${gateway.adminUrl}/metrics`);
+      const theirs = await request(`${other.adminUrl}/metrics`);
+      expect(mine.body).toContain('status="200"} 1');
+      expect(theirs.body).not.toContain('status="200"');
+    } finally {
+      await other.close({ drain: false });
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import type http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
+import type { GatewayConfigInput } from '../../../src/stack/gateway/gateway-config.js';
+import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+
+let gateway: Gateway | undefined;
+let upstreams: TestUpstream[] = [];
+let held: http.ServerResponse[] = [];
+
+afterEach(async () => {
+  for (const res of held) res.destroy();
+  held = [];
+  await gateway?.close({ drain: false });
+  gateway = undefined;
+  await Promise.all(upstreams.map((u) => u.stop()));
+  upstreams = [];
+});
+
+/** Upstream behaviour: never answer (until the test lets go). */
+const hang = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  req.resume();
+  held.push(res);
+};
+
+async function setup(
+  names: string[],
+  cluster: Partial<NonNullable<GatewayConfigInput['clusters']>[string]>,
+): Promise<Gateway> {
+  upstreams = await startUpstreams(names);
+  gateway = await startGateway({
+    seed: 3,
+    clusters: {
+      api: { hosts: upstreams.map((u) => ({ url: u.url })), health: { outlier: false }, ...cluster },
+    },
+  });
+  return gateway;
+}
+
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await p;
+  return [v, performance.now() - t0];
+}
+
+describe('gateway timeouts', () => {
+  it('answers 504 at the overall timeout when the only upstream hangs', async () => {
+    const gw = await setup(['hang'], { timeouts: { overallMs: 300, perTryMs: 10_000 } });
+    upstreams[0]!.behaviour = hang;
+    const [r, ms] = await timed(request(`${gw.url}/slow`));
+    expect(r.status).toBe(504);
+    expect(JSON.parse(r.body)).toMatchObject({ code: 'FL_GW_TIMEOUT', status: 504 });
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('never waits past the overall timeout, whatever the tries, back-offs and retries do', async () => {
+    const gw = await setup(['h1', 'h2', 'h3'], {
+      timeouts: { overallMs: 400, perTryMs: 150 },
+      retry: { maxRetries: 5, backoff: { baseMs: 100, capMs: 100 } },
+    });
+    for (const u of upstreams) u.behaviour = hang;
+    const results = await Promise.all(Array.from({ length: 5 }, () => timed(request(`${gw.url}/x`))));
+    const codes = new Set<string>();
+    for (const [r, ms] of results) {
+      expect(r.status).toBe(504);
+      const code = JSON.parse(r.body).code as string;
+      codes.add(code);
+      // The retry budget (3 concurrent retries) may stop a request early with its per-try 504;
+      // the others run out of overall time. None waits past it.
+      if (code === 'FL_GW_TIMEOUT') expect(ms).toBeGreaterThanOrEqual(390);
+      else expect(code).toBe('FL_GW_UPSTREAM_TIMEOUT');
+      expect(ms).toBeLessThan(2000);
+    }
+    expect(codes.has('FL_GW_TIMEOUT')).toBe(true);
+  });
+
+  it('moves on to another host when a try exceeds the per-try timeout', async () => {
+    const gw = await setup(['hang', 'ok'], { timeouts: { overallMs: 5000, perTryMs: 200 } });
+    upstreams[0]!.behaviour = hang;
+    const first = await request(`${gw.url}/a`); // round robin: "hang" first
+    expect(first.status).toBe(200);
+    expect(first.body).toBe('ok');
+    expect(upstreams[0]!.requests).toBe(1);
+  });
+
+  it('answers 504 (per-try) for a POST whose only try timed out', async () => {
+    const gw = await setup(['hang'], { timeouts: { overallMs: 5000, perTryMs: 200 } });
+    upstreams[0]!.behaviour = hang;
+    const [r, ms] = await timed(request(`${gw.url}/a`, { method: 'POST', body: 'x' }));
+    expect(r.status).toBe(504);
+    expect(JSON.parse(r.body).code).toBe('FL_GW_UPSTREAM_TIMEOUT');
+    expect(ms).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('gateway per-host connection cap', () => {
+  it('sheds with 503 + Retry-After once the queue timeout passes, then recovers', async () => {
+    const gw = await setup(['one'], {
+      connections: { maxPerHost: 2, queueTimeoutMs: 250, retryAfterSeconds: 2 },
+      timeouts: { overallMs: 10_000, perTryMs: 10_000 },
+    });
+    upstreams[0]!.behaviour = hang;
+    const holders = [request(`${gw.url}/hold`), request(`${gw.url}/hold`)];
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const [shed, ms] = await timed(request(`${gw.url}/more`));
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBe('2');
+    expect(JSON.parse(shed.body)).toMatchObject({ code: 'FL_GW_POOL_EXHAUSTED', status: 503 });
+    expect(ms).toBeGreaterThanOrEqual(240);
+    expect(ms).toBeLessThan(3000);
+    expect(upstreams[0]!.requests).toBe(2);
+    expect(gw.state().clusters.api!.hosts[0]!.connections).toMatchObject({ max: 2, inUse: 2 });
+
+    // A queued request gets the slot as soon as one frees up.
+    const queued = request(`${gw.url}/queued`);
+    await new Promise((r) => setTimeout(r, 20));
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      res.end('fresh');
+    };
+    held.shift()!.end('released');
+    expect((await queued).body).toBe('fresh');
+    held.shift()!.end('released');
+    expect((await Promise.all(holders)).map((r) => r.status)).toEqual([200, 200]);
+    expect(gw.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
+  });
+
+  it('counts sheds in the metrics and events', async () => {
+    const gw = await setup(['one'], { connections: { maxPerHost: 1, queueTimeoutMs: 0 } });
+    upstreams[0]!.behaviour = hang;
+    const sheds: string[] = [];
+    gw.onShed((e) => sheds.push(e.reason));
+    const holder = request(`${gw.url}/hold`);
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    expect((await request(`${gw.url}/x`)).status).toBe(503);
+    expect(sheds).toEqual(['FL_GW_POOL_EXHAUSTED']);
+    const metrics = await request(`${gw.adminUrl}/metrics`);
+    expect(metrics.body).toContain(
+      'faultline_gateway_sheds_total{route="/",cluster="api",reason="FL_GW_POOL_EXHAUSTED"} 1',
+    );
+    held.shift()!.end('ok');
+    await holder;
+  });
+});
