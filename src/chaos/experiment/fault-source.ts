@@ -1,23 +1,21 @@
-import { z } from 'zod';
-import { UsageError } from '../../common/errors.js';
+import type { z } from 'zod';
 import type { Fault } from '../faults/fault.js';
+import { createFault, type FaultDeps, faultSpecSchema } from '../faults/index.js';
 
 /**
- * The bridge to the fault registry: how the `fault:` field of an action is validated and turned
- * into a Fault. Kept in one file so the runner does not care where faults come from.
+ * The bridge to the fault registry (src/chaos/faults): how the `fault:` field of an action is
+ * validated and turned into a Fault. Kept in one file so the runner does not care where faults
+ * come from.
  */
-export const faultSpecFieldSchema = z.looseObject({
-  /** The fault kind, e.g. `toxic`, `process.kill`. */
-  kind: z.string().min(1),
-});
+export const faultSpecFieldSchema = faultSpecSchema;
 export type FaultSpecField = z.output<typeof faultSpecFieldSchema>;
 export type FaultSpecFieldInput = z.input<typeof faultSpecFieldSchema>;
 
-/** What building a fault from a spec may need (processes, proxies, a logger). */
-export type FaultBuildDeps = Record<string, unknown>;
+/** What building a fault from a spec may need: the process supervisor, the in-process proxy, a logger. */
+export type FaultBuildDeps = FaultDeps;
 
-export function buildFault(spec: FaultSpecField, _deps: FaultBuildDeps): Fault {
-  throw new UsageError(`unknown fault kind '${spec.kind}'`, { code: 'FL_FAULT_UNKNOWN' });
+export function buildFault(spec: FaultSpecField, deps: FaultBuildDeps): Fault {
+  return createFault(spec, deps);
 }
 
 export function isFault(value: unknown): value is Fault {

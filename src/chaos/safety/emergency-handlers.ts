@@ -9,7 +9,7 @@ export interface EmergencyHandlerOptions {
   exit?: (code: number) => void;
   /** @default 130 */
   exitCode?: number;
-  /** How long finalizers (journal writing, rollbacks) may take after the reverts. @default 1000 */
+  /** How long finalizers (journal writing, rollbacks) may take after the reverts. @default 2000 */
   finalizeBudgetMs?: number;
 }
 
@@ -25,7 +25,7 @@ export function installEmergencyHandlers(
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const exitCode = options.exitCode ?? 130;
-  const finalizeBudgetMs = options.finalizeBudgetMs ?? 1000;
+  const finalizeBudgetMs = options.finalizeBudgetMs ?? 2000;
   let stopping = false;
 
   const stop = (reason: string): void => {
