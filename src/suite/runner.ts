@@ -94,7 +94,7 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
     if (run.signal.aborted) {
       return run.signal.reason === 'interrupted'
         ? 'interrupted before it started'
-        : `the run's time limit (--timeout ${Math.round(options.timeoutMs / 1000)} s) was reached`;
+        : `the run's time limit (--timeout ${formatSeconds(options.timeoutMs)}) was reached`;
     }
     if (failures >= options.maxFailures) {
       return `stopped after ${failures} failed scenario${failures === 1 ? '' : 's'} (--max-failures ${options.maxFailures})`;
@@ -110,15 +110,17 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
         finish(next, emptyResult(scenario, 'not_run', stop));
         continue;
       }
+      // Its own limit only when that ends before the run does; otherwise the run's --timeout
+      // timer cuts it, so the reason names the limit that actually applied.
+      const own = Math.min(scenario.timeoutMs ?? Infinity, options.maxScenarioMs);
+      const remaining = Math.max(1, deadline - Date.now());
       const result = await runOne(scenario, {
         ...options,
         runId,
         ports,
         runSignal: run.signal,
-        timeLimitMs: Math.max(
-          1,
-          Math.min(scenario.timeoutMs ?? Infinity, options.maxScenarioMs, deadline - Date.now()),
-        ),
+        timeLimitMs: Math.min(own, remaining),
+        ownLimit: own < remaining,
       });
       if (result.status === 'failed' || result.status === 'error') failures += 1;
       finish(next, result);
@@ -143,7 +145,10 @@ interface RunOneOptions extends RunScenariosOptions {
   runId: string;
   ports: PortAllocator;
   runSignal: AbortSignal;
+  /** What the scenario is told it has (its context's timeLimitMs and deadline). */
   timeLimitMs: number;
+  /** Whether to arm a timer at timeLimitMs (false: the run's timeout is the binding limit). */
+  ownLimit: boolean;
 }
 
 /**
@@ -154,7 +159,9 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
   const startedAt = new Date();
   const started = performance.now();
   const abort = new AbortController();
-  const limitTimer = setTimeout(() => abort.abort('time_limit' satisfies StopReason), options.timeLimitMs);
+  const limitTimer = options.ownLimit
+    ? setTimeout(() => abort.abort('time_limit' satisfies StopReason), options.timeLimitMs)
+    : undefined;
   const onRunAbort = () => abort.abort(options.runSignal.reason as StopReason);
   if (options.runSignal.aborted) onRunAbort();
   options.runSignal.addEventListener('abort', onRunAbort, { once: true });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { SafetyRefusedError } from '../../chaos/safety/errors.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { freshSeed } from '../../common/rng.js';
@@ -113,7 +113,12 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
       .option('--database-url <url>', 'test database (DATABASE_URL)')
       .option('--log-file <file>', 'JSON-lines log file (CHAOS_LOG_FILE)')
       .addHelpText('after', ENV_HELP)
-      .action(async (flags: RunFlags) => {
+      .action(async (flags: RunFlags, command: Command) => {
+        // Commander gives negated flags a default of true; "not given" must stay undefined so
+        // that CHAOS_MOCK_EXTERNAL, CHAOS_ISOLATED and CHAOS_MONITORING can apply.
+        for (const key of ['mockExternal', 'isolation', 'monitoring'] as const) {
+          if (command.getOptionValueSource(key) === 'default') delete flags[key];
+        }
         setExitCode(await runAction(flags, deps));
       });
   };

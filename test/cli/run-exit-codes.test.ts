@@ -1,0 +1,185 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReportSchema } from '../../src/report/report.js';
+import { CATEGORIES } from '../../src/suite/scenario.js';
+import { cliEnv, spawnCli } from './run-helpers.js';
+
+// The real CLI (src/cli/main.ts) in a child process, with the fixture scenarios of
+// run-fixtures.ts: help, exit codes 0/1/2/3/130, and one-line errors without stack traces.
+
+const fixtures = (extra: Record<string, string | undefined> = {}) =>
+  cliEnv({ ENVIRONMENT: 'chaos_test', FAULTLINE_TEST_SCENARIOS: 'fixtures', ...extra });
+
+function expectOneLineError(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('(run with --help'));
+  expect(lines).toHaveLength(1);
+}
+
+describe('faultline run (child process)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('--help lists every flag and environment variable, exit 0', async () => {
+    const r = await spawnCli(['run', '--help'], cliEnv());
+    expect(r.code).toBe(0);
+    for (const flag of [
+      '--category',
+      '--timeout',
+      '--max-failures',
+      '--parallel',
+      '--no-mock-external',
+      '--no-isolation',
+      '--report',
+      '--dry-run',
+      '--verbose',
+      '--help',
+      '--seed',
+      '--list',
+      '--filter',
+      '--html',
+      '--junit',
+      '--yes',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+    for (const name of [
+      'ENVIRONMENT',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'CHAOS_MAX_DURATION',
+      'CHAOS_SAFETY_ENABLED',
+      'CHAOS_MOCK_EXTERNAL',
+      'CHAOS_ISOLATED',
+      'CHAOS_MONITORING',
+      'CHAOS_LOG_FILE',
+    ]) {
+      expect(r.stdout).toContain(name);
+    }
+    expect(r.stdout).toContain('default: 600');
+    expect(r.stdout).toContain('default: 5');
+  });
+
+  it('exit 2 with one line for an unknown flag, a bad category and a bad number', async () => {
+    const unknown = await spawnCli(['run', '--bogus'], fixtures());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    expectOneLineError(unknown.stderr);
+
+    const category = await spawnCli(['run', '--category', 'network', '--category', 'nope'], fixtures());
+    expect(category.code).toBe(2);
+    expect(category.stderr).toContain(`valid: ${CATEGORIES.join(', ')}`);
+    expectOneLineError(category.stderr);
+
+    const timeout = await spawnCli(['run', '--timeout', 'soon'], fixtures());
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toContain('expected a positive number');
+    expectOneLineError(timeout.stderr);
+  });
+
+  it('exit 3 when ENVIRONMENT is unset or not a test environment', async () => {
+    const unset = await spawnCli(['run'], fixtures({ ENVIRONMENT: '' }));
+    expect(unset.code).toBe(3);
+    expect(unset.stderr).toContain('export ENVIRONMENT=chaos_test');
+    expectOneLineError(unset.stderr);
+
+    const prod = await spawnCli(['run', '--filter', 'pass_'], fixtures({ ENVIRONMENT: 'production' }));
+    expect(prod.code).toBe(3);
+    expect(prod.stderr).toMatch(
+      /safety refused to start: ENVIRONMENT must be one of test, chaos_test, development/,
+    );
+    expectOneLineError(prod.stderr);
+  });
+
+  it('exit 0 when everything passed (skips allowed), with the three reports', async () => {
+    const report = join(dir, 'ok.json');
+    const r = await spawnCli(
+      [
+        'run',
+        '--filter',
+        '/pass_|needs_etcd/',
+        '--seed',
+        '77',
+        '--report',
+        report,
+        '--html',
+        join(dir, 'ok.html'),
+        '--junit',
+        join(dir, 'ok.xml'),
+      ],
+      fixtures(),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = runReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
+    expect(json.results.map((x) => ({ name: x.name, status: x.status }))).toEqual([
+      { name: 'pass_one', status: 'passed' },
+      { name: 'pass_two', status: 'passed' },
+      { name: 'needs_etcd', status: 'skipped' },
+    ]);
+    expect(json.seed).toBe(77);
+    expect(json.exit_code).toBe(0);
+    expect(await readFile(join(dir, 'ok.html'), 'utf8')).toContain('<svg class="timeline"');
+    expect(await readFile(join(dir, 'ok.xml'), 'utf8')).toContain('<testsuites name="faultline" tests="3"');
+  });
+
+  it('exit 1 when a scenario failed', async () => {
+    const r = await spawnCli(['run', '--filter', 'fails'], fixtures());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL\s+latency\/fails/);
+  });
+
+  it('exit 130 on Ctrl+C, with the report of what finished', async () => {
+    const report = join(dir, 'interrupted.json');
+    let sent = false;
+    const r = await spawnCli(
+      ['run', '--filter', '/pass_one|hangs|pass_two/', '--report', report],
+      fixtures(),
+      {
+        onStdout: (out, child) => {
+          if (!sent && out.includes('fixture fixture.hangs waiting')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('SIGINT: stopping scenarios and reverting faults');
+    const json = runReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
+    expect(json.outcome).toBe('interrupted');
+    expect(json.results.map((x) => [x.name, x.status])).toEqual([
+      ['pass_one', 'passed'],
+      ['pass_two', 'passed'],
+      ['hangs', 'not_run'],
+    ]);
+    expect(json.results[2]?.reason).toBe('interrupted (Ctrl+C) while running');
+  });
+
+  it('--dry-run: exit 0 when runnable (listing skips and why), 3 when safety refuses', async () => {
+    const ok = await spawnCli(['run', '--dry-run', '--filter', '/pass_one|needs_etcd/'], fixtures());
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Would run \(1\):\n {2}fixture\.pass_one/);
+    expect(ok.stdout).toMatch(
+      /Would skip \(1\):\n {2}fixture\.needs_etcd: needs etcd: etcd not found \(test fixture\) \(to provide: apt-get install -y etcd-server\)/,
+    );
+    expect(ok.stdout).toMatch(/ok\s+free-ports/);
+    expect(ok.stdout).toMatch(/ok\s+environment\s+ENVIRONMENT=chaos_test/);
+
+    const refused = await spawnCli(['run', '--dry-run'], fixtures({ ENVIRONMENT: 'staging' }));
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toMatch(/FAIL\s+environment/);
+    expect(refused.stdout).toContain('Refused by safety');
+  });
+});
