@@ -1,25 +1,21 @@
-import { z } from 'zod';
-import { UsageError } from '../../common/errors.js';
+import type { z } from 'zod';
 import type { LoadRun } from '../load/load.js';
+import { loadSpecSchema, type StartLoadOptions, startLoad } from '../load/start-load.js';
 
 /**
- * The bridge to the load generator: how the `load:` section is validated and started. Kept in
- * one file so the runner does not care where the load comes from.
+ * The bridge to the load generator (src/chaos/load): how the `load:` section is validated and
+ * started. Kept in one file so the runner does not care where the load comes from.
  */
-export const loadSpecFieldSchema = z.record(z.string(), z.unknown());
+export const loadSpecFieldSchema = loadSpecSchema;
 export type LoadSpecField = z.output<typeof loadSpecFieldSchema>;
 export type LoadSpecFieldInput = z.input<typeof loadSpecFieldSchema>;
 
-export interface LoadStartOptions {
-  /** performance.now() of the run's time origin; the load's offsets are relative to it. */
-  originMs: number;
-  signal: AbortSignal;
-  seed: number;
-}
+/** What starting the load gets: its random stream, the run's abort signal and time origin. */
+export type LoadStartOptions = StartLoadOptions;
 
 /** A function that starts the load; lets the TypeScript API bring its own generator. */
 export type LoadFactory = (opts: LoadStartOptions) => LoadRun;
 
-export function startLoadFromSpec(_spec: LoadSpecField, _opts: LoadStartOptions): LoadRun {
-  throw new UsageError('the load generator is not available yet', { code: 'FL_LOAD_UNAVAILABLE' });
+export function startLoadFromSpec(spec: LoadSpecField, opts: LoadStartOptions): LoadRun {
+  return startLoad(spec, opts);
 }

@@ -11,7 +11,7 @@ import { type Experiment, type ExperimentInput, experimentSchema } from './exper
  */
 export function defineExperiment(input: ExperimentInput, source = 'experiment'): Experiment {
   const parsed = experimentSchema.safeParse(input);
-  if (!parsed.success) throw new ExperimentValidationError(source, parsed.error.issues.map(toIssue));
+  if (!parsed.success) throw new ExperimentValidationError(source, flatten(parsed.error.issues).map(toIssue));
   return parsed.data;
 }
 
@@ -63,7 +63,7 @@ export function parseExperimentText(text: string, file: string): Experiment {
   if (parsed.success) return parsed.data;
   throw new ExperimentValidationError(
     file,
-    parsed.error.issues.map((issue) => {
+    flatten(parsed.error.issues).map((issue) => {
       const base = toIssue(issue);
       const node = nodeAt(doc.contents, issue.path);
       if (node?.range) {
@@ -75,8 +75,27 @@ export function parseExperimentText(text: string, file: string): Experiment {
   );
 }
 
-function toIssue(issue: z.core.$ZodIssue): ExperimentIssue {
-  let message = issue.message;
+type ZodIssue = z.core.$ZodIssue;
+
+/**
+ * Replaces "matched no branch of the union" with the issues of the branch that got furthest
+ * (deepest path), so `{type: rang}` reports the bad `type`, not "invalid input".
+ */
+function flatten(issues: readonly ZodIssue[]): ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const branches = issue.errors.map((b) => flatten(b));
+    const depth = (b: ZodIssue[]) => Math.max(0, ...b.map((i) => i.path.length));
+    const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(best) === 0) return [issue];
+    return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as ZodIssue);
+  });
+}
+
+function toIssue(issue: ZodIssue): ExperimentIssue {
+  let message = issue.message
+    .replace(/^Invalid input: /, '')
+    .replace(/^Invalid discriminator value\. Expected /, 'expected one of ');
   if (issue.code === 'invalid_type' && /received undefined$/.test(message)) {
     message = `required: expected ${issue.expected}`;
   } else if (issue.code === 'unrecognized_keys') {

@@ -366,9 +366,10 @@ class ExperimentRun {
     const spec = this.experiment.load;
     if (spec === undefined) return null;
     const opts = {
-      originMs: this.clock.originMs,
+      origin: this.clock.originMs,
       signal: this.abort.signal,
-      seed: this.rng.fork('load').seed,
+      rng: this.rng.fork('load'),
+      ...(this.logger ? { logger: this.logger } : {}),
     };
     const load = typeof spec === 'function' ? spec(opts) : startLoadFromSpec(spec, opts);
     this.sampler = new LoadSampler(load);

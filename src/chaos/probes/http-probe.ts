@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { z } from 'zod';
 import type { Probe, ProbeContext } from './probe.js';
 
-export const httpProbeSpecSchema = z.object({
+export const httpProbeSpecSchema = z.strictObject({
   type: z.literal('http'),
   /** @example "http://127.0.0.1:8080/health" */
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import type { Probe, ProbeContext } from './probe.js';
 
-export const loadProbeSpecSchema = z.object({
+export const loadProbeSpecSchema = z.strictObject({
   type: z.literal('load'),
   /** Which figure of the experiment's running load to return. */
   metric: z.enum(['error_rate', 'p99_ms', 'rps', 'requests', 'errors']),

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { z } from 'zod';
 import type { Probe, ProbeContext } from './probe.js';
 
-export const tcpProbeSpecSchema = z.object({
+export const tcpProbeSpecSchema = z.strictObject({
   type: z.literal('tcp'),
   /** @default "127.0.0.1" */
   host: z.string().default('127.0.0.1'),

@@ -8,13 +8,13 @@ const rangeSchema = z
   .refine(([min, max]) => min <= max, { message: 'expected [min, max] with min <= max' });
 
 /** The value must equal `value` (deep equality for objects and arrays). */
-export const exactToleranceSchema = z.object({ type: z.literal('exact'), value: z.unknown() });
+export const exactToleranceSchema = z.strictObject({ type: z.literal('exact'), value: z.unknown() });
 /** A number within [min, max], inclusive. */
-export const rangeToleranceSchema = z.object({ type: z.literal('range'), range: rangeSchema });
+export const rangeToleranceSchema = z.strictObject({ type: z.literal('range'), range: rangeSchema });
 /** The value must equal one of `values`. */
-export const listToleranceSchema = z.object({ type: z.literal('list'), values: z.array(z.unknown()) });
+export const listToleranceSchema = z.strictObject({ type: z.literal('list'), values: z.array(z.unknown()) });
 /** The value (stringified if not a string) must match `pattern`. */
-export const regexToleranceSchema = z.object({
+export const regexToleranceSchema = z.strictObject({
   type: z.literal('regex'),
   pattern: z.string().refine(isValidRegex, { message: 'expected a valid regular expression' }),
   /** @example "i" */
@@ -25,7 +25,7 @@ export const regexToleranceSchema = z.object({
  * path matches something and: every match equals `expect`, lies in `range`, and there are
  * exactly `count` matches, for whichever of those are given.
  */
-export const jsonPathToleranceSchema = z.object({
+export const jsonPathToleranceSchema = z.strictObject({
   type: z.literal('jsonpath'),
   /** @example "$.status" */
   path: z.string().min(1),

@@ -318,4 +318,37 @@ describe('runExperiment', () => {
     expect(bg!.duration_ms).toBeGreaterThanOrEqual(390);
     expect(journal.faults[0]?.revert_reason).toBe('completed');
   });
+
+  it('runs the load section for the whole run and measures it under the fault windows', async () => {
+    const fault = new ClosePortFault(service);
+    const journal = await runExperiment(
+      {
+        title: 'with load',
+        load: { kind: 'http', url: `${service.url}/health`, rate: 50, duration_ms: 1600, timeout_ms: 500 },
+        recovery_tolerance: { error_rate: 0.01, p99_ms: 1000, stable_buckets: 2 },
+        method: [
+          { type: 'pause', duration_ms: 300 },
+          { type: 'action', name: 'close', fault, duration_ms: 400 },
+          {
+            type: 'probe',
+            name: 'error rate',
+            probe: { type: 'load', metric: 'error_rate', window_ms: 1000 },
+          },
+          { type: 'pause', duration_ms: 500 },
+        ],
+      },
+      { safety, seed: 3 },
+    );
+    expect(journal.status).toBe('completed');
+    const load = journal.metrics.load!;
+    expect(load.requests).toBeGreaterThan(20);
+    expect(load.errors).toBeGreaterThan(0);
+    expect(load.error_rate_under_fault).toBeGreaterThan(0);
+    expect(load.timeline.length).toBeGreaterThan(5);
+    const probe = journal.run.find((r) => r.name === 'error rate');
+    expect(probe?.status).toBe('succeeded');
+    expect(probe?.output as number).toBeGreaterThan(0);
+    const f = journal.faults[0]!;
+    expect(f.reverted_ms).not.toBeNull();
+  });
 });
