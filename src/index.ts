@@ -4,5 +4,20 @@
  */
 
 export * from './chaos/experiment/journal.js';
+export {
+  createProxyCollection,
+  isProxyApiError,
+  type LeaseJson,
+  ProxyApiError,
+  ProxyCollection,
+  type ProxyCollectionOptions,
+  type ProxyInput,
+  type ProxyJson,
+  ProxyServer,
+  type ProxyServerOptions,
+  startProxyServer,
+  type ToxicInput,
+  type ToxicJson,
+} from './chaos/proxy/index.js';
 export { FaultlineError, isFaultlineError, UsageError } from './common/errors.js';
 export { SeededRandom } from './common/rng.js';
