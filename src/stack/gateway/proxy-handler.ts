@@ -176,7 +176,8 @@ export class ProxyHandler {
       tried.add(host);
       state.attempts++;
       try {
-        const response = await sendToHost(cluster, host, request, ctx.signal, route.timeouts.perTryMs);
+        const send = () => sendToHost(cluster, host, request, ctx.signal, route.timeouts.perTryMs);
+        const response = await (host.breaker ? host.breaker.execute(send, ctx.signal) : send());
         if (mayRetry && route.retryOn.has(response.statusCode) && cluster.hasEligibleHost(tried)) {
           retryable.add(response);
           previous = { response };

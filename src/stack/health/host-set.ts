@@ -87,20 +87,27 @@ export class HostSet {
 
   /**
    * The items a balancer may pick from: healthy ones that `usable` accepts (e.g. breaker not
-   * open), or all of them in panic mode.
+   * open), or all of them in panic mode. Panic depends on health alone (active checks and
+   * ejections), so open breakers fail fast instead of pushing the cluster into panic.
    */
   select<T extends { readonly health: HostHealth }>(
     items: readonly T[],
     usable?: (item: T) => boolean,
   ): { hosts: T[]; panic: boolean } {
-    const eligible = items.filter((i) => i.health.status === 'healthy' && (!usable || usable(i)));
+    if (this.panic) return { hosts: [...items], panic: true };
+    const hosts = items.filter((i) => i.health.status === 'healthy' && (!usable || usable(i)));
+    return { hosts, panic: false };
+  }
+
+  private updatePanic(at: number): void {
     const threshold = this.options.panicThresholdPercent;
-    const panic = threshold > 0 && items.length > 0 && (eligible.length / items.length) * 100 < threshold;
-    if (panic !== this.panic) {
-      this.panic = panic;
-      this.panicChanged.emit({ cluster: this.cluster, panic, at: this.now() });
-    }
-    return panic ? { hosts: [...items], panic } : { hosts: eligible, panic };
+    const total = this.hosts.length;
+    let healthy = 0;
+    for (const h of this.hosts) if (h.status === 'healthy') healthy++;
+    const panic = threshold > 0 && total > 0 && (healthy / total) * 100 < threshold;
+    if (panic === this.panic) return;
+    this.panic = panic;
+    this.panicChanged.emit({ cluster: this.cluster, panic, at });
   }
 
   private change(host: HostHealth, reason: HostChangeReason, apply: () => void): void {
@@ -120,5 +127,6 @@ export class HostSet {
       timesEjected: host.timesEjected,
       at,
     });
+    this.updatePanic(at);
   }
 }

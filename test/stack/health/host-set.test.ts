@@ -39,10 +39,10 @@ describe('HostSet', () => {
     expect(panics).toEqual([true, false]);
   });
 
-  it('treats a host excluded by `usable` (an open breaker) as unusable for panic too', () => {
+  it('leaves hosts `usable` rejects (open breakers) out, without counting them toward panic', () => {
     const { set, items } = make(2, 60);
-    expect(set.select(items, (i) => i !== items[0]).panic).toBe(true);
-    expect(make(2, 0).set.select(items, () => false)).toEqual({ hosts: [], panic: false });
+    expect(set.select(items, (i) => i !== items[0])).toEqual({ hosts: [items[1]], panic: false });
+    expect(set.select(items, () => false)).toEqual({ hosts: [], panic: false });
   });
 
   it('slow-starts a host from the moment it becomes healthy again', () => {
