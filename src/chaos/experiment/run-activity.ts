@@ -116,6 +116,7 @@ async function injectFault(
     throw err;
   }
   env.faults.injected(tracked);
+  env.logger?.info({ fault: tracked.record.id, kind: fault.kind, target: fault.target }, 'fault injected');
   // The emergency stop or the TTL may have reverted it while inject was still under way.
   if (!tracked.handle.active) await fault.revert();
   if (activity.duration_ms !== undefined) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { experimentCommand } from './experiment.js';
 import { gatewayCommand } from './gateway.js';
 import { proxyCommand } from './proxy.js';
 import { runCommand } from './run.js';
@@ -9,4 +10,4 @@ import { runCommand } from './run.js';
  */
 export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const commands: CommandRegistrar[] = [runCommand, gatewayCommand, proxyCommand];
+export const commands: CommandRegistrar[] = [runCommand, gatewayCommand, proxyCommand, experimentCommand];
