@@ -9,8 +9,8 @@ describe('slow_close toxic', () => {
     const upstream = await tcpServer((s) => s.end('bye'));
     r = await rig(upstream);
     r.server.addToxic('p', { type: 'slow_close', attributes: { delay: 400 } });
-    const s = await connect(r.port);
     const t0 = performance.now();
+    const s = await connect(r.port);
     let dataAt = 0;
     s.once('data', () => {
       dataAt = performance.now();

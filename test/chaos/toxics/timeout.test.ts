@@ -8,8 +8,9 @@ describe('timeout toxic', () => {
   it('lets nothing through and closes the connection after the timeout', async () => {
     r = await rig();
     r.server.addToxic('p', { type: 'timeout', attributes: { timeout: 300 } });
-    const s = await connect(r.port);
+    // The timeout runs from when the proxy accepts the connection: start the clock before connecting.
     const t0 = performance.now();
+    const s = await connect(r.port);
     const received = readToEnd(s);
     s.write('hello');
     const got = await received;
