@@ -112,6 +112,7 @@ export class SafetyController {
   private readonly abort = new AbortController();
   private readonly finalizers = new Set<() => Promise<void>>();
   private emergency: Promise<EmergencyStopReport> | undefined;
+  private runExpired = false;
   private readonly revertEmitter = new EventEmitter<RevertOutcome>();
   private readonly emergencyEmitter = new EventEmitter<string>();
 
@@ -197,11 +198,12 @@ export class SafetyController {
    */
   beginExperiment(title: string, requestedMs?: number): ExperimentBudget {
     const left = this.maxRunMs - (performance.now() - this.runStartedAt);
-    if (left <= 0) throw new SafetyTimeoutError('the run', this.maxRunMs);
-    const limitMs = Math.max(1, Math.floor(Math.min(requestedMs ?? Infinity, this.maxExperimentMs, left)));
+    if (left <= 0 || this.runExpired) throw new SafetyTimeoutError('the run', this.maxRunMs);
+    const limitMs = Math.max(1, Math.ceil(Math.min(requestedMs ?? Infinity, this.maxExperimentMs, left)));
     const byRun = left < Math.min(requestedMs ?? Infinity, this.maxExperimentMs);
     const ac = new AbortController();
     const timer = setTimeout(() => {
+      if (byRun) this.runExpired = true;
       ac.abort(
         byRun
           ? new SafetyTimeoutError('the run', this.maxRunMs)
