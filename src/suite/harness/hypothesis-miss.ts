@@ -1,0 +1,26 @@
+import { FaultlineError } from '../../common/errors.js';
+
+/** A scenario's measured hypothesis was not met; the message says what was measured and the bound. */
+export class HypothesisMissError extends FaultlineError {
+  constructor(message: string) {
+    super('FL_HYPOTHESIS_MISSED', message);
+  }
+}
+
+/**
+ * Throws a HypothesisMissError unless `value` lies in [min, max]; returns it otherwise, so a
+ * measurement can be checked and recorded in one expression.
+ */
+export function expectWithin(
+  what: string,
+  value: number,
+  [min, max]: readonly [number, number],
+  unit = '',
+): number {
+  if (!(Number.isFinite(value) && value >= min && value <= max)) {
+    const bound =
+      min === Number.NEGATIVE_INFINITY || min === 0 ? `≤ ${max}${unit}` : `in [${min}, ${max}]${unit}`;
+    throw new HypothesisMissError(`${what} was ${Math.round(value * 1000) / 1000}${unit}, expected ${bound}`);
+  }
+  return value;
+}

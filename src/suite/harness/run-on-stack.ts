@@ -1,0 +1,50 @@
+import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.js';
+import type { Journal } from '../../chaos/experiment/journal.js';
+import { runExperiment } from '../../chaos/experiment/run-experiment.js';
+import { SafetyController } from '../../chaos/safety/safety-controller.js';
+import type { ScenarioContext } from '../scenario.js';
+import { type ReferenceStack, type ReferenceStackOptions, startReferenceStack } from './reference-stack.js';
+
+/** The safety controller the runner handed the scenario, if it is one. */
+export function safetyOf(ctx: ScenarioContext): SafetyController | undefined {
+  return ctx.safety instanceof SafetyController ? ctx.safety : undefined;
+}
+
+/**
+ * The shape of every reference-stack scenario: start the stack inside the scenario's isolated
+ * world (its ports, temp dir, safety controller, signal, logger), build the experiment against
+ * it, run it through the engine with the stack's processes and proxies as fault targets, and
+ * tear the stack down whatever happens. `after` may add measurements to the journal.
+ */
+export async function runOnReferenceStack(
+  ctx: ScenarioContext,
+  stackOptions: Omit<ReferenceStackOptions, 'safety' | 'freePort' | 'tmpDir' | 'signal' | 'logger'>,
+  build: (stack: ReferenceStack) => ExperimentInput | Promise<ExperimentInput>,
+): Promise<Journal> {
+  const safety = safetyOf(ctx);
+  ctx.setPhase('setup');
+  const stack = await startReferenceStack({
+    ...stackOptions,
+    ...(safety ? { safety } : {}),
+    freePort: () => ctx.freePort(),
+    tmpDir: ctx.tmpDir,
+    signal: ctx.signal,
+    logger: ctx.logger,
+  });
+  ctx.onCleanup(() => stack.close());
+  try {
+    const experiment = await build(stack);
+    ctx.setPhase('steady_state');
+    return await runExperiment(experiment, {
+      seed: ctx.seed,
+      ...(safety ? { safety } : {}),
+      signal: ctx.signal,
+      logger: ctx.logger,
+      faultDeps: stack.faultDeps as Record<string, unknown>,
+      processes: { pidOf: (name: string) => stack.supervisor.get(name)?.pid },
+    });
+  } finally {
+    ctx.setPhase('teardown');
+    await stack.close();
+  }
+}
