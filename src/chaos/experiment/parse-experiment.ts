@@ -87,7 +87,12 @@ function flatten(issues: readonly ZodIssue[]): ZodIssue[] {
     const branches = issue.errors.map((b) => flatten(b));
     const depth = (b: ZodIssue[]) => Math.max(0, ...b.map((i) => i.path.length));
     const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-    if (depth(best) === 0) return [issue];
+    if (depth(best) === 0) {
+      const missing = branches.some((b) =>
+        b.some((i) => i.code === 'invalid_type' && /received undefined$/.test(i.message)),
+      );
+      return [missing ? ({ ...issue, message: 'required' } as ZodIssue) : issue];
+    }
     return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as ZodIssue);
   });
 }

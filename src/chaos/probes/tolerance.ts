@@ -40,18 +40,23 @@ export type ToleranceFunction = (value: unknown) => boolean | Promise<boolean>;
  * A tolerance, as in Chaos Toolkit: a bare scalar means "exactly this", a bare array "one of
  * these"; objects name their `type`. In TypeScript a function `(value) => boolean` also works.
  */
-export const toleranceSchema = z.union([
-  scalarSchema,
-  z.array(z.unknown()),
-  z.discriminatedUnion('type', [
-    exactToleranceSchema,
-    rangeToleranceSchema,
-    listToleranceSchema,
-    regexToleranceSchema,
-    jsonPathToleranceSchema,
-  ]),
-  z.custom<ToleranceFunction>((v) => typeof v === 'function', { message: 'expected a function' }),
-]);
+export const toleranceSchema = z.union(
+  [
+    scalarSchema,
+    z.array(z.unknown()),
+    z.discriminatedUnion('type', [
+      exactToleranceSchema,
+      rangeToleranceSchema,
+      listToleranceSchema,
+      regexToleranceSchema,
+      jsonPathToleranceSchema,
+    ]),
+    z.custom<ToleranceFunction>((v) => typeof v === 'function', { message: 'expected a function' }),
+  ],
+  {
+    error: 'expected a tolerance: a value, a list of values, or {type: exact|range|list|regex|jsonpath, ...}',
+  },
+);
 export type Tolerance = z.infer<typeof toleranceSchema>;
 
 /** Whether `value` meets `tolerance`. */
