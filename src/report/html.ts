@@ -50,7 +50,7 @@ export function renderHtmlReport(report: RunReport): string {
 <section aria-label="scenarios">
   <h2>Scenarios</h2>
   <table class="results">
-    <thead><tr><th>category</th><th>scenario</th><th>status</th><th class="num">error rate under fault</th><th class="num">p99</th><th class="num">recovery</th><th class="num">duration</th></tr></thead>
+    <thead><tr><th>category</th><th>scenario</th><th>status</th><th class="num">error rate under fault</th><th class="num">p99 under fault</th><th class="num">recovery</th><th class="num">duration</th></tr></thead>
     <tbody>${report.results.map(resultRow).join('')}</tbody>
   </table>
 </section>

@@ -86,7 +86,8 @@ export class TerminalView {
     const entry = this.running.get(scenario.id);
     if (!entry || entry.phase === phase) return;
     entry.phase = phase;
-    if (!this.live && phase !== 'setup' && phase !== 'teardown') {
+    if (this.live) this.redraw([]);
+    else if (phase !== 'setup' && phase !== 'teardown') {
       this.print([`${this.counter()} phase  ${scenario.category}/${scenario.name}: ${PHASE_LABEL[phase]}`]);
     }
   };
@@ -149,7 +150,7 @@ export class TerminalView {
 
 /** The end-of-run table: category, scenario, status, error rate under fault, p99, recovery time. */
 export function formatSummary(report: RunReport, options: { color?: boolean } = {}): string {
-  const header = ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99', 'RECOVERY'];
+  const header = ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99@FAULT', 'RECOVERY'];
   const rows = report.results.map((r) => [
     r.category,
     r.name,

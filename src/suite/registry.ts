@@ -1,7 +1,13 @@
+import { demoProcessKill } from './demo/process-kill.js';
+import { demoProxyLatency } from './demo/proxy-latency.js';
 import type { Scenario } from './scenario.js';
 
 /**
  * The explicit list of every scenario `faultline run` knows, in run order. Add a scenario with
  * one import and one line here; nothing registers itself by being imported.
  */
-export const scenarios: readonly Scenario[] = [];
+export const scenarios: readonly Scenario[] = [
+  // Demos: small, self-contained, prove the runner end to end (tag `demo`).
+  demoProcessKill,
+  demoProxyLatency,
+];

@@ -183,3 +183,45 @@ describe('faultline run (child process)', () => {
     expect(refused.stdout).toContain('Refused by safety');
   });
 });
+
+describe('faultline run with the real registry (child process)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-cli-real-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a demo scenario end to end: real service, real fault, exit 0, reports written', async () => {
+    const report = join(dir, 'demo.json');
+    const junit = join(dir, 'demo.xml');
+    const r = await spawnCli(
+      [
+        'run',
+        '--category',
+        'latency',
+        '--filter',
+        'demo_',
+        '--seed',
+        '5',
+        '--report',
+        report,
+        '--junit',
+        junit,
+      ],
+      cliEnv({ ENVIRONMENT: 'chaos_test' }),
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const json = runReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
+    expect(json.results.map((x) => ({ name: x.name, status: x.status }))).toEqual([
+      { name: 'demo_proxy_latency', status: 'passed' },
+    ]);
+    expect(json.results[0]?.journal?.faults[0]?.kind).toBe('toxic');
+    expect(json.results[0]?.journal?.metrics.load?.timeline.length).toBeGreaterThan(20);
+    expect(await readFile(junit, 'utf8')).toContain(
+      '<testcase classname="faultline.latency" name="demo_proxy_latency"',
+    );
+  });
+});

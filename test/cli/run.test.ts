@@ -245,7 +245,7 @@ describe('faultline run (in process)', () => {
     expect(r.stdout).toContain('faultline run: 3 scenarios, seed 3, ENVIRONMENT=chaos_test');
     expect(r.stdout).toMatch(/start\s+service\/pass_one/);
     expect(r.stdout).toMatch(/phase\s+service\/pass_one: inject/);
-    expect(r.stdout).toMatch(/CATEGORY\s+SCENARIO\s+STATUS\s+ERR@FAULT\s+P99\s+RECOVERY/);
+    expect(r.stdout).toMatch(/CATEGORY\s+SCENARIO\s+STATUS\s+ERR@FAULT\s+P99@FAULT\s+RECOVERY/);
     expect(r.stdout).toMatch(/latency\s+fails\s+failed\s+42%\s+230 ms\s+800 ms/);
     expect(r.stdout).toContain('3 scenarios: 1 passed, 1 failed, 0 error, 1 skipped, 0 not run');
     expect(r.stdout).not.toContain('\x1b[');

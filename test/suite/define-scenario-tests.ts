@@ -1,0 +1,78 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
+import { resolveRunConfig } from '../../src/cli/commands/run-config.js';
+import type { ScenarioResult } from '../../src/report/report.js';
+import { NeedChecker } from '../../src/suite/needs.js';
+import { runScenarios } from '../../src/suite/runner.js';
+import type { Scenario } from '../../src/suite/scenario.js';
+
+export interface ScenarioTestOptions {
+  /** Seed of the run (default: SEED env var, else 1, so test runs replay). */
+  seed?: number;
+  /** Extra time vitest allows beyond the scenario's own limit, for setup and cleanup. @default 20000 */
+  slackMs?: number;
+}
+
+/**
+ * Runs scenarios under vitest, as the seed runs its suite under pytest: one `describe` per
+ * category, one `it` per scenario named after `scenario.name`, so
+ *
+ *   npx vitest run test/suite/demo            # a category's file
+ *   npx vitest run test/suite -t demo_proxy_latency   # one scenario
+ *
+ * Each test goes through the same runner as `faultline run` (need checks, isolation, time
+ * limits, verdict): a missing need skips the test with its reason, anything but `passed`
+ * fails it with the reason. The environment comes from the same variables as the CLI;
+ * ENVIRONMENT defaults to `test` under vitest (NODE_ENV=test) and is checked by the safety
+ * controller like any other value.
+ */
+export function defineScenarioTests(scenarios: readonly Scenario[], options: ScenarioTestOptions = {}): void {
+  const byCategory = new Map<string, Scenario[]>();
+  for (const s of scenarios) byCategory.set(s.category, [...(byCategory.get(s.category) ?? []), s]);
+  const env = {
+    ...process.env,
+    ENVIRONMENT: process.env.ENVIRONMENT ?? (process.env.NODE_ENV === 'test' ? 'test' : undefined),
+  };
+  const seed = options.seed ?? (process.env.SEED ? Number(process.env.SEED) : 1);
+
+  for (const [category, list] of byCategory) {
+    describe(category, () => {
+      for (const scenario of list) {
+        const limitMs = scenario.timeoutMs ?? 120_000;
+        it(scenario.name, { timeout: limitMs + (options.slackMs ?? 20_000) }, async (t) => {
+          const config = resolveRunConfig({}, env);
+          const safety = new SafetyController({
+            env: { ...env, REDIS_URL: config.redisUrl, DATABASE_URL: config.databaseUrl },
+            isolated: config.isolated,
+          });
+          safety.assertSafe();
+          const { results } = await runScenarios({
+            scenarios: [scenario],
+            seed,
+            env: {
+              redisUrl: config.redisUrl,
+              databaseUrl: config.databaseUrl,
+              mockExternal: config.mockExternal,
+              isolated: config.isolated,
+              monitoring: config.monitoring,
+            },
+            logger: pino({ level: process.env.CHAOS_LOG_LEVEL ?? 'silent' }),
+            needs: new NeedChecker({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl }),
+            timeoutMs: limitMs,
+            maxScenarioMs: config.maxDurationMs ?? safety.maxExperimentMs,
+            maxFailures: 1,
+            concurrency: 1,
+            safety,
+          });
+          const result = results[0] as ScenarioResult;
+          if (result.status === 'skipped') {
+            t.skip(`${result.reason}${result.provide ? ` (to provide: ${result.provide})` : ''}`);
+            return;
+          }
+          expect(result.status, `${scenario.id}: ${result.reason ?? ''}`).toBe('passed');
+        });
+      }
+    });
+  }
+}
