@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { balancerNames } from '../balancer/create-balancer.js';
 import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js';
+import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
+import { adaptiveTimeoutOptionsSchema } from '../timeout/adaptive-timeout.js';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -47,6 +49,12 @@ export const timeoutsSchema = z
      * complete; past it the client gets 504 (or, mid-body, a closed connection). @default 15000
      */
     overallMs: z.number().int().min(1).default(15_000),
+    /**
+     * Adaptive per-try timeout instead of `perTryMs`: p99 of recent tries × factor, within a
+     * floor and a ceiling (the ceiling until enough tries are seen).
+     * @example { percentile: 0.99, factor: 1.5, floorMs: 50, ceilingMs: 5000, minSamples: 50 }
+     */
+    adaptive: adaptiveTimeoutOptionsSchema.optional(),
   })
   .strict();
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
@@ -161,6 +169,12 @@ export const routeSchema = z
     retry: retrySchema.partial().optional(),
     /** A circuit breaker around the whole route (all tries): open → 503 at once. Off when absent. */
     breaker: circuitBreakerConfigSchema.optional(),
+    /**
+     * A concurrency limit for this route (fixed or adaptive) with a bounded queue; beyond it,
+     * 503 + Retry-After at once. Off when absent.
+     * @example { limit: { type: "adaptive", minLimit: 4, maxLimit: 256 }, maxQueue: 50, queueTimeoutMs: 200 }
+     */
+    concurrency: concurrencyConfigSchema.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;
@@ -181,6 +195,8 @@ export const gatewayConfigSchema = z
      * @example [{ match: { pathPrefix: "/api" }, cluster: "api" }]
      */
     routes: z.array(routeSchema).optional(),
+    /** A concurrency limit over all routes together (applied before the route's own). Off when absent. */
+    concurrency: concurrencyConfigSchema.optional(),
     drain: z
       .object({
         /** SIGTERM / close({drain}): in-flight requests get this long to finish, in ms. @default 10000 */

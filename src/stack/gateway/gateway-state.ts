@@ -31,6 +31,17 @@ export interface RouteState {
   readonly pathPrefix: string;
   readonly cluster: string;
   readonly breaker: string | null;
+  /** The route's concurrency limiter, or null without one. */
+  readonly concurrency: ConcurrencySnapshot | null;
+  /** The per-try deadline the next try gets (adaptive or fixed), in ms. */
+  readonly perTryTimeoutMs: number;
+}
+
+export interface ConcurrencySnapshot {
+  readonly limit: number;
+  readonly inFlight: number;
+  readonly queued: number;
+  readonly shed: number;
 }
 
 export interface GatewayState {
@@ -40,4 +51,6 @@ export interface GatewayState {
   readonly activeRequests: number;
   readonly clusters: Readonly<Record<string, ClusterState>>;
   readonly routes: readonly RouteState[];
+  /** The gateway-wide concurrency limiter, or null without one. */
+  readonly concurrency: ConcurrencySnapshot | null;
 }

@@ -5,10 +5,14 @@ import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
 import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
 import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js';
+import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
+import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Outcome } from '../policy/outcome.js';
+import { type Policy, wrap } from '../policy/policy.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
+import { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
 import { GatewayDrainingError, GatewayListenError, isGatewayFailure } from './gateway-errors.js';
@@ -89,6 +93,7 @@ export class Gateway {
   private readonly server: http.Server;
   private readonly admin: http.Server;
   private readonly routeBreakers = new Map<Route, CircuitBreakerPolicy>();
+  private readonly globalLimiter: ConcurrencyLimiter | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private listenPort = 0;
@@ -120,6 +125,9 @@ export class Gateway {
     }
     this.clusters = clusters;
 
+    this.globalLimiter = config.concurrency
+      ? createConcurrencyLimiter(config.concurrency, { random: random.fork('concurrency') })
+      : undefined;
     const budgets = new Map<string, RetryBudget>();
     const routeConfigs: RouteConfig[] = config.routes ?? [
       { match: { pathPrefix: '/' }, cluster: Object.keys(config.clusters)[0] as string },
@@ -153,15 +161,24 @@ export class Gateway {
         routeBreaker?.onStateChange(({ from, to }) =>
           this.breakerChanged.emit({ scope: 'route', name, cluster: rc.cluster, from, to }),
         );
+        const limiter = rc.concurrency
+          ? createConcurrencyLimiter(rc.concurrency, { random: random.fork(`concurrency:${name}`) })
+          : undefined;
+        // Admission first (global, then route), then the route breaker, around all tries.
+        const outer: Policy[] = [];
+        for (const p of [this.globalLimiter, limiter, routeBreaker]) if (p) outer.push(p);
+        const timeouts = { ...cluster.config.timeouts, ...rc.timeouts };
         const route: Route = {
           name,
           pathPrefix: rc.match.pathPrefix,
           methods: rc.match.methods ? new Set(rc.match.methods) : undefined,
           cluster,
-          timeouts: { ...cluster.config.timeouts, ...rc.timeouts },
+          timeouts,
+          adaptive: timeouts.adaptive ? new AdaptiveTimeout(timeouts.adaptive) : undefined,
+          limiter,
           retryOn: new Set(retryConfig.retryOn),
           retry,
-          outer: routeBreaker,
+          outer: outer.length === 0 ? undefined : outer.length === 1 ? outer[0] : wrap(...outer),
         };
         if (routeBreaker) this.routeBreakers.set(route, routeBreaker);
         return route;
@@ -251,7 +268,10 @@ export class Gateway {
         pathPrefix: r.pathPrefix,
         cluster: r.cluster.name,
         breaker: this.routeBreakers.get(r)?.state ?? null,
+        concurrency: r.limiter?.snapshot() ?? null,
+        perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
       })),
+      concurrency: this.globalLimiter?.snapshot() ?? null,
     };
   }
 

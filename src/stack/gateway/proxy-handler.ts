@@ -12,6 +12,7 @@ import {
   isGatewayFailure,
   NoHealthyUpstreamError,
   NoRouteError,
+  UpstreamTimeoutError,
 } from './gateway-errors.js';
 import type { RequestCompleted, RequestShed } from './gateway-events.js';
 import { readRequestBody } from './read-request-body.js';
@@ -175,15 +176,22 @@ export class ProxyHandler {
       previous = undefined;
       tried.add(host);
       state.attempts++;
+      const { adaptive } = route;
+      const perTryMs = adaptive ? adaptive.timeoutMs : route.timeouts.perTryMs;
+      const started = performance.now();
       try {
-        const send = () => sendToHost(cluster, host, request, ctx.signal, route.timeouts.perTryMs);
+        const send = () => sendToHost(cluster, host, request, ctx.signal, perTryMs);
         const response = await (host.breaker ? host.breaker.execute(send, ctx.signal) : send());
+        adaptive?.latency.record(performance.now() - started);
         if (mayRetry && route.retryOn.has(response.statusCode) && cluster.hasEligibleHost(tried)) {
           retryable.add(response);
           previous = { response };
         }
         return response;
       } catch (err) {
+        // A timed-out try is recorded at its deadline ("at least that long"), so that a step up
+        // in latency is learned instead of timing out every try (as AdaptiveTimeout does).
+        if (adaptive && err instanceof UpstreamTimeoutError) adaptive.latency.record(perTryMs);
         // A breaker rejection never reached the host, so any method may go elsewhere.
         const kind = isBrokenCircuitError(err) || (mayRetry && isGatewayFailure(err));
         if (kind && typeof err === 'object' && err !== null && cluster.hasEligibleHost(tried)) {

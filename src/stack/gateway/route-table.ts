@@ -1,5 +1,7 @@
+import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { Policy } from '../policy/policy.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
 import type { TimeoutsConfig } from './gateway-config.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
 
@@ -11,6 +13,10 @@ export interface Route {
   readonly methods: ReadonlySet<string> | undefined;
   readonly cluster: UpstreamCluster;
   readonly timeouts: TimeoutsConfig;
+  /** When set, the per-try deadline follows observed latency (and `timeouts.perTryMs` is unused). */
+  readonly adaptive: AdaptiveTimeout | undefined;
+  /** The route's own concurrency limiter, for state and metrics (it is also part of `outer`). */
+  readonly limiter: ConcurrencyLimiter | undefined;
   /** Statuses retried on another host. */
   readonly retryOn: ReadonlySet<number>;
   readonly retry: RetryPolicy;

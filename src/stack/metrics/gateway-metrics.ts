@@ -118,6 +118,27 @@ export class GatewayMetrics {
       },
     });
     new Gauge({
+      name: `${p}concurrency_limit`,
+      help: 'Current concurrency limit (fixed or adaptive) of the gateway-wide and route limiters',
+      labelNames: ['scope', 'name'],
+      registers,
+      collect() {
+        const s = source.state();
+        if (s.concurrency) this.set({ scope: 'gateway', name: '*' }, s.concurrency.limit);
+        for (const r of s.routes)
+          if (r.concurrency) this.set({ scope: 'route', name: r.name }, r.concurrency.limit);
+      },
+    });
+    new Gauge({
+      name: `${p}per_try_timeout_seconds`,
+      help: 'Per-try deadline the next try of a route gets (adaptive or fixed)',
+      labelNames: ['route'],
+      registers,
+      collect() {
+        for (const r of source.state().routes) this.set({ route: r.name }, r.perTryTimeoutMs / 1000);
+      },
+    });
+    new Gauge({
       name: `${p}active_requests`,
       help: 'Requests in flight per upstream host',
       labelNames: ['cluster', 'host'],

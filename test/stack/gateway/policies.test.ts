@@ -1,0 +1,106 @@
+import type http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
+import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+
+let gateway: Gateway | undefined;
+let upstreams: TestUpstream[] = [];
+let held: http.ServerResponse[] = [];
+
+afterEach(async () => {
+  for (const res of held) res.destroy();
+  held = [];
+  await gateway?.close({ drain: false });
+  gateway = undefined;
+  await Promise.all(upstreams.map((u) => u.stop()));
+  upstreams = [];
+});
+
+const hang = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  req.resume();
+  held.push(res);
+};
+
+describe('gateway concurrency limits', () => {
+  it('sheds past a route limit with 503 + Retry-After, other routes unaffected', async () => {
+    upstreams = await startUpstreams(['a']);
+    gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } },
+      routes: [
+        {
+          name: 'slow',
+          match: { pathPrefix: '/slow' },
+          cluster: 'api',
+          concurrency: { limit: 1, maxQueue: 0, retryAfterSeconds: 3 },
+        },
+        { name: 'rest', match: { pathPrefix: '/' }, cluster: 'api' },
+      ],
+    });
+    const gw = gateway;
+    upstreams[0]!.behaviour = (req, res, name) =>
+      req.url?.startsWith('/slow') ? hang(req, res) : res.end(name);
+    const first = request(`${gw.url}/slow/1`);
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    const shed = await request(`${gw.url}/slow/2`);
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBe('3');
+    expect(JSON.parse(shed.body)).toMatchObject({ code: 'FL_SHED', status: 503 });
+    expect((await request(`${gw.url}/other`)).status).toBe(200);
+    expect(gw.state().routes[0]!.concurrency).toMatchObject({ limit: 1, inFlight: 1, shed: 1 });
+    const metrics = await request(`${gw.adminUrl}/metrics`);
+    expect(metrics.body).toContain(
+      'faultline_gateway_sheds_total{route="slow",cluster="api",reason="FL_SHED"} 1',
+    );
+    held.shift()!.end('done');
+    expect((await first).status).toBe(200);
+  });
+
+  it('applies the gateway-wide limit across routes', async () => {
+    upstreams = await startUpstreams(['a']);
+    upstreams[0]!.behaviour = hang;
+    gateway = await startGateway({
+      concurrency: { limit: 2, maxQueue: 0 },
+      clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } },
+    });
+    const gw = gateway;
+    const parked = [request(`${gw.url}/a`), request(`${gw.url}/b`)];
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    expect((await request(`${gw.url}/c`)).status).toBe(503);
+    expect(gw.state().concurrency).toMatchObject({ limit: 2, inFlight: 2 });
+    for (const res of held.splice(0)) res.end('ok');
+    await Promise.all(parked);
+  });
+});
+
+describe('gateway adaptive per-try timeout', () => {
+  it('learns the upstream latency, then cuts a hanging try near the floor and retries elsewhere', async () => {
+    upstreams = await startUpstreams(['a', 'b']);
+    gateway = await startGateway({
+      clusters: {
+        api: {
+          hosts: upstreams.map((u) => ({ url: u.url })),
+          health: { outlier: false },
+          timeouts: {
+            overallMs: 10_000,
+            adaptive: { minSamples: 20, floorMs: 150, ceilingMs: 5000, factor: 2 },
+          },
+        },
+      },
+    });
+    const gw = gateway;
+    expect(gw.state().routes[0]!.perTryTimeoutMs).toBe(5000); // the ceiling until learned
+    for (let i = 0; i < 30; i++) expect((await request(`${gw.url}/fast`)).status).toBe(200);
+    const learned = gw.state().routes[0]!.perTryTimeoutMs;
+    expect(learned).toBeGreaterThanOrEqual(150);
+    expect(learned).toBeLessThan(1000);
+
+    upstreams[0]!.behaviour = hang;
+    const t0 = performance.now();
+    const results = [await request(`${gw.url}/x`), await request(`${gw.url}/y`)];
+    const ms = performance.now() - t0;
+    expect(results.map((r) => r.body).sort()).toEqual(['b', 'b']);
+    expect(held.length).toBeGreaterThanOrEqual(1); // at least one try hung on "a" and was cut
+    expect(ms).toBeGreaterThanOrEqual(150);
+    expect(ms).toBeLessThan(4000);
+  });
+});
