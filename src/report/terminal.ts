@@ -95,7 +95,7 @@ export class TerminalView {
   onScenarioEnd = (result: ScenarioResult): void => {
     this.running.delete(result.id);
     this.done += 1;
-    const mark = this.paint(STATUS_MARK[result.status].padEnd(7), COLOR[result.status]);
+    const mark = this.paint(STATUS_MARK[result.status].padEnd(8), COLOR[result.status]);
     const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
     const why = result.reason && result.status !== 'passed' ? ` - ${result.reason}` : '';
     this.print([`${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`]);

@@ -224,4 +224,34 @@ describe('faultline run with the real registry (child process)', () => {
       '<testcase classname="faultline.latency" name="demo_proxy_latency"',
     );
   });
+
+  it('Ctrl+C during a real fault: exit 130, the fault reverted by the emergency stop, report written', async () => {
+    const report = join(dir, 'sigint.json');
+    let sent = false;
+    const r = await spawnCli(
+      ['run', '--filter', 'demo_process_kill', '--report', report],
+      cliEnv({ ENVIRONMENT: 'chaos_test' }),
+      {
+        timeoutMs: 60_000,
+        onStdout: (out, child) => {
+          if (!sent && out.includes('demo_process_kill: observe')) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    const json = runReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
+    expect(json.outcome).toBe('interrupted');
+    expect(json.results[0]).toMatchObject({
+      status: 'not_run',
+      reason: 'interrupted (Ctrl+C) while running',
+    });
+    expect(json.results[0]?.journal?.status).toBe('interrupted');
+    expect(json.results[0]?.journal?.faults.map((f) => [f.kind, f.revert_reason])).toEqual([
+      ['process.kill', 'emergency'],
+    ]);
+  });
 });

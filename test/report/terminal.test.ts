@@ -34,7 +34,7 @@ describe('terminal view', () => {
       '[0/2] start  service/kill',
       '[0/2] phase  service/kill: steady state',
       '[0/2] phase  service/kill: inject',
-      '[1/2] PASS   service/kill (10 s)',
+      '[1/2] PASS    service/kill (10 s)',
     ]);
     expect(out.text).not.toContain('\x1b');
   });
@@ -52,7 +52,7 @@ describe('terminal view', () => {
     expect(redraw.startsWith('\x1b[1A\x1b[0J')).toBe(true);
     expect(redraw).toMatch(/observe\s+service\/kill\n$/);
     view.onScenarioEnd({ ...passed, id: 'service.kill', name: 'kill', category: 'service' });
-    expect(out.text.endsWith('[1/1] PASS   service/kill (10 s)\n')).toBe(true);
+    expect(out.text.endsWith('[1/1] PASS    service/kill (10 s)\n')).toBe(true);
     view.end(report);
     expect(out.text).toContain('CATEGORY');
   });
