@@ -38,7 +38,7 @@ export interface RunExperimentOptions {
   originMs?: number;
   /** What building faults from specs needs (the process supervisor, the in-process proxy). */
   faultDeps?: FaultBuildDeps;
-  /** Where process probes find pids by name. @default the safety controller's registrations */
+  /** Where process probes find pids by name. @default the safety controller's registrations, then `faultDeps.processes` */
   processes?: ProcessLookup;
   /** Name of the experiment's origin in error messages (a file path). @default "experiment" */
   source?: string;
@@ -137,7 +137,11 @@ class ExperimentRun {
     this.rng = new SeededRandom(this.seed);
     this.faults = new FaultTracker(safety, this.clock);
     this.logger = options.logger?.child({ component: 'experiment', experiment: experiment.title });
-    this.processes = options.processes ?? safety;
+    const supervisor = options.faultDeps?.processes;
+    // By name: what is registered with the safety controller, else the supervisor's children.
+    this.processes = options.processes ?? {
+      pidOf: (name) => safety.pidOf(name) ?? supervisor?.get(name)?.pid,
+    };
   }
 
   stop(interruption: RunInterruption): void {
