@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
@@ -20,6 +19,7 @@ import { requestIdFor } from './request-id.js';
 import type { Route, RouteTable } from './route-table.js';
 import { sendGatewayError } from './send-json.js';
 import { sendToHost, type UpstreamRequest, type UpstreamResponse } from './send-to-host.js';
+import { streamResponse } from './stream-response.js';
 import type { UpstreamHost } from './upstream-host.js';
 
 /** Outcomes (responses or errors) the current request may retry on another host. */
@@ -129,7 +129,7 @@ export class ProxyHandler {
         (late) => late.body.destroy(),
       );
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
-      await pipeline(response.body, res);
+      await streamResponse(response.body, res);
       this.complete(route, method, response.statusCode, started, state.attempts, requestId);
     } catch (caught) {
       const err = overall.signal.aborted ? overall.signal.reason : caught;

@@ -1,8 +1,8 @@
-import type http from 'node:http';
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
 import type { GatewayConfigInput } from '../../../src/stack/gateway/gateway-config.js';
-import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+import { nextEvent, request, startUpstreams, type TestUpstream } from './upstreams.js';
 
 let gateway: Gateway | undefined;
 let upstreams: TestUpstream[] = [];
@@ -144,6 +144,33 @@ describe('gateway proxying', () => {
     expect(r.status).toBe(200);
     expect(r.headers['x-received']).toBe(String(big.length));
     expect(r.body.length).toBe(2 * 1024 * 1024);
+  });
+
+  it('frees the upstream connection when the client goes away mid-body', async () => {
+    const gw = await setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 2000 } });
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      res.writeHead(200);
+      res.write('partial'); // and never ends
+    };
+    const completed = nextEvent(gw.onRequestCompleted);
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${gw.url}/stream`, { agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+    });
+    // Counted as 499 (client closed request), as nginx logs it.
+    expect(await completed).toMatchObject({ status: 499, code: 'FL_GW_CLIENT_ABORTED' });
+    expect(gw.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      res.end('next');
+    };
+    expect((await request(`${gw.url}/next`)).body).toBe('next');
   });
 
   it('answers 404 with a JSON error for a request no route matches', async () => {
