@@ -40,9 +40,11 @@ describe('runExperiment', () => {
           },
           { type: 'pause', duration_ms: 400 },
         ],
+        rollbacks: [{ type: 'probe', name: 'still up', probe: { type: 'tcp', port: service.port }, tolerance: true }],
       },
       { safety, seed: 7 },
     );
+    expect(journal.rollbacks).toMatchObject([{ name: 'still up', status: 'succeeded', output: true }]);
     expect(() => journalSchema.parse(journal)).not.toThrow();
     expect(journal.status).toBe('completed');
     expect(journal.deviated).toBe(false);
@@ -249,9 +251,11 @@ describe('runExperiment', () => {
           { type: 'action', name: 'close', fault },
           { type: 'pause', duration_ms: 10_000 },
         ],
+        rollbacks: [{ type: 'probe', name: 'port back', probe: { type: 'tcp', port: service.port }, tolerance: true }],
       },
       { safety },
     );
+    expect(journal.rollbacks).toMatchObject([{ name: 'port back', status: 'succeeded', output: true }]);
     expect(journal.status).toBe('aborted');
     expect(journal.error?.code).toBe('FL_SAFETY_TIMEOUT');
     expect(journal.duration_ms).toBeGreaterThanOrEqual(290);
