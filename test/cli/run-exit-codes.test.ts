@@ -174,7 +174,14 @@ describe('faultline run (child process)', () => {
     expect(ok.stdout).toMatch(
       /Would skip \(1\):\n {2}fixture\.needs_etcd: needs etcd: etcd not found \(test fixture\) \(to provide: apt-get install -y etcd-server\)/,
     );
-    expect(ok.stdout).toMatch(/ok\s+free-ports/);
+    expect(ok.stdout).toMatch(/ok\s+free-ports .*\[not needed\]/);
+    // every known dependency is checked, needed or not; a missing one only counts when needed
+    for (const need of ['redis', 'postgres', 'postgres-binaries', 'etcd', 'root', 'haproxy', 'chromium']) {
+      expect(ok.stdout).toMatch(new RegExp(`^ {2}(ok|MISS|-) +${need} `, 'm'));
+    }
+    expect(ok.stdout).toMatch(
+      /MISS\s+etcd\s+etcd not found \(test fixture\); to provide: apt-get install -y etcd-server \[needed by 1\]/,
+    );
     expect(ok.stdout).toMatch(/ok\s+environment\s+ENVIRONMENT=chaos_test/);
 
     const refused = await spawnCli(['run', '--dry-run'], fixtures({ ENVIRONMENT: 'staging' }));

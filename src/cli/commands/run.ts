@@ -8,7 +8,7 @@ import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
 import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
-import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
+import { NEEDS, type Need, type NeedCheck, NeedChecker, type NeedResult } from '../../suite/needs.js';
 import { scenarios as registeredScenarios } from '../../suite/registry.js';
 import { runScenarios } from '../../suite/runner.js';
 import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
@@ -192,14 +192,19 @@ async function dryRun(
   const checks = safety.checks();
   for (const c of checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(15)} ${c.detail}`);
 
+  // Every known dependency, so the machine's readiness shows even for needs this selection
+  // lacks; a missing one only matters (MISS) when a selected scenario needs it.
   out.push('', 'Dependencies:');
-  const wanted = new Set<Need>(['free-ports', ...selected.flatMap((s) => s.needs)]);
-  for (const need of [...wanted].sort()) {
-    const r = await needs.check(need);
+  const all = Object.keys(NEEDS) as Need[];
+  const results = await Promise.all(all.map((need) => needs.check(need)));
+  for (const [i, need] of all.entries()) {
+    const r = results[i] as NeedResult;
+    const users = selected.filter((s) => s.needs.includes(need)).length;
+    const usedBy = users > 0 ? `needed by ${users}` : 'not needed';
     out.push(
       r.ok
-        ? `  ok    ${need.padEnd(18)} ${NEEDS[need]?.title ?? need}${r.detail ? ` (${r.detail})` : ''}`
-        : `  MISS  ${need.padEnd(18)} ${r.reason}; to provide: ${r.provide}`,
+        ? `  ok    ${need.padEnd(18)} ${NEEDS[need].title}${r.detail ? ` (${r.detail})` : ''} [${usedBy}]`
+        : `  ${users > 0 ? 'MISS' : '-   '}  ${need.padEnd(18)} ${r.reason}; to provide: ${r.provide} [${usedBy}]`,
     );
   }
 
@@ -210,7 +215,8 @@ async function dryRun(
     if (gap) skip.push(`  ${s.id}: needs ${gap.need}: ${gap.reason} (to provide: ${gap.provide})`);
     else run.push(s);
   }
-  out.push('', `Would run (${run.length}):`, ...run.map((s) => `  ${s.id}  ${s.title}`));
+  const idWidth = Math.max(0, ...run.map((s) => s.id.length));
+  out.push('', `Would run (${run.length}):`, ...run.map((s) => `  ${s.id.padEnd(idWidth)}  ${s.title}`));
   out.push('', `Would skip (${skip.length}):`, ...skip);
   out.push(
     '',
