@@ -11,6 +11,15 @@ export class NoRouteError extends FaultlineError {
   }
 }
 
+/** The request target is not a path (absolute-form, authority-form or `*`): this is not a forward proxy. */
+export class BadRequestTargetError extends FaultlineError {
+  constructor(target: string) {
+    super('FL_GW_BAD_TARGET', `request target must be a path starting with /: ${target.slice(0, 100)}`, {
+      httpStatus: 400,
+    });
+  }
+}
+
 export class NoHealthyUpstreamError extends FaultlineError {
   readonly retryAfterSeconds = 1;
   constructor(cluster: string) {

@@ -2,6 +2,7 @@ export { type CloseOptions, Gateway, type GatewayOptions, startGateway } from '.
 export type { GatewayConfig, GatewayConfigInput } from './gateway-config.js';
 export { gatewayConfigSchema } from './gateway-config.js';
 export {
+  BadRequestTargetError,
   ClientAbortedError,
   GatewayDrainingError,
   GatewayListenError,

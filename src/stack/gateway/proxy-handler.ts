@@ -6,6 +6,7 @@ import type { PolicyContext } from '../policy/policy.js';
 import { isIdempotentRequest } from '../retry/idempotency.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarding-headers.js';
 import {
+  BadRequestTargetError,
   ClientAbortedError,
   GatewayTimeoutError,
   isGatewayFailure,
@@ -93,6 +94,20 @@ export class ProxyHandler {
     const path = req.url ?? '/';
     const requestId = requestIdFor(req.headers['x-request-id']);
     if (this.options.isDraining()) res.setHeader('connection', 'close');
+    if (!path.startsWith('/')) {
+      req.resume();
+      const err = new BadRequestTargetError(path);
+      this.complete(
+        undefined,
+        method,
+        sendGatewayError(res, err, requestId),
+        started,
+        0,
+        requestId,
+        err.code,
+      );
+      return;
+    }
     const route = this.options.routes.match(method, path);
     if (!route) {
       req.resume();

@@ -185,6 +185,40 @@ describe('gateway proxying', () => {
     expect((await request(`${gateway.url}/api/x`, { method: 'DELETE' })).status).toBe(404);
     expect((await request(`${gateway.url}/api/x`)).status).toBe(200);
   });
+
+  it('answers 400 to an absolute-form request target (it is not a forward proxy)', async () => {
+    const gw = await setup(['a']);
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: gw.port, path: 'http://example.com/x', agent: false },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).code).toBe('FL_GW_BAD_TARGET');
+    expect(upstreams[0]!.requests).toBe(0);
+  });
+
+  it('proxies HEAD and 204/304 answers without a body', async () => {
+    const gw = await setup(['a']);
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      if (req.method === 'HEAD') res.writeHead(200, { 'content-length': '5' }).end();
+      else res.writeHead(req.url === '/nc' ? 304 : 204).end();
+    };
+    const head = await request(`${gw.url}/h`, { method: 'HEAD' });
+    expect([head.status, head.headers['content-length'], head.body]).toEqual([200, '5', '']);
+    expect((await request(`${gw.url}/x`)).status).toBe(204);
+    expect((await request(`${gw.url}/nc`)).status).toBe(304);
+  });
 });
 
 describe('gateway retries', () => {
