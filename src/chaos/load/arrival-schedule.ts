@@ -28,6 +28,7 @@ export function runArrivalSchedule(options: ArrivalScheduleOptions): Promise<voi
   const start = performance.now();
   const end = start + durationMs;
   let seq = 0;
+  let offset = 0;
   let nextAt = start;
   const gap = () => (arrival === 'poisson' ? -Math.log(1 - rng.next()) * meanGap : meanGap);
 
@@ -46,8 +47,9 @@ export function runArrivalSchedule(options: ArrivalScheduleOptions): Promise<voi
       const now = performance.now();
       while (nextAt <= now && seq < maxCount && nextAt < end && !signal.aborted) {
         fire(seq++, nextAt);
-        // Constant arrivals: derive from the start, so rounding never accumulates.
-        nextAt = arrival === 'constant' ? start + seq * meanGap : nextAt + gap();
+        // Offsets from the start, so rounding never accumulates into the times.
+        offset = arrival === 'constant' ? seq * meanGap : offset + gap();
+        nextAt = start + offset;
       }
       if (seq >= maxCount || nextAt >= end || signal.aborted) return finish();
       timer = setTimeout(tick, Math.max(0, nextAt - performance.now()));
