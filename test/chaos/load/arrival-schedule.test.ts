@@ -20,7 +20,7 @@ describe('runArrivalSchedule', () => {
   it('constant arrivals are evenly spaced from the start', async () => {
     const t = await offsets('constant', 1, 1000, 50);
     expect(t).toHaveLength(50);
-    t.forEach((v, i) => expect(v).toBeCloseTo(i, 6));
+    for (const [i, v] of t.entries()) expect(v).toBeCloseTo(i, 6);
   });
 
   it('poisson arrivals are replayable from the seed and keep the mean rate', async () => {
@@ -28,7 +28,7 @@ describe('runArrivalSchedule', () => {
     const b = await offsets('poisson', 7, 2000, 400);
     const c = await offsets('poisson', 8, 2000, 400);
     expect(a).toHaveLength(400);
-    a.forEach((v, i) => expect(v).toBeCloseTo(b[i] as number, 6));
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i] as number, 6);
     expect(a.some((v, i) => Math.abs(v - (c[i] as number)) > 0.01)).toBe(true);
     const meanGap = (a.at(-1) as number) / (a.length - 1);
     expect(meanGap).toBeGreaterThan(0.35);
