@@ -161,6 +161,15 @@ export const recoveryToleranceSchema = z.strictObject({
   stable_buckets: z.number().int().positive().default(5),
 });
 
+/** A process to watch: by pid, or by the name it is registered under (safety controller or supervisor). */
+export const targetSchema = z.strictObject({
+  name: name(),
+  /** @default the pid registered under `name`, looked up at each sample (follows restarts) */
+  pid: z.number().int().positive().optional(),
+  /** A URL answering JSON with `event_loop_lag_ms` (a number or `{max}`); without it lag is null. */
+  stats_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+});
+
 /**
  * An experiment, after Chaos Toolkit: verify a steady state, break something, watch the
  * hypothesis, roll back. The same schema validates YAML/JSON files and TypeScript objects.
@@ -185,6 +194,11 @@ export const experimentSchema = z.strictObject({
     loadSpecFieldSchema,
   ).optional(),
   recovery_tolerance: recoveryToleranceSchema.optional(),
+  /**
+   * Processes whose CPU, memory and event-loop lag go to the journal's `metrics.targets`,
+   * sampled every 250 ms for the whole run. @default []
+   */
+  targets: z.array(targetSchema).default([]),
   /** @default host_cpu and available_memory guards on */
   stop_conditions: stopConditionsSchema.default({
     interval_ms: 1000,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import type { LoadRun, RecoveryTolerance } from '../load/load.js';
+import { TargetMetricsSampler } from '../load/target-sampler.js';
 import { LoadSampler, type ProbeContext, type ProcessLookup } from '../probes/index.js';
 import {
   AvailableMemoryCondition,
@@ -187,6 +188,18 @@ class ExperimentRun {
       ...(this.logger ? { logger: this.logger } : {}),
     }).start();
 
+    const targets =
+      experiment.targets.length === 0
+        ? null
+        : new TargetMetricsSampler(
+            experiment.targets.map((t) => ({
+              name: t.name,
+              pid: t.pid ?? (() => this.processes.pidOf(t.name)),
+              ...(t.stats_url === undefined ? {} : { stats_url: t.stats_url }),
+            })),
+            { origin: clock.originMs },
+          );
+    targets?.start();
     let load: LoadRun | null = null;
     let before: HypothesisCheck | null = null;
     let after: HypothesisCheck | null = null;
@@ -254,6 +267,15 @@ class ExperimentRun {
       }
     }
 
+    let targetMetrics: Journal['metrics']['targets'] = [];
+    if (targets) {
+      try {
+        targetMetrics = await targets.stop();
+      } catch (err) {
+        unexpected ??= `target metrics: ${errorMessage(err)}`;
+      }
+    }
+
     const deviated = during.some((c) => !c.met) || (after !== null && !after.met);
     const failedActivity = runRecords.find((r) => r.status === 'failed');
     const status: Journal['status'] =
@@ -294,7 +316,7 @@ class ExperimentRun {
       run: runRecords.sort((a, b) => a.start_ms - b.start_ms),
       rollbacks,
       faults: this.faults.records(),
-      metrics: { load: loadMetrics, targets: [], custom: { ...this.custom } },
+      metrics: { load: loadMetrics, targets: targetMetrics, custom: { ...this.custom } },
       ...(interruption && interruption.status !== 'failed' ? { abort_reason: interruption.reason } : {}),
       ...(error ? { error } : {}),
     };

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ExperimentInput, journalSchema, runExperiment } from '../../../src/chaos/experiment/index.js';
 import { SafetyController, SafetyRefusedError } from '../../../src/chaos/safety/index.js';
@@ -40,7 +41,9 @@ describe('runExperiment', () => {
           },
           { type: 'pause', duration_ms: 400 },
         ],
-        rollbacks: [{ type: 'probe', name: 'still up', probe: { type: 'tcp', port: service.port }, tolerance: true }],
+        rollbacks: [
+          { type: 'probe', name: 'still up', probe: { type: 'tcp', port: service.port }, tolerance: true },
+        ],
       },
       { safety, seed: 7 },
     );
@@ -251,7 +254,9 @@ describe('runExperiment', () => {
           { type: 'action', name: 'close', fault },
           { type: 'pause', duration_ms: 10_000 },
         ],
-        rollbacks: [{ type: 'probe', name: 'port back', probe: { type: 'tcp', port: service.port }, tolerance: true }],
+        rollbacks: [
+          { type: 'probe', name: 'port back', probe: { type: 'tcp', port: service.port }, tolerance: true },
+        ],
       },
       { safety },
     );
@@ -354,5 +359,47 @@ describe('runExperiment', () => {
     expect(probe?.output as number).toBeGreaterThan(0);
     const f = journal.faults[0]!;
     expect(f.reverted_ms).not.toBeNull();
+  });
+
+  it('samples target processes (by pid or registered name) into metrics.targets', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const handle = safety.register({
+      id: 'process:worker',
+      kind: 'process',
+      name: 'worker',
+      pid: child.pid!,
+      revert: async () => {
+        child.kill('SIGKILL');
+      },
+    });
+    try {
+      const journal = await runExperiment(
+        {
+          title: 'targets',
+          targets: [{ name: 'runner', pid: process.pid }, { name: 'worker' }],
+          method: [
+            {
+              type: 'probe',
+              name: 'worker alive',
+              probe: { type: 'process', name: 'worker' },
+              tolerance: true,
+            },
+            { type: 'pause', duration_ms: 600 },
+          ],
+        },
+        { safety },
+      );
+      expect(journal.status).toBe('completed');
+      expect(journal.metrics.targets.map((t) => t.name)).toEqual(['runner', 'worker']);
+      for (const t of journal.metrics.targets) {
+        expect(t.rss_mb_max).toBeGreaterThan(1);
+        expect(t.cpu_percent_max).not.toBeNull();
+        expect(t.event_loop_lag_ms_max).toBeNull();
+      }
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      await handle.revert('completed');
+      await exited;
+    }
   });
 });
