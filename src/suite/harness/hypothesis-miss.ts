@@ -16,11 +16,15 @@ export function expectWithin(
   value: number,
   [min, max]: readonly [number, number],
   unit = '',
+  detail?: () => string,
 ): number {
   if (!(Number.isFinite(value) && value >= min && value <= max)) {
     const bound =
       min === Number.NEGATIVE_INFINITY || min === 0 ? `≤ ${max}${unit}` : `in [${min}, ${max}]${unit}`;
-    throw new HypothesisMissError(`${what} was ${Math.round(value * 1000) / 1000}${unit}, expected ${bound}`);
+    const more = detail ? ` (${detail()})` : '';
+    throw new HypothesisMissError(
+      `${what} was ${Math.round(value * 1000) / 1000}${unit}, expected ${bound}${more}`,
+    );
   }
   return value;
 }

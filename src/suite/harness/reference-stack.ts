@@ -95,7 +95,7 @@ export interface ReferenceStack {
 /**
  * The default gateway config: one cluster `service` over all hosts, round robin, active checks
  * every 200 ms (fall 2, rise 2), outlier detection ejecting after 3 consecutive gateway
- * failures or 5xx (up to 50 % of hosts), 2 retries on another host, short timeouts.
+ * failures or 5xx (up to 50 % of hosts), 2 retries on another host, per-try timeout 2 s.
  */
 export function defaultGatewayConfig({ hosts }: GatewayHosts): GatewayConfigInput {
   return {
@@ -104,7 +104,7 @@ export function defaultGatewayConfig({ hosts }: GatewayHosts): GatewayConfigInpu
         hosts: hosts.map((url) => ({ url })),
         balancer: 'round_robin',
         health: {
-          active: { path: '/healthz', intervalMs: 200, timeoutMs: 250, rise: 2, fall: 2 },
+          active: { path: '/healthz', intervalMs: 200, timeoutMs: 500, rise: 2, fall: 2 },
           outlier: {
             consecutive5xx: 3,
             consecutiveGatewayFailure: 3,
@@ -114,7 +114,8 @@ export function defaultGatewayConfig({ hosts }: GatewayHosts): GatewayConfigInpu
             maxEjectionPercent: 50,
           },
         },
-        timeouts: { connectMs: 250, perTryMs: 1000, overallMs: 3000 },
+        // Generous: scenarios run on a shared, often overloaded 2-core machine.
+        timeouts: { connectMs: 500, perTryMs: 2000, overallMs: 5000 },
         retry: { maxRetries: 2 },
       },
     },

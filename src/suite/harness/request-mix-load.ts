@@ -36,6 +36,10 @@ export interface LoggedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body for 2xx answers of writes (POST/PUT), else undefined. */
   body?: unknown;
+  /** The start of the body of a failed answer (the gateway's error and its code). */
+  errorBody?: string;
+  /** performance.now() when the outcome was known. */
+  doneAt: number;
 }
 
 export interface RequestMixOptions {
@@ -64,6 +68,20 @@ export interface RequestSummary {
   p99Ms: number;
   maxMs: number;
   labels: Record<string, number>;
+}
+
+/** A one-line account of failed requests for hypothesis messages: labels and the first error bodies. */
+export function describeFailures(entries: readonly LoggedRequest[], max = 3): string {
+  const failed = entries.filter((e) => !e.ok);
+  if (failed.length === 0) return 'none';
+  const labels = summarize(failed).labels;
+  const samples = failed
+    .slice(0, max)
+    .map(
+      (e) =>
+        `${e.method} ${e.route} -> ${e.label}${e.errorBody ? ` ${e.errorBody.replace(/\s+/g, ' ').slice(0, 160)}` : ''}`,
+    );
+  return `${JSON.stringify(labels)}; e.g. ${samples.join(' | ')}`;
 }
 
 export function summarize(entries: readonly LoggedRequest[]): RequestSummary {
@@ -133,12 +151,14 @@ export class RequestMixLoad {
           ok: boolean,
           extra: Partial<LoggedRequest> = {},
         ) => {
+          const doneAt = performance.now();
           this.log.push({
             seq,
             route: spec.name,
             method,
             sentAt,
-            latencyMs: performance.now() - sentAt,
+            doneAt,
+            latencyMs: doneAt - sentAt,
             status,
             label,
             ok,
@@ -168,6 +188,7 @@ export class RequestMixLoad {
           return entry(res.statusCode, String(res.statusCode), ok, {
             headers: res.headers,
             ...(parsed === undefined ? {} : { body: parsed }),
+            ...(ok ? {} : { errorBody: text.slice(0, 300) }),
           });
         } catch (err) {
           return entry(null, errorLabel(err), false);
@@ -194,6 +215,11 @@ export class RequestMixLoad {
     return this.log.filter(
       (e) => e.sentAt >= from && e.sentAt < to && (route === undefined || e.route === route),
     );
+  }
+
+  /** Logged requests whose outcome came in [from, to): what a rolling "last second" probe wants. */
+  completedBetween(from: number, to: number): LoggedRequest[] {
+    return this.log.filter((e) => e.doneAt >= from && e.doneAt < to);
   }
 
   byRoute(route: string): LoggedRequest[] {

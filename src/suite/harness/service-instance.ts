@@ -1,6 +1,5 @@
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import type { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
-import { listeningPattern } from './listening-line.js';
 import { nodeEntry } from './node-entry.js';
 
 export interface ServiceInstanceSpec {
@@ -32,7 +31,9 @@ export function spawnServiceInstance(
       LOG_LEVEL: 'warn',
       ...spec.env,
     },
-    ready: { type: 'log', pattern: listeningPattern },
+    // Readiness by HTTP, not by the listening line: the supervisor keeps a process's log across
+    // restarts, so the previous incarnation's line would make a restart look ready at once.
+    ready: { type: 'http', url: `http://127.0.0.1:${spec.port}/healthz` },
     ready_timeout_ms: 20_000,
     kill_grace_ms: 1000,
   });
@@ -50,7 +51,7 @@ export function spawnExternalStub(
     command,
     args,
     env: { PORT: String(port), HOST: '127.0.0.1' },
-    ready: { type: 'log', pattern: listeningPattern },
+    ready: { type: 'tcp', port },
     ready_timeout_ms: 20_000,
     kill_grace_ms: 1000,
   });
@@ -67,7 +68,7 @@ export function spawnRedisServer(
     name,
     command: 'redis-server',
     args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    ready: { type: 'log', pattern: 'Ready to accept connections' },
+    ready: { type: 'tcp', port },
     ready_timeout_ms: 10_000,
     kill_grace_ms: 1000,
   });

@@ -2,7 +2,7 @@ import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { hostState } from '../harness/reference-stack.js';
-import { RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
@@ -153,7 +153,9 @@ export const randomCrashes: Scenario = {
                 summarize(load.between(killedAt, kill.revertedAt ?? killedAt)).p99Ms,
               );
               setMetric('instances_serving', served.size);
-              expectWithin('failed idempotent requests', all.errors, [0, 0]);
+              expectWithin('failed idempotent requests', all.errors, [0, 0], '', () =>
+                describeFailures(load.log),
+              );
               return all;
             },
           },

@@ -1,0 +1,236 @@
+import { createFault } from '../../chaos/faults/index.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { defaultGatewayConfig } from '../harness/reference-stack.js';
+import {
+  describeFailures,
+  type LoggedRequest,
+  RequestMixLoad,
+  summarize,
+} from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 2500;
+const FAULT_MS = 4000;
+const RECOVER_MS = 3500;
+const RATE = 160;
+/** The dependency route's budget: one try of 300 ms, no retries (they would only add load). */
+const DEP_PER_TRY_MS = 300;
+const DEP_OVERALL_MS = 600;
+const HALF_OPEN_AFTER_MS = 1000;
+/** The injected slowness of the dependency, far above every timeout. */
+const DEPENDENCY_LATENCY_MS = 2000;
+
+const otherRoutes = (e: LoggedRequest) => e.route !== 'dependency';
+
+/**
+ * A dependency of the service becomes very slow. Without protection every caller would wait on
+ * it and hold connections; with a per-try timeout and a route breaker, the breaker opens,
+ * callers of that route get a fast 503, the gateway's p99 stays bounded by the route's
+ * timeout, and the other routes do not notice. Once the dependency recovers, so does the route.
+ */
+export const cascadingFailure: Scenario = {
+  id: 'service.cascading-failure',
+  category: 'service',
+  name: 'cascading_failure_prevention',
+  title: 'Cascading failure prevention: a slow dependency behind one route',
+  description:
+    'The external dependency of every instance gets 2 s of latency (toxic on its proxy) under 160 req/s, a quarter ' +
+    'of it on /dependency. Hypothesis: the /dependency route breaker opens within 2 s, its callers then fail fast, ' +
+    "the gateway's p99 stays under the route's overall timeout, the other routes see no errors and no latency " +
+    'increase beyond the measured margin, and /dependency succeeds again after the fault.',
+  needs: ['free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'circuit-breaker', 'timeouts'],
+  run: (ctx) =>
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        external: true,
+        // The service gives up on its dependency later than the gateway does: the gateway's
+        // own timeout and breaker are what is under test.
+        serviceEnv: { DEPENDENCY_TIMEOUT_MS: '1500' },
+        gateway: (hosts) => ({
+          ...defaultGatewayConfig(hosts),
+          routes: [
+            {
+              name: 'dependency',
+              match: { pathPrefix: '/dependency' },
+              cluster: 'service',
+              timeouts: { perTryMs: DEP_PER_TRY_MS, overallMs: DEP_OVERALL_MS },
+              retry: { maxRetries: 0 },
+              breaker: {
+                strategy: { type: 'consecutive', threshold: 5 },
+                halfOpenAfter: HALF_OPEN_AFTER_MS,
+                halfOpenProbes: 1,
+              },
+            },
+            { name: 'default', match: { pathPrefix: '/' }, cluster: 'service' },
+          ],
+        }),
+      },
+      (stack) => {
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 5000,
+          requests: [
+            { name: 'dependency', path: '/dependency', weight: 1 },
+            { name: 'items', path: '/items?limit=5', weight: 2 },
+            { name: 'slow', path: '/slow?ms=10', weight: 1 },
+          ],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const slowDependency = new TimedFault(
+          createFault(
+            {
+              kind: 'toxic',
+              name: 'slow-dependency',
+              proxy: 'external',
+              toxic: {
+                type: 'latency',
+                stream: 'downstream',
+                attributes: { latency: DEPENDENCY_LATENCY_MS },
+              },
+            },
+            stack.faultDeps,
+          ),
+        );
+        const routeBreaker = async () =>
+          (await stack.upstreams()).routes.find((r) => r.name === 'dependency')?.breaker ?? null;
+        let openedAt: number | undefined;
+        return {
+          title: cascadingFailure.title,
+          category: 'service',
+          load: load.factory,
+          steady_state_hypothesis: {
+            title: 'the other routes never fail',
+            frequency_ms: 1000,
+            probes: [
+              {
+                name: 'errors on the other routes in the last second',
+                probe: {
+                  type: 'function',
+                  fn: () => {
+                    const now = performance.now();
+                    return summarize(load.completedBetween(now - 1000, now).filter(otherRoutes)).errors;
+                  },
+                },
+                tolerance: { type: 'range', range: [0, 0] },
+              },
+            ],
+          },
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: 'slow down the dependency',
+              fault: slowDependency,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'measure breaker opening',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('inject');
+                await slowDependency.injected;
+                const started = slowDependency.injectStartedAt as number;
+                const { value } = await pollUntil(
+                  async () => ((await routeBreaker()) === 'open' ? performance.now() - started : undefined),
+                  { timeoutMs: FAULT_MS - 500, intervalMs: 20, signal },
+                );
+                openedAt = started + value;
+                setMetric('breaker_open_ms', Math.round(value));
+                return expectWithin(
+                  'time from the slow dependency to an open breaker',
+                  value,
+                  [0, 2000],
+                  ' ms',
+                );
+              },
+            },
+            {
+              type: 'action',
+              name: 'wait for the dependency to recover',
+              run: async ({ signal }) => {
+                ctx.setPhase('recover');
+                await pollUntil(async () => slowDependency.revertedAt, {
+                  timeoutMs: FAULT_MS + 5000,
+                  intervalMs: 20,
+                  signal,
+                });
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'judge the hypothesis',
+              run: ({ setMetric }) => {
+                const faultStart = slowDependency.injectStartedAt as number;
+                const faultEnd = slowDependency.revertedAt as number;
+                const opened = openedAt as number;
+                const steadyOther = summarize(load.between(0, faultStart).filter(otherRoutes));
+                const faultOther = summarize(load.between(faultStart, faultEnd).filter(otherRoutes));
+                const faultAll = summarize(load.between(faultStart, faultEnd));
+                // Callers of the broken route while the breaker is open: answered at once.
+                const whileOpen = load.between(opened + 50, faultEnd, 'dependency');
+                const fastShare =
+                  whileOpen.length === 0
+                    ? 0
+                    : whileOpen.filter((e) => e.latencyMs < 100).length / whileOpen.length;
+                // After the fault, the route works again (allow one half-open period to pass).
+                const recovered = summarize(
+                  load.between(faultEnd + HALF_OPEN_AFTER_MS + 500, Infinity, 'dependency'),
+                );
+                const m = {
+                  p99_steady_other_ms: steadyOther.p99Ms,
+                  p99_fault_other_ms: faultOther.p99Ms,
+                  errors_fault_other: faultOther.errors,
+                  p99_fault_all_ms: faultAll.p99Ms,
+                  max_fault_all_ms: faultAll.maxMs,
+                  dependency_fast_fail_share: Math.round(fastShare * 1000) / 1000,
+                  dependency_requests_while_open: whileOpen.length,
+                  dependency_errors_after_recovery: recovered.errors,
+                  dependency_requests_after_recovery: recovered.count,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin(
+                  'errors on the other routes during the fault',
+                  faultOther.errors,
+                  [0, 0],
+                  '',
+                  () => describeFailures(load.between(faultStart, faultEnd).filter(otherRoutes)),
+                );
+                expectWithin(
+                  'p99 of all requests during the fault',
+                  faultAll.p99Ms,
+                  [0, DEP_OVERALL_MS + 300],
+                  ' ms',
+                );
+                expectWithin(
+                  'share of /dependency callers answered within 100 ms while open',
+                  fastShare,
+                  [0.9, 1],
+                );
+                expectWithin(
+                  'p99 of the other routes during the fault',
+                  faultOther.p99Ms,
+                  [0, Math.max(3 * steadyOther.p99Ms, steadyOther.p99Ms + 150)],
+                  ' ms',
+                );
+                expectWithin('/dependency errors after recovery', recovered.errors, [0, 0]);
+                return m;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
+};
