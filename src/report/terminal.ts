@@ -136,11 +136,12 @@ export class TerminalView {
     let out = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A\x1b[0J` : '';
     for (const line of permanent) out += `${line}\n`;
     const now = Date.now();
-    const width = Math.max(40, (this.stream.columns ?? 100) - 1);
+    // Lines must not wrap, or the cursor-up count would be wrong: cut the visible text.
+    const width = Math.max(40, (this.stream.columns || 100) - 1);
     const block = [...this.running.values()].map(({ scenario, started, phase }) => {
       const elapsed = formatMs(now - started).padStart(7);
-      const line = `  ${this.paint('RUN', '36')}  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${scenario.category}/${scenario.name}`;
-      return line.length > width + (this.color ? 9 : 0) ? line.slice(0, width) : line;
+      const rest = `  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${scenario.category}/${scenario.name}`;
+      return `  ${this.paint('RUN', '36')}${rest.slice(0, width - 5)}`;
     });
     for (const line of block) out += `${line}\n`;
     this.drawnLines = block.length;

@@ -1,10 +1,13 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportSchema } from '../../src/report/report.js';
 import { CATEGORIES } from '../../src/suite/scenario.js';
-import { cliEnv, spawnCli } from './run-helpers.js';
+import { cliEnv, ENTRY_PATH, ROOT_PATH, spawnCli } from './run-helpers.js';
+
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 // The real CLI (src/cli/main.ts) in a child process, with the fixture scenarios of
 // run-fixtures.ts: help, exit codes 0/1/2/3/130, and one-line errors without stack traces.
@@ -133,10 +136,25 @@ describe('faultline run (child process)', () => {
     expect(await readFile(join(dir, 'ok.xml'), 'utf8')).toContain('<testsuites name="faultline" tests="3"');
   });
 
-  it('exit 1 when a scenario failed', async () => {
-    const r = await spawnCli(['run', '--filter', 'fails'], fixtures());
+  it('exit 1 when a scenario failed (and --verbose logs JSON lines to stderr)', async () => {
+    const r = await spawnCli(['run', '--filter', 'fails', '--verbose'], fixtures());
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+latency\/fails/);
+    const logs = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['run started', 'run ended']));
+  });
+
+  it('CHAOS_SAFETY_ENABLED=false: refused (3) unless confirmed with --yes', async () => {
+    const env = fixtures({ ENVIRONMENT: 'staging', CHAOS_SAFETY_ENABLED: 'false' });
+    const refused = await spawnCli(['run', '--filter', 'pass_one'], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('CHAOS_SAFETY_ENABLED=false needs the explicit flag');
+    const confirmed = await spawnCli(['run', '--filter', 'pass_one', '--yes'], env);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stderr).toContain('WARNING: safety checks are DISABLED');
   });
 
   it('exit 130 on Ctrl+C, with the report of what finished', async () => {
@@ -188,6 +206,40 @@ describe('faultline run (child process)', () => {
     expect(refused.code).toBe(3);
     expect(refused.stdout).toMatch(/FAIL\s+environment/);
     expect(refused.stdout).toContain('Refused by safety');
+  });
+});
+
+describe('faultline run on a terminal (child process under a pseudo-TTY)', () => {
+  it.skipIf(!hasScript)('redraws a live view: running scenario, elapsed time and phase', async () => {
+    const command = [process.execPath, '--import', 'tsx', ENTRY_PATH, 'run', '--filter', 'pass_one'].join(
+      ' ',
+    );
+    const r = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const env = fixtures();
+      delete env.CI;
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT_PATH,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        out += c;
+      });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no exit: ${out}`));
+      }, 30_000);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\x1b[1A\x1b[0J');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape codes are what is under test
+    expect(r.out).toMatch(/RUN\x1b\[0m +\d+(\.\d+)? m?s {2}inject {8}service\/pass_one/);
+    expect(r.out).toMatch(/PASS/);
   });
 });
 

@@ -7,6 +7,9 @@ import { isFaultlineError } from '../../src/common/errors.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./run-entry.ts', import.meta.url));
+/** The repository root and the CLI test entry, for tests that spawn in their own way. */
+export const ROOT_PATH = ROOT;
+export const ENTRY_PATH = ENTRY;
 
 export interface CliResult {
   code: number | null;

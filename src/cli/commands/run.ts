@@ -162,6 +162,11 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
       { redisUrl: config.redisUrl, databaseUrl: config.databaseUrl },
       deps.needs ?? NEEDS,
     );
+    if (!safety.safetyEnabled) {
+      stderr.write(
+        'faultline: WARNING: safety checks are DISABLED (CHAOS_SAFETY_ENABLED=false with --yes)\n',
+      );
+    }
     if (config.dryRun) return await dryRun(selected, config, safety, needs, stdout);
     safety.assertSafe();
     return await execute(selected, config, safety, needs, { stdout, stderr, logger, env });
