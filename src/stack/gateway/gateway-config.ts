@@ -3,6 +3,7 @@ import { balancerNames } from '../balancer/create-balancer.js';
 import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js';
 import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
+import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
 import { adaptiveTimeoutOptionsSchema } from '../timeout/adaptive-timeout.js';
 
 function isHttpUrl(value: string): boolean {
@@ -139,6 +140,12 @@ export const clusterSchema = z
      * @example { strategy: { type: "consecutive", threshold: 5 }, halfOpenAfter: 10000 }
      */
     breaker: circuitBreakerConfigSchema.optional(),
+    /**
+     * Hedged requests: an idempotent request still unanswered after the observed p95 (or
+     * `delayMs`) is sent to another host as well; the first answer wins. Off when absent.
+     * @example { percentile: 0.95, minSamples: 20, budget: { ratio: 0.05, burst: 3 } }
+     */
+    hedge: hedgePolicyOptionsSchema.optional(),
   })
   .strict();
 export type ClusterConfig = z.infer<typeof clusterSchema>;
@@ -175,6 +182,8 @@ export const routeSchema = z
      * @example { limit: { type: "adaptive", minLimit: 4, maxLimit: 256 }, maxQueue: 50, queueTimeoutMs: 200 }
      */
     concurrency: concurrencyConfigSchema.optional(),
+    /** Hedging for this route, overriding the cluster's. */
+    hedge: hedgePolicyOptionsSchema.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;

@@ -7,6 +7,7 @@ import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
 import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js';
 import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
+import { HedgePolicy } from '../hedge/hedge-policy.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Outcome } from '../policy/outcome.js';
 import { type Policy, wrap } from '../policy/policy.js';
@@ -76,6 +77,7 @@ export class Gateway {
 
   private readonly completed = new EventEmitter<RequestCompleted>();
   private readonly retried = new EventEmitter<RetryScheduled>();
+  private readonly hedged = new EventEmitter<RetryScheduled>();
   private readonly shed = new EventEmitter<RequestShed>();
   private readonly hostChanged = new EventEmitter<HostStateChange>();
   private readonly panicChanged = new EventEmitter<PanicChange>();
@@ -83,6 +85,8 @@ export class Gateway {
 
   readonly onRequestCompleted: Event<RequestCompleted> = this.completed.addListener;
   readonly onRetry: Event<RetryScheduled> = this.retried.addListener;
+  /** A hedged try was started (same shape as a retry: attempt 1 = the first hedge). */
+  readonly onHedge: Event<RetryScheduled> = this.hedged.addListener;
   readonly onShed: Event<RequestShed> = this.shed.addListener;
   /** Every host status change of every cluster (ejections, checks, re-admissions). */
   readonly onHostStateChange: Event<HostStateChange> = this.hostChanged.addListener;
@@ -168,6 +172,11 @@ export class Gateway {
         const outer: Policy[] = [];
         for (const p of [this.globalLimiter, limiter, routeBreaker]) if (p) outer.push(p);
         const timeouts = { ...cluster.config.timeouts, ...rc.timeouts };
+        const hedgeConfig = rc.hedge ?? cluster.config.hedge;
+        const hedge = hedgeConfig ? new HedgePolicy(hedgeConfig) : undefined;
+        hedge?.onHedge(({ attempt, delayMs }) =>
+          this.hedged.emit({ route: name, cluster: rc.cluster, attempt, delayMs }),
+        );
         const route: Route = {
           name,
           pathPrefix: rc.match.pathPrefix,
@@ -178,6 +187,7 @@ export class Gateway {
           limiter,
           retryOn: new Set(retryConfig.retryOn),
           retry,
+          hedge,
           outer: outer.length === 0 ? undefined : outer.length === 1 ? outer[0] : wrap(...outer),
         };
         if (routeBreaker) this.routeBreakers.set(route, routeBreaker);

@@ -217,8 +217,11 @@ export class ProxyHandler {
       }
     };
 
+    // Hedge only what may safely be sent twice; each hedged try picks a host not tried yet.
+    const hedge = mayRetry ? route.hedge : undefined;
+    const attempt = hedge ? (ctx: PolicyContext) => hedge.execute(tryOnce, ctx.signal) : tryOnce;
     const run = (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
-      route.retry.execute(tryOnce, outerCtx.signal);
+      route.retry.execute(attempt, outerCtx.signal);
     return route.outer ? route.outer.execute(run, signal) : run({ signal, attempt: 0 });
   }
 

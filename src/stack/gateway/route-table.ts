@@ -1,4 +1,5 @@
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
+import type { HedgePolicy } from '../hedge/hedge-policy.js';
 import type { Policy } from '../policy/policy.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
@@ -20,6 +21,8 @@ export interface Route {
   /** Statuses retried on another host. */
   readonly retryOn: ReadonlySet<number>;
   readonly retry: RetryPolicy;
+  /** Hedging of idempotent requests, inside the retry policy. */
+  readonly hedge: HedgePolicy | undefined;
   /** Request-level policies around all tries (concurrency limits, route breaker); may be empty. */
   readonly outer: Policy | undefined;
 }

@@ -13,6 +13,7 @@ import type { GatewayState } from '../gateway/gateway-state.js';
 export interface GatewayMetricsSource {
   readonly onRequestCompleted: Event<RequestCompleted>;
   readonly onRetry: Event<RetryScheduled>;
+  readonly onHedge: Event<RetryScheduled>;
   readonly onShed: Event<RequestShed>;
   readonly onHostStateChange: Event<HostStateChange>;
   readonly onBreakerStateChange: Event<BreakerStateChange>;
@@ -55,6 +56,12 @@ export class GatewayMetrics {
     const retries = new Counter({
       name: `${p}retries_total`,
       help: 'Retries scheduled',
+      labelNames: ['route', 'cluster'],
+      registers,
+    });
+    const hedges = new Counter({
+      name: `${p}hedges_total`,
+      help: 'Hedged tries started',
       labelNames: ['route', 'cluster'],
       registers,
     });
@@ -158,6 +165,7 @@ export class GatewayMetrics {
         if (e.attempts > 0) tries.inc(labels, e.attempts);
       }),
       source.onRetry((e) => retries.inc({ route: e.route, cluster: e.cluster })),
+      source.onHedge((e) => hedges.inc({ route: e.route, cluster: e.cluster })),
       source.onShed((e) => sheds.inc({ route: e.route, cluster: e.cluster, reason: e.reason })),
       source.onHostStateChange((e) => {
         hostChanges.inc({ cluster: e.cluster, host: e.host, to: e.to, reason: e.reason });

@@ -104,3 +104,51 @@ describe('gateway adaptive per-try timeout', () => {
     expect(ms).toBeLessThan(4000);
   });
 });
+
+describe('gateway hedging', () => {
+  async function hedged() {
+    upstreams = await startUpstreams(['slow', 'fast']);
+    upstreams[0]!.behaviour = hang;
+    gateway = await startGateway({
+      clusters: {
+        api: {
+          hosts: upstreams.map((u) => ({ url: u.url })),
+          health: { outlier: false },
+          hedge: { delayMs: 100, budget: { ratio: 1, burst: 10 } },
+        },
+      },
+    });
+    return gateway;
+  }
+
+  it('sends a slow idempotent request to another host too, and the first answer wins', async () => {
+    const gw = await hedged();
+    const hedges: number[] = [];
+    gw.onHedge((e) => hedges.push(e.attempt));
+    const t0 = performance.now();
+    const r = await request(`${gw.url}/h`); // round robin: "slow" first
+    const ms = performance.now() - t0;
+    expect(r.body).toBe('fast');
+    expect(hedges).toEqual([1]);
+    expect(ms).toBeGreaterThanOrEqual(95);
+    expect(ms).toBeLessThan(3000);
+    // The losing try was aborted: its connection slot frees up (poll, bounded).
+    const slowHost = () => gw.state().clusters.api!.hosts[0]!;
+    for (let i = 0; i < 200 && slowHost().connections.inUse > 0; i++)
+      await new Promise((res) => setTimeout(res, 10));
+    expect(slowHost()).toMatchObject({ activeRequests: 0, connections: { inUse: 0 } });
+  });
+
+  it('never hedges a POST', async () => {
+    const gw = await hedged();
+    const hedges: number[] = [];
+    gw.onHedge((e) => hedges.push(e.attempt));
+    const r = request(`${gw.url}/p`, { method: 'POST', body: 'x' });
+    while (held.length < 1) await new Promise((res) => setTimeout(res, 10));
+    await new Promise((res) => setTimeout(res, 250));
+    expect(hedges).toEqual([]);
+    expect(upstreams[1]!.requests).toBe(0);
+    held.shift()!.end('slow');
+    expect((await r).body).toBe('slow');
+  });
+});
