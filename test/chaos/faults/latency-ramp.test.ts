@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFault, type LatencyRampFault } from '../../../src/chaos/faults/index.js';
+import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
+import { faultContext } from './helpers.js';
+
+let upstream: Server;
+let proxy: ProxyServer;
+let proxiedUrl: string;
+
+beforeEach(async () => {
+  upstream = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  proxy = await startProxyServer({ port: 0, seed: 1 });
+  const created = await proxy.createProxy({
+    name: 'db',
+    listen: '127.0.0.1:0',
+    upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+  });
+  proxiedUrl = `http://${created.listen}/`;
+});
+
+afterEach(async () => {
+  await proxy.close();
+  await new Promise<void>((r) => {
+    upstream.close(() => r());
+    upstream.closeAllConnections();
+  });
+});
+
+function waitForStep(fault: LatencyRampFault, latency: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (fault.current_ms === latency) return resolve();
+    const sub = fault.onStep((ms) => {
+      if (ms === latency) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('latency_ramp', () => {
+  it('raises the latency toxic step by step in place, up to max, and removes it on revert', async () => {
+    const fault = createFault({
+      kind: 'latency_ramp',
+      name: 'ramp',
+      proxy: 'db',
+      api: proxy.url,
+      start_ms: 50,
+      step_ms: 100,
+      every_ms: 100,
+      max_ms: 300,
+    }) as LatencyRampFault;
+    const steps: number[] = [];
+    const seen: number[] = [];
+    fault.onStep((ms) => {
+      steps.push(ms);
+      seen.push(Number(proxy.getToxic('db', 'ramp').attributes.latency));
+    });
+    await fault.inject(faultContext());
+    await waitForStep(fault, 300);
+    expect(steps).toEqual([50, 150, 250, 300]);
+    // Each step was on the proxy (PATCH, same toxic) when announced.
+    expect(seen).toEqual([50, 150, 250, 300]);
+    expect(proxy.listToxics('db')).toHaveLength(1);
+
+    const t0 = performance.now();
+    const res = await request(proxiedUrl, { reset: true });
+    await res.body.text();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(295);
+
+    // At max the ramp stops by itself.
+    await sleep(250);
+    expect(steps).toHaveLength(4);
+
+    await fault.revert();
+    await fault.revert();
+    expect(proxy.listToxics('db')).toEqual([]);
+  });
+
+  it('revert mid-ramp stops the steps; the in-process proxy works too', async () => {
+    const fault = createFault(
+      { kind: 'latency_ramp', proxy: 'db', start_ms: 0, step_ms: 10, every_ms: 50, max_ms: 10_000 },
+      { toxics: proxy },
+    ) as LatencyRampFault;
+    await fault.inject(faultContext());
+    await waitForStep(fault, 20);
+    await fault.revert();
+    const after = fault.current_ms;
+    await sleep(200);
+    expect(fault.current_ms).toBe(after);
+    expect(proxy.listToxics('db')).toEqual([]);
+  });
+
+  it('rejects max below start', () => {
+    expect(() =>
+      createFault({
+        kind: 'latency_ramp',
+        proxy: 'db',
+        api: 'http://127.0.0.1:1',
+        start_ms: 500,
+        max_ms: 100,
+      }),
+    ).toThrow(/max_ms: max_ms must be >= start_ms/);
+  });
+});
