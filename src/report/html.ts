@@ -118,6 +118,7 @@ function detail(r: ScenarioResult): string {
   ${j ? metricsList(r) : ''}
   ${chart ? `<figure>${chart}<figcaption>Shaded: fault active. Dashed green: back within tolerance.</figcaption></figure>` : j ? '<p class="note">No load timeline was recorded for this scenario.</p>' : ''}
   ${j && j.faults.length > 0 ? faultTable(j) : ''}
+  ${j && j.metrics.targets.length > 0 ? targetTable(j) : ''}
 </article>`;
 }
 
@@ -155,6 +156,16 @@ function faultTable(j: Journal): string {
     .map(
       (f) =>
         `<tr><td>${esc(f.name)}</td><td>${esc(f.kind)}</td><td>${esc(f.target ?? '-')}</td><td class="num">${formatMs(f.injected_ms)}</td><td class="num">${formatMs(f.reverted_ms)}</td><td>${esc(f.revert_reason ?? 'never reverted')}${f.error ? ` - ${esc(f.error)}` : ''}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+function targetTable(j: Journal): string {
+  const num = (v: number | null, unit: string) => (v === null ? '-' : `${Math.round(v * 10) / 10}${unit}`);
+  return `<table class="faults targets"><thead><tr><th>target</th><th class="num">pid</th><th class="num">CPU max</th><th class="num">RSS max</th><th class="num">event-loop lag max</th></tr></thead><tbody>${j.metrics.targets
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.name)}</td><td class="num">${t.pid ?? '-'}</td><td class="num">${num(t.cpu_percent_max, ' %')}</td><td class="num">${num(t.rss_mb_max, ' MB')}</td><td class="num">${num(t.event_loop_lag_ms_max, ' ms')}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }

@@ -279,6 +279,11 @@ describe('faultline run with the real registry (child process)', () => {
     ]);
     expect(json.results[0]?.journal?.faults[0]?.kind).toBe('toxic');
     expect(json.results[0]?.journal?.metrics.load?.timeline.length).toBeGreaterThan(20);
+    // CHAOS_MONITORING defaults to true: the service's CPU and memory were sampled
+    expect(json.results[0]?.journal?.metrics.targets[0]).toMatchObject({
+      name: 'demo-service',
+      rss_mb_max: expect.any(Number),
+    });
     expect(await readFile(junit, 'utf8')).toContain(
       '<testcase classname="faultline.latency" name="demo_proxy_latency"',
     );

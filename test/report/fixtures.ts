@@ -90,7 +90,15 @@ export function sampleJournal(
         time_to_recover_ms: 800,
         timeline,
       },
-      targets: [],
+      targets: [
+        {
+          name: 'service-a',
+          pid: 4242,
+          cpu_percent_max: 37.5,
+          rss_mb_max: 61.2,
+          event_loop_lag_ms_max: null,
+        },
+      ],
       custom: { restarts: 1 },
     },
   };

@@ -44,6 +44,9 @@ describe('HTML report (as text)', () => {
     expect(html).toContain('threw boom &amp; bust');
     expect(html).toContain('apt-get install -y etcd-server');
     expect(html).toContain('stopped after 5 failed scenarios');
+    expect(html).toContain(
+      '<td>service-a</td><td class="num">4242</td><td class="num">37.5 %</td><td class="num">61.2 MB</td>',
+    );
   });
 
   it('charts rps, error rate and p99 with shaded fault windows and the recovery mark', () => {

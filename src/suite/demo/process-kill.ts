@@ -62,6 +62,8 @@ export const demoProcessKill: Scenario = {
           phaseAction(ctx, 'recover'),
           { type: 'pause', name: 'recovery', duration_ms: 1800 },
         ],
+        // CHAOS_MONITORING: CPU and memory of the service into the journal's metrics.targets.
+        targets: ctx.env.monitoring ? [{ name: 'demo-service' }] : [],
         recovery_tolerance: { error_rate: 0.01, p99_ms: 500, stable_buckets: 5 },
       },
       {
@@ -69,6 +71,7 @@ export const demoProcessKill: Scenario = {
         safety: ctx.safety,
         signal: ctx.signal,
         logger: ctx.logger,
+        processes: { pidOf: (name) => service.supervisor.get(name)?.pid },
         faultDeps: { processes: service.supervisor, logger: ctx.logger },
       },
     );

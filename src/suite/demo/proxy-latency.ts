@@ -80,6 +80,8 @@ export const demoProxyLatency: Scenario = {
           phaseAction(ctx, 'recover'),
           { type: 'pause', name: 'recovery', duration_ms: 1500 },
         ],
+        // CHAOS_MONITORING: CPU and memory of the service into the journal's metrics.targets.
+        targets: ctx.env.monitoring ? [{ name: 'demo-service' }] : [],
         recovery_tolerance: { error_rate: 0.01, p99_ms: 100, stable_buckets: 5 },
       },
       {
@@ -87,6 +89,7 @@ export const demoProxyLatency: Scenario = {
         safety: ctx.safety,
         signal: ctx.signal,
         logger: ctx.logger,
+        processes: { pidOf: (name) => service.supervisor.get(name)?.pid },
         faultDeps: { processes: service.supervisor, toxics: proxies, logger: ctx.logger },
       },
     );

@@ -44,6 +44,8 @@ describe('demo scenarios', () => {
     expect(result?.metrics.time_to_recover_ms).not.toBeNull();
     expect(result?.hypothesis).toMatchObject({ before: true, after: true });
     expect(phases).toEqual(['setup', 'steady_state', 'inject', 'observe', 'recover', 'teardown']);
+    // monitoring is off in this run (CHAOS_MONITORING=false): no target sampling
+    expect(journal?.metrics.targets).toEqual([]);
   });
 
   it('proxy latency: p99 rises by the toxic under fault, no errors, hypothesis holds throughout', async () => {
