@@ -33,134 +33,140 @@ export const randomCrashes: Scenario = {
   timeoutMs: 60_000,
   tags: ['gateway', 'retries', 'health-checks', 'outlier-detection'],
   run: (ctx) =>
-    runOnReferenceStack(ctx, { instances: 3 }, (stack) => {
-      const load = new RequestMixLoad({
-        baseUrl: stack.gatewayUrl,
-        rate: RATE,
-        durationMs: STEADY_MS + DOWN_MS + RECOVER_MS + 2000,
-        requestTimeoutMs: 5000,
-        requests: [
-          { name: 'list', path: '/items?limit=5', weight: 3 },
-          { name: 'slow', path: '/slow?ms=20', weight: 1 },
-          {
-            name: 'put',
-            method: 'PUT',
-            path: (seq) => `/items/k-${seq % 40}`,
-            body: { name: 'crash-test' },
-            weight: 1,
-          },
-        ],
-        ...(ctx.logger ? { logger: ctx.logger } : {}),
-      });
-      const kill = new TimedFault(
-        createFault(
-          {
-            kind: 'process.kill',
-            name: 'kill-one-instance',
-            process: stack.instances.map((i) => i.name),
-            pick: 'random',
-            count: 1,
-            revive: true,
-          },
-          stack.faultDeps,
-        ),
-      );
-      const victimUrl = () => stack.instances.find((i) => i.name === kill.injectedTarget)?.proxiedUrl ?? '';
-      return {
-        title: randomCrashes.title,
-        category: 'service',
-        load: load.factory,
-        steady_state_hypothesis: {
-          title: 'no request fails',
-          frequency_ms: 1000,
-          probes: [
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+      },
+      (stack) => {
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + DOWN_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 5000,
+          requests: [
+            { name: 'list', path: '/items?limit=5', weight: 3 },
+            { name: 'slow', path: '/slow?ms=20', weight: 1 },
             {
-              name: 'errors in the last second',
-              probe: { type: 'load', metric: 'errors', window_ms: 1000 },
-              tolerance: { type: 'range', range: [0, 0] },
+              name: 'put',
+              method: 'PUT',
+              path: (seq) => `/items/k-${seq % 40}`,
+              body: { name: 'crash-test' },
+              weight: 1,
             },
           ],
-        },
-        method: [
-          { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-          {
-            type: 'action',
-            name: 'kill -9 one instance',
-            fault: kill,
-            duration_ms: DOWN_MS,
-            background: true,
-          },
-          {
-            type: 'action',
-            name: 'measure ejection',
-            run: async ({ setMetric, signal }) => {
-              ctx.setPhase('inject');
-              await kill.injected;
-              const started = kill.injectStartedAt as number;
-              const { value } = await pollUntil(
-                async () => {
-                  const host = hostState(await stack.upstreams(), victimUrl());
-                  return host && host.status !== 'healthy' ? performance.now() - started : undefined;
-                },
-                { timeoutMs: 5000, intervalMs: 20, signal },
-              );
-              setMetric('ejection_ms', Math.round(value));
-              expectWithin('time from kill -9 to ejection', value, [0, EJECT_WITHIN_MS], ' ms');
-              return { victim: kill.injectedTarget, ejection_ms: Math.round(value) };
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const kill = new TimedFault(
+          createFault(
+            {
+              kind: 'process.kill',
+              name: 'kill-one-instance',
+              process: stack.instances.map((i) => i.name),
+              pick: 'random',
+              count: 1,
+              revive: true,
             },
+            stack.faultDeps,
+          ),
+        );
+        const victimUrl = () => stack.instances.find((i) => i.name === kill.injectedTarget)?.proxiedUrl ?? '';
+        return {
+          title: randomCrashes.title,
+          category: 'service',
+          load: load.factory,
+          steady_state_hypothesis: {
+            title: 'no request fails',
+            frequency_ms: 1000,
+            probes: [
+              {
+                name: 'errors in the last second',
+                probe: { type: 'load', metric: 'errors', window_ms: 1000 },
+                tolerance: { type: 'range', range: [0, 0] },
+              },
+            ],
           },
-          {
-            type: 'action',
-            name: 'measure re-admission',
-            run: async ({ setMetric, signal }) => {
-              ctx.setPhase('recover');
-              // The background fault reverts (revives the instance) after DOWN_MS.
-              const { elapsedMs } = await pollUntil(
-                async () => (kill.revertedAt === undefined ? undefined : true),
-                {
-                  timeoutMs: DOWN_MS + 10_000,
-                  intervalMs: 20,
-                  signal,
-                },
-              );
-              void elapsedMs;
-              const revived = kill.revertedAt as number;
-              const { value } = await pollUntil(
-                async () => {
-                  const host = hostState(await stack.upstreams(), victimUrl());
-                  return host?.status === 'healthy' ? performance.now() - revived : undefined;
-                },
-                { timeoutMs: 5000, intervalMs: 20, signal },
-              );
-              setMetric('readmission_ms', Math.round(value));
-              return { readmission_ms: Math.round(value) };
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: 'kill -9 one instance',
+              fault: kill,
+              duration_ms: DOWN_MS,
+              background: true,
             },
-          },
-          { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
-          {
-            type: 'action',
-            name: 'count failed requests',
-            run: ({ setMetric }) => {
-              const all = summarize(load.log);
-              const served = new Set(load.log.map((e) => e.headers['x-instance-id']).filter(Boolean));
-              setMetric('requests', all.count);
-              setMetric('failed_requests', all.errors);
-              setMetric('p99_ms', all.p99Ms);
-              const killedAt = kill.injectStartedAt ?? 0;
-              setMetric('p99_before_kill_ms', summarize(load.between(0, killedAt)).p99Ms);
-              setMetric(
-                'p99_while_down_ms',
-                summarize(load.between(killedAt, kill.revertedAt ?? killedAt)).p99Ms,
-              );
-              setMetric('instances_serving', served.size);
-              expectWithin('failed idempotent requests', all.errors, [0, 0], '', () =>
-                describeFailures(load.log),
-              );
-              return all;
+            {
+              type: 'action',
+              name: 'measure ejection',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('inject');
+                await kill.injected;
+                const started = kill.injectStartedAt as number;
+                const { value } = await pollUntil(
+                  async () => {
+                    const host = hostState(await stack.upstreams(), victimUrl());
+                    return host && host.status !== 'healthy' ? performance.now() - started : undefined;
+                  },
+                  { timeoutMs: 5000, intervalMs: 20, signal },
+                );
+                setMetric('ejection_ms', Math.round(value));
+                expectWithin('time from kill -9 to ejection', value, [0, EJECT_WITHIN_MS], ' ms');
+                return { victim: kill.injectedTarget, ejection_ms: Math.round(value) };
+              },
             },
-          },
-        ],
-        stop_conditions: { host_cpu: false },
-      };
-    }),
+            {
+              type: 'action',
+              name: 'measure re-admission',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('recover');
+                // The background fault reverts (revives the instance) after DOWN_MS.
+                const { elapsedMs } = await pollUntil(
+                  async () => (kill.revertedAt === undefined ? undefined : true),
+                  {
+                    timeoutMs: DOWN_MS + 10_000,
+                    intervalMs: 20,
+                    signal,
+                  },
+                );
+                void elapsedMs;
+                const revived = kill.revertedAt as number;
+                const { value } = await pollUntil(
+                  async () => {
+                    const host = hostState(await stack.upstreams(), victimUrl());
+                    return host?.status === 'healthy' ? performance.now() - revived : undefined;
+                  },
+                  { timeoutMs: 5000, intervalMs: 20, signal },
+                );
+                setMetric('readmission_ms', Math.round(value));
+                return { readmission_ms: Math.round(value) };
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'count failed requests',
+              run: ({ setMetric }) => {
+                const all = summarize(load.log);
+                const served = new Set(load.log.map((e) => e.headers['x-instance-id']).filter(Boolean));
+                setMetric('requests', all.count);
+                setMetric('failed_requests', all.errors);
+                setMetric('p99_ms', all.p99Ms);
+                const killedAt = kill.injectStartedAt ?? 0;
+                setMetric('p99_before_kill_ms', summarize(load.between(0, killedAt)).p99Ms);
+                setMetric(
+                  'p99_while_down_ms',
+                  summarize(load.between(killedAt, kill.revertedAt ?? killedAt)).p99Ms,
+                );
+                setMetric('instances_serving', served.size);
+                expectWithin('failed idempotent requests', all.errors, [0, 0], '', () =>
+                  describeFailures(load.log),
+                );
+                return all;
+              },
+            },
+          ],
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
 };
