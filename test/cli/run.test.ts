@@ -74,6 +74,14 @@ describe('faultline run (in process)', () => {
     expect(bad.stderr).toMatch(/^faultline: --filter: invalid regular expression/);
   });
 
+  it('a selection that matches nothing is exit 2, not a green run', async () => {
+    const r = await run(['--filter', 'no-such-scenario']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'faultline: no scenario matches the selection (--category/--filter); see `faultline run --list`\n',
+    );
+  });
+
   it('--max-failures: after N failures the rest are not_run', async () => {
     const file = join(dir, 'maxf.json');
     const r = await run([

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { SafetyRefusedError } from '../../chaos/safety/errors.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
+import { UsageError } from '../../common/errors.js';
 import { freshSeed } from '../../common/rng.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
@@ -139,6 +140,15 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
     return EXIT.passed;
   }
   for (const warning of config.warnings) stderr.write(`faultline: WARNING: ${warning}\n`);
+  // A selection that matches nothing is a mistake (a typo in --filter), not a green run.
+  if (selected.length === 0 && !config.dryRun) {
+    throw new UsageError(
+      'no scenario matches the selection (--category/--filter); see `faultline run --list`',
+      {
+        code: 'FL_RUN_NOTHING_SELECTED',
+      },
+    );
+  }
 
   if (config.environment === undefined) {
     throw new SafetyRefusedError(['ENVIRONMENT is not set; run `export ENVIRONMENT=chaos_test` first']);
