@@ -193,10 +193,27 @@ export class ProxyHandler {
       state.attempts++;
       const { adaptive } = route;
       const perTryMs = adaptive ? adaptive.timeoutMs : route.timeouts.perTryMs;
-      const started = performance.now();
+      let started = 0;
       try {
-        const send = () => sendToHost(cluster, host, request, ctx.signal, perTryMs);
-        const response = await (host.breaker ? host.breaker.execute(send, ctx.signal) : send());
+        // The slot first: pool exhaustion sheds (503) and is none of the breaker's business.
+        await host.slots.acquire(ctx.signal);
+        started = performance.now();
+        let sent = false;
+        const send = () => {
+          sent = true;
+          return sendToHost(cluster, host, request, ctx.signal, perTryMs);
+        };
+        let pending: Promise<UpstreamResponse>;
+        if (host.breaker) {
+          pending = host.breaker.execute(send, ctx.signal);
+          // Refused by the breaker without sending: give the slot back.
+          pending.catch(() => {
+            if (!sent) host.slots.release();
+          });
+        } else {
+          pending = send();
+        }
+        const response = await pending;
         adaptive?.latency.record(performance.now() - started);
         if (mayRetry && route.retryOn.has(response.statusCode) && cluster.hasEligibleHost(tried)) {
           retryable.add(response);

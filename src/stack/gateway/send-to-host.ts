@@ -21,11 +21,11 @@ export interface UpstreamResponse {
 }
 
 /**
- * One try of one request on one host: wait for a connection slot (bounded by the queue
- * timeout), send, and resolve when the response headers are in. The per-try timeout covers
- * the wait for headers; the slot and the host's active count are held until the body is done.
- * Outcomes feed the cluster's outlier detection; errors come out typed (502 failure, 504 timeout,
- * 503 pool exhausted, or the caller's abort reason).
+ * One try of one request on one host, which already holds one of the host's connection slots
+ * (`host.slots.acquire`): send, and resolve when the response headers are in. The per-try
+ * timeout covers the wait for headers; the slot (released here, whatever happens) and the host's
+ * active count are held until the body is done. Outcomes feed the cluster's outlier detection;
+ * errors come out typed (502 failure, 504 timeout, or the caller's abort reason).
  */
 export async function sendToHost(
   cluster: UpstreamCluster,
@@ -34,7 +34,6 @@ export async function sendToHost(
   signal: AbortSignal,
   perTryMs: number,
 ): Promise<UpstreamResponse> {
-  await host.slots.acquire(signal);
   host.activeRequests++;
   const tryAbort = new AbortController();
   const onParentAbort = (): void => tryAbort.abort(signal.reason);
