@@ -48,15 +48,14 @@ export async function runActivity(
       ...extra,
     } satisfies ActivityRecord;
   };
-  const interrupted = (): string | undefined => {
-    const i = interruptionOf(signal);
-    return i ? `interrupted: ${i.reason}` : signal.aborted ? 'interrupted' : undefined;
-  };
+  const interrupted = (): string => abortMessage(signal);
   try {
     if (!(await abortableDelay(activity.pauses.before_ms, signal))) {
       return finish('failed', { error: interrupted() });
     }
-    const output = await perform(activity, env, signal);
+    // An activity that ignores the signal (a TS function, a slow inject) stops being waited
+    // for when the run stops; a fault injected late is still reverted (see injectFault).
+    const output = await untilAborted(perform(activity, env, signal), signal);
     if (!(await abortableDelay(activity.pauses.after_ms, signal))) {
       return finish('failed', { output, error: interrupted() });
     }
@@ -70,9 +69,8 @@ export async function runActivity(
 async function perform(activity: ResolvedActivity, env: ActivityEnv, signal: AbortSignal): Promise<unknown> {
   switch (activity.type) {
     case 'pause': {
-      if (!(await abortableDelay(activity.duration_ms, signal))) {
-        throw new ActivityFailure(interruptionOf(signal)?.reason ?? 'interrupted');
-      }
+      if (!(await abortableDelay(activity.duration_ms, signal)))
+        throw new ActivityFailure(abortMessage(signal));
       return undefined;
     }
     case 'probe': {
@@ -124,4 +122,33 @@ async function injectFault(
     if (!signal.aborted) await tracked.handle.revert('completed');
   }
   return { fault: tracked.record.id, kind: fault.kind, ...(fault.target ? { target: fault.target } : {}) };
+}
+
+/** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // One macrotask of grace: work that finished as the abort fired (e.g. the action that
+    // aborted the run) keeps its result.
+    const onAbort = (): void => {
+      setImmediate(() => reject(new ActivityFailure(abortMessage(signal))));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function abortMessage(signal: AbortSignal): string {
+  const i = interruptionOf(signal);
+  if (i) return `interrupted: ${i.reason}`;
+  return signal.reason instanceof Error ? `interrupted: ${signal.reason.message}` : 'interrupted';
 }

@@ -80,14 +80,14 @@ export async function runExperiment(
   const run = new ExperimentRun(experiment, resolved, safety, budget.limitMs, options);
   const unlinks = [
     link(options.signal, (r) =>
-      run.stop(new RunInterruption('interrupted', `interrupted: ${errorMessage(r)}`, 'FL_INTERRUPTED')),
+      run.stop(
+        new RunInterruption('interrupted', `aborted by the caller: ${reasonText(r)}`, 'FL_INTERRUPTED'),
+      ),
     ),
     link(safety.signal, (r) =>
-      run.stop(new RunInterruption('interrupted', errorMessage(r), 'FL_EMERGENCY_STOP')),
+      run.stop(new RunInterruption('interrupted', reasonText(r), 'FL_EMERGENCY_STOP')),
     ),
-    link(budget.signal, (r) =>
-      run.stop(new RunInterruption('aborted', errorMessage(r), 'FL_SAFETY_TIMEOUT')),
-    ),
+    link(budget.signal, (r) => run.stop(new RunInterruption('aborted', reasonText(r), 'FL_SAFETY_TIMEOUT'))),
   ];
   const journal = run.execute();
   // On emergency stop, the process waits (briefly) for this run's rollbacks and journal.
@@ -100,6 +100,10 @@ export async function runExperiment(
     for (const u of unlinks) u();
     uninstall?.();
   }
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** Calls `onAbort` once when `signal` aborts (now, if it already has). Returns the unlinker. */
@@ -221,7 +225,7 @@ class ExperimentRun {
         const methodOk = await this.runMethod(runRecords, during);
         // After a failed activity the faults stay for the rollbacks; no "after" check then.
         if (methodOk && !this.abort.signal.aborted) {
-          await this.faults.revertAll('completed');
+          await withTimeout(this.faults.revertAll('completed'), this.options.rollbackTimeoutMs ?? 30_000);
           if (resolved.hypothesis.length > 0) {
             after = await checkHypothesis(
               'after',
@@ -245,12 +249,13 @@ class ExperimentRun {
         : (this.options.rollbackTimeoutMs ?? 30_000),
     );
     if (interruption?.code === 'FL_EMERGENCY_STOP') await this.faults.settle(this.safety.emergencyBudgetMs);
-    await this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback');
+    // A revert that hangs must not hang the run: it stays unreverted in the journal.
+    await untilSignal(this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback'), rollbackSignal);
     const rollbacks: ActivityRecord[] = [];
     for (const activity of resolved.rollbacks) {
       rollbacks.push(await runActivity(activity, this.activityEnv(), rollbackSignal));
     }
-    await this.faults.revertAll('rollback');
+    await untilSignal(this.faults.revertAll('rollback'), rollbackSignal);
 
     await monitor.stop();
     this.sampler?.stop();
@@ -452,4 +457,17 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
       timer = setTimeout(r, ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** Waits for `p`, or until `signal` aborts (whichever first). */
+function untilSignal(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, done);
+  });
 }

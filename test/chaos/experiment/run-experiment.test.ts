@@ -402,4 +402,45 @@ describe('runExperiment', () => {
       await exited;
     }
   });
+
+  it('does not wait for an action that ignores the signal once the run stops', async () => {
+    const journal = await runExperiment(
+      {
+        title: 'hanging action',
+        max_duration_ms: 200,
+        method: [{ type: 'action', name: 'hang', run: () => new Promise(() => {}) }],
+        rollbacks: [{ type: 'pause', name: 'rb', duration_ms: 1 }],
+      },
+      { safety },
+    );
+    expect(journal.status).toBe('aborted');
+    expect(journal.run[0]).toMatchObject({ name: 'hang', status: 'failed' });
+    expect(journal.run[0]?.error).toMatch(
+      /^interrupted: experiment 'hanging action' exceeded its time limit of 200 ms/,
+    );
+    expect(journal.rollbacks[0]?.status).toBe('succeeded');
+  });
+
+  it('bounds a revert that hangs by the rollback timeout and reports the fault as not reverted', async () => {
+    const stuck = {
+      kind: 'test.stuck',
+      name: 'stuck',
+      params: {},
+      inject: async () => {},
+      revert: () => new Promise<void>(() => {}),
+    };
+    const journal = await runExperiment(
+      {
+        title: 'stuck revert',
+        method: [
+          { type: 'action', name: 'inject', fault: stuck },
+          { type: 'action', name: 'fail', run: () => Promise.reject(new Error('nope')) },
+        ],
+      },
+      { safety, rollbackTimeoutMs: 200 },
+    );
+    expect(journal.status).toBe('failed');
+    expect(journal.faults[0]).toMatchObject({ name: 'stuck', reverted_ms: null, revert_reason: null });
+    expect(journal.duration_ms).toBeLessThan(5000);
+  });
 });
