@@ -1,6 +1,9 @@
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
 import type { Scenario } from './scenario.js';
+import { cascadingFailure } from './service/cascading-failure.js';
+import { randomCrashes } from './service/random-crashes.js';
+import { serviceRecovery } from './service/service-recovery.js';
 
 /**
  * The explicit list of every scenario `faultline run` knows, in run order. Add a scenario with
@@ -10,4 +13,7 @@ export const scenarios: readonly Scenario[] = [
   // Demos: small, self-contained, prove the runner end to end (tag `demo`).
   demoProcessKill,
   demoProxyLatency,
+  randomCrashes,
+  cascadingFailure,
+  serviceRecovery,
 ];

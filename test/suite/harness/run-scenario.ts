@@ -31,37 +31,5 @@ export async function runScenarioForTest(scenario: Scenario): Promise<ScenarioRe
     safety: new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } }),
   });
   const result = results[0] as ScenarioResult;
-  if (process.env.FAULTLINE_PRINT) {
-    const j = result.journal;
-    console.log(
-      JSON.stringify({
-        id: result.id,
-        status: result.status,
-        reason: result.reason,
-        seed: result.seed,
-        custom: j?.metrics.custom,
-        load: j?.metrics.load && {
-          requests: j.metrics.load.requests,
-          errors: j.metrics.load.errors,
-          p99: j.metrics.load.latency_ms.p99,
-          max: j.metrics.load.latency_ms.max,
-          status_codes: j.metrics.load.status_codes,
-        },
-        faults: j?.faults.map((f) => [
-          f.name,
-          f.target,
-          f.injected_ms,
-          f.reverted_ms,
-          f.revert_reason,
-          f.error,
-        ]),
-        run: j?.run.map((r) => [r.name, r.status, Math.round(r.start_ms), Math.round(r.end_ms), r.error]),
-        failed: j?.run.filter((r) => r.status === 'failed').map((r) => `${r.name}: ${r.error}`),
-        during: j?.steady_states.during
-          .filter((c) => !c.met)
-          .map((c) => c.probes.map((p) => [p.name, p.value])),
-      }),
-    );
-  }
   return result;
 }

@@ -1,0 +1,37 @@
+import { scenarios } from '../../../src/suite/registry.js';
+import { runScenarioForTest } from './run-scenario.js';
+
+/**
+ * Reruns scenarios and prints one JSON line per run (status, reason, seed, custom metrics, load
+ * summary), to measure margins and flakiness:
+ *
+ *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes 10
+ */
+const [id, times = '10'] = process.argv.slice(2);
+const selected = scenarios.filter((s) => s.id === id || s.category === id);
+if (selected.length === 0) {
+  process.stderr.write(`no scenario or category "${id}" (known: ${scenarios.map((s) => s.id).join(', ')})\n`);
+  process.exit(2);
+}
+for (let i = 0; i < Number(times); i++) {
+  for (const scenario of selected) {
+    const r = await runScenarioForTest(scenario);
+    const j = r.journal;
+    process.stdout.write(
+      `${JSON.stringify({
+        id: r.id,
+        status: r.status,
+        reason: r.reason,
+        seed: r.seed,
+        custom: j?.metrics.custom,
+        load: j?.metrics.load && {
+          requests: j.metrics.load.requests,
+          errors: j.metrics.load.errors,
+          p99: j.metrics.load.latency_ms.p99,
+          codes: j.metrics.load.status_codes,
+        },
+      })}\n`,
+    );
+  }
+}
+process.exit(0);
