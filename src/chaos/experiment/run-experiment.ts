@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import type { LoadRun, RecoveryTolerance } from '../load/load.js';
@@ -53,6 +54,10 @@ export interface RunExperimentOptions {
   /** Extra guards (TypeScript). */
   stopConditions?: StopCondition[];
 }
+
+/** Traces for tools that watch without a logger (`faultline:experiment:*`). */
+const startChannel = diagnostics.channel('faultline:experiment:start');
+const endChannel = diagnostics.channel('faultline:experiment:end');
 
 const DEFAULT_RECOVERY: RecoveryTolerance = { error_rate: 0.01, p99_ms: 1000, stable_buckets: 5 };
 const INTERRUPTED_ROLLBACK_MS = 1500;
@@ -179,6 +184,13 @@ class ExperimentRun {
   async execute(): Promise<Journal> {
     const { experiment, resolved, clock } = this;
     this.logger?.info({ seed: this.seed }, 'experiment started');
+    if (startChannel.hasSubscribers) {
+      startChannel.publish({
+        title: experiment.title,
+        seed: this.seed,
+        started_at: clock.startedAt.toISOString(),
+      });
+    }
     const monitor = new StopConditionMonitor(this.stopConditions(), {
       intervalMs: experiment.stop_conditions.interval_ms,
       onTrip: (t) =>
@@ -326,6 +338,8 @@ class ExperimentRun {
       ...(error ? { error } : {}),
     };
     this.logger?.info({ status, deviated, duration_ms: ended }, 'experiment ended');
+    if (endChannel.hasSubscribers)
+      endChannel.publish({ title: experiment.title, status, deviated, duration_ms: ended });
     return journalSchema.parse(journal);
   }
 

@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { UsageError } from '../../common/errors.js';
@@ -86,6 +87,11 @@ export interface SafetyControllerOptions {
   emergencyBudgetMs?: number;
   logger?: Logger;
 }
+
+/** Traces for tools that watch without a logger (`faultline:safety:*`). */
+const registerChannel = diagnostics.channel('faultline:safety:register');
+const revertChannel = diagnostics.channel('faultline:safety:revert');
+const emergencyChannel = diagnostics.channel('faultline:safety:emergency');
 
 interface Entry {
   readonly revertible: Revertible;
@@ -247,6 +253,7 @@ export class SafetyController {
       if (error === undefined) this.logger?.info({ id: o.id, kind: o.kind, reason }, 'reverted');
       else this.logger?.error({ id: o.id, kind: o.kind, reason, err: error }, 'revert failed');
       this.revertEmitter.emit(o);
+      if (revertChannel.hasSubscribers) revertChannel.publish(o);
       resolveReverted(o);
       return o;
     };
@@ -273,6 +280,14 @@ export class SafetyController {
       entry.timer = setTimeout(() => void handle.revert('ttl'), Math.max(0, options.ttlMs));
     }
     this.entries.set(revertible.id, entry);
+    if (registerChannel.hasSubscribers) {
+      registerChannel.publish({
+        id: revertible.id,
+        kind: revertible.kind,
+        name: revertible.name,
+        ttlMs: options.ttlMs,
+      });
+    }
     this.logger?.debug({ id: revertible.id, kind: revertible.kind, ttlMs: options.ttlMs }, 'registered');
     return handle;
   }
@@ -304,6 +319,7 @@ export class SafetyController {
     this.logger?.warn({ reason, active: this.entries.size }, 'EMERGENCY STOP');
     this.abort.abort(new EmergencyStopError(reason));
     this.emergencyEmitter.emit(reason);
+    if (emergencyChannel.hasSubscribers) emergencyChannel.publish({ reason, active: this.entries.size });
     const entries = [...this.entries.values()];
     const report: EmergencyStopReport = { reason, reverted: [], failed: [], pending: [], duration_ms: 0 };
     const settled = new Set<string>();
