@@ -69,6 +69,9 @@ export class OpenLoopRun implements LoadRun {
   ) {
     this.recorder = new LoadRecorder(options.origin);
     this.done = this.run();
+    // `done` still rejects for whoever awaits it; this only keeps an unawaited setup failure
+    // from becoming an unhandled rejection.
+    this.done.catch(() => {});
   }
 
   private sender: LoadSender | undefined;

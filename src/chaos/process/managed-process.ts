@@ -56,6 +56,8 @@ export interface RevertibleProcess {
   readonly id: string;
   readonly kind: 'process';
   readonly name: string;
+  /** The current pid (it changes on restart); undefined while not running. */
+  readonly pid: number | undefined;
   revert(): Promise<void>;
 }
 
@@ -284,7 +286,16 @@ export class ManagedProcess {
 
   /** The shape the safety controller registers: revert = shut down. */
   asRevertible(): RevertibleProcess {
-    return { id: this.id, kind: 'process', name: this.name, revert: () => this.shutdown() };
+    const self = this;
+    return {
+      id: this.id,
+      kind: 'process',
+      name: this.name,
+      get pid() {
+        return self.pid;
+      },
+      revert: () => this.shutdown(),
+    };
   }
 
   /** Synchronous last resort (process 'exit' hook): SIGKILL the child's group. */

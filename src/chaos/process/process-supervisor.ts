@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type Event, EventEmitter } from '../../common/event.js';
 import { ProcessNameError, SupervisorClosedError } from './errors.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
 
@@ -24,6 +25,12 @@ export interface ProcessLookup {
 export class ProcessSupervisor implements ProcessLookup {
   private readonly children = new Map<string, ManagedProcess>();
   private stopping: Promise<void> | undefined;
+  private readonly spawnEmitter = new EventEmitter<ManagedProcess>();
+  /**
+   * Every child as soon as it is spawned (before it is ready), so the safety controller can
+   * register `child.asRevertible()` and an emergency stop during startup still kills it.
+   */
+  readonly onSpawn: Event<ManagedProcess> = this.spawnEmitter.addListener;
   private readonly exitHook = () => {
     for (const child of this.children.values()) child.killSync();
   };
@@ -40,6 +47,7 @@ export class ProcessSupervisor implements ProcessLookup {
     }
     const child = new ManagedProcess(spec, this.options.logger);
     this.children.set(child.name, child);
+    this.spawnEmitter.emit(child);
     try {
       await child.start();
     } catch (err) {
@@ -79,6 +87,16 @@ export class ProcessSupervisor implements ProcessLookup {
     if (!child) return;
     await child.shutdown(graceMs);
     this.children.delete(name);
+  }
+
+  /** The whole supervisor as one revertible for the safety controller: revert = `stopAll(graceMs)`. */
+  asRevertible(graceMs?: number): { id: string; kind: 'process'; name: string; revert(): Promise<void> } {
+    return {
+      id: 'process-supervisor',
+      kind: 'process',
+      name: 'all spawned processes',
+      revert: () => this.stopAll(graceMs),
+    };
   }
 
   /**

@@ -221,11 +221,32 @@ describe('ProcessSupervisor', () => {
     supervisor = new ProcessSupervisor();
     const { child, port } = await httpChild();
     const revertible = child.asRevertible();
-    expect(revertible).toMatchObject({ kind: 'process', name: 'web' });
+    expect(revertible).toMatchObject({ kind: 'process', name: 'web', pid: child.pid });
     expect(revertible.id).toMatch(/^process-\d+$/);
     await revertible.revert();
     await revertible.revert();
     expect(await tcpOpen('127.0.0.1', port)).toBe(false);
+  });
+});
+
+describe('ProcessSupervisor events and safety hooks', () => {
+  it('announces each child on spawn, before it is ready, so an early emergency stop can kill it', async () => {
+    supervisor = new ProcessSupervisor();
+    const seen: { name: string; state: string }[] = [];
+    supervisor.onSpawn((child) => seen.push({ name: child.name, state: child.state }));
+    await httpChild('announced');
+    expect(seen).toEqual([{ name: 'announced', state: 'idle' }]);
+  });
+
+  it('the supervisor as one revertible stops every child', async () => {
+    supervisor = new ProcessSupervisor();
+    const { child: a, port: pa } = await httpChild('a');
+    const { child: b } = await httpChild('b');
+    const all = supervisor.asRevertible(300);
+    expect(all).toMatchObject({ kind: 'process', id: 'process-supervisor' });
+    await all.revert();
+    expect(a.running || b.running).toBe(false);
+    expect(await tcpOpen('127.0.0.1', pa)).toBe(false);
   });
 });
 
