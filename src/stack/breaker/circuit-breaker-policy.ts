@@ -7,9 +7,12 @@ import { type Clock, systemClock } from '../policy/clock.js';
 import { errorsAreFailures, type Outcome } from '../policy/outcome.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import type { Breaker, BreakerSnapshot } from './breaker.js';
-import { BrokenCircuitError } from './broken-circuit-error.js';
+import { brokenCircuitFast } from './broken-circuit-error.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
+
+const toOutcome = (ok: boolean, result: unknown): Outcome =>
+  ok ? { ok: true, value: result } : { ok: false, error: result };
 
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
 
@@ -151,10 +154,10 @@ export class CircuitBreakerPolicy implements Policy {
     let isProbe = false;
     if (this.current !== 'closed') {
       if (this.current === 'open') {
-        return Promise.reject(new BrokenCircuitError(this.halfOpenAt - this.clock.now()));
+        return Promise.reject(brokenCircuitFast(this.halfOpenAt - this.clock.now()));
       }
       if (this.probesInFlight + this.probeSuccesses >= this.halfOpenProbes) {
-        return Promise.reject(new BrokenCircuitError(0, 'circuit is half-open: all probes in flight'));
+        return Promise.reject(brokenCircuitFast(0, 'circuit is half-open: all probes in flight'));
       }
       this.probesInFlight++;
       isProbe = true;
@@ -171,18 +174,20 @@ export class CircuitBreakerPolicy implements Policy {
     }
     return promise.then(
       (value) => {
-        this.settle({ ok: true, value }, generation, isProbe, start, signal);
+        this.settle(true, value, generation, isProbe, start, signal);
         return value;
       },
       (error: unknown) => {
-        this.settle({ ok: false, error }, generation, isProbe, start, signal);
+        this.settle(false, error, generation, isProbe, start, signal);
         throw error;
       },
     );
   }
 
+  /** Counts one finished call. Builds an Outcome object only when someone needs to see it. */
   private settle(
-    outcome: Outcome,
+    ok: boolean,
+    result: unknown,
     generation: number,
     isProbe: boolean,
     start: number,
@@ -190,24 +195,24 @@ export class CircuitBreakerPolicy implements Policy {
   ): void {
     if (generation !== this.generation) return;
     // The caller gave up: the upstream said nothing about its health.
-    if (!outcome.ok && signal.aborted) {
+    if (!ok && signal.aborted) {
       if (isProbe) this.probesInFlight--;
       return;
     }
-    const failed = this.isFailure(outcome);
+    const failed = this.isFailure === errorsAreFailures ? !ok : this.isFailure(toOutcome(ok, result));
     if (failed) {
       if (this.failureEmitter.hasListeners) {
-        this.failureEmitter.emit({ durationMs: this.clock.now() - start, outcome });
+        this.failureEmitter.emit({ durationMs: this.clock.now() - start, outcome: toOutcome(ok, result) });
       }
     } else if (this.successEmitter.hasListeners) {
-      this.successEmitter.emit({ durationMs: this.clock.now() - start, outcome });
+      this.successEmitter.emit({ durationMs: this.clock.now() - start, outcome: toOutcome(ok, result) });
     }
     if (isProbe) {
       this.probesInFlight--;
-      if (failed) this.open('probe-failure', outcome);
+      if (failed) this.open('probe-failure', toOutcome(ok, result));
       else if (++this.probeSuccesses >= this.halfOpenProbes) this.close();
     } else if (failed) {
-      if (this.breaker.failure()) this.open('failure', outcome);
+      if (this.breaker.failure()) this.open('failure', toOutcome(ok, result));
     } else {
       this.breaker.success();
     }

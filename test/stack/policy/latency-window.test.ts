@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../src/common/rng.js';
 import { LatencyWindow } from '../../../src/stack/policy/latency-window.js';
 
 describe('LatencyWindow', () => {
@@ -40,5 +41,22 @@ describe('LatencyWindow', () => {
     expect(w.count).toBe(0);
     w.clear();
     expect(w.quantile(0.5)).toBeUndefined();
+  });
+
+  it('agrees with a full sort on random data with duplicates', () => {
+    const rng = new SeededRandom(3);
+    for (const size of [8, 100, 1024]) {
+      const w = new LatencyWindow({ size, recomputeEvery: 1 });
+      const all: number[] = [];
+      for (let i = 0; i < size * 2; i++) {
+        const v = rng.int(0, 20) * 1.5;
+        w.record(v);
+        all.push(v);
+      }
+      const held = all.slice(-size).sort((a, b) => a - b);
+      for (const q of [0.01, 0.5, 0.9, 0.95, 0.99, 1]) {
+        expect(w.quantile(q), `size ${size} q ${q}`).toBe(held[Math.max(0, Math.ceil(q * size) - 1)]);
+      }
+    }
   });
 });
