@@ -8,8 +8,17 @@ function parsePort(value: string): number {
   return n;
 }
 
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseLevel(value: string): string {
+  if (!levels.includes(value))
+    throw new UsageError(`--log-level: expected one of ${levels.join(', ')}, got "${value}"`);
+  return value;
+}
+
 interface GatewayFlags {
   config: string;
+  logLevel?: string;
   port?: number;
   adminPort?: number;
 }
@@ -27,6 +36,11 @@ export const gatewayCommand: CommandRegistrar = (program, setExitCode) => {
     .requiredOption('-c, --config <path>', 'gateway config, YAML or JSON')
     .option('-p, --port <n>', 'listen port (overrides listen.port; 0 = any free port)', parsePort)
     .option('--admin-port <n>', 'admin API port (overrides admin.port)', parsePort)
+    .option(
+      '--log-level <level>',
+      'JSON logs on stderr: info (state changes), debug (every request), silent',
+      parseLevel,
+    )
     .addHelpText(
       'after',
       `

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
@@ -27,12 +28,15 @@ import type {
 } from './gateway-events.js';
 import type { GatewayState } from './gateway-state.js';
 import { loadGatewayConfig, parseGatewayConfig } from './load-gateway-config.js';
+import { logGatewayEvents } from './log-gateway-events.js';
 import { isMarkedRetryable, ProxyHandler } from './proxy-handler.js';
 import { type Route, RouteTable } from './route-table.js';
 import type { UpstreamResponse } from './send-to-host.js';
 import { UpstreamCluster } from './upstream-cluster.js';
 
 export interface GatewayOptions {
+  /** State changes (hosts, panic, breakers) at info/warn, requests at debug; silent without. */
+  logger?: Logger;
   /** Overrides `listen.port` (the CLI's --port). */
   port?: number;
   /** Overrides `admin.port`. */
@@ -349,6 +353,7 @@ export async function startGateway(
 ): Promise<Gateway> {
   const parsed = typeof config === 'string' ? await loadGatewayConfig(config) : parseGatewayConfig(config);
   const gateway = new Gateway(parsed);
+  if (options.logger) logGatewayEvents(gateway, options.logger);
   try {
     await gateway.listen(options);
   } catch (err) {

@@ -23,4 +23,5 @@ export type {
 } from './gateway-events.js';
 export type { ClusterState, GatewayState, RouteState, UpstreamHostState } from './gateway-state.js';
 export { GatewayConfigError, loadGatewayConfig, parseGatewayConfig } from './load-gateway-config.js';
+export { logGatewayEvents } from './log-gateway-events.js';
 export { type ServeGatewayOptions, serveGateway } from './serve-gateway.js';

@@ -16,7 +16,7 @@ function parsePort(flag: string, value: string | undefined): number | undefined 
 }
 
 async function run(): Promise<number> {
-  let values: { config?: string; port?: string; 'admin-port'?: string };
+  let values: { config?: string; port?: string; 'admin-port'?: string; 'log-level'?: string };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
@@ -24,6 +24,7 @@ async function run(): Promise<number> {
         config: { type: 'string', short: 'c' },
         port: { type: 'string', short: 'p' },
         'admin-port': { type: 'string' },
+        'log-level': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -36,6 +37,7 @@ async function run(): Promise<number> {
     config: values.config,
     ...(port !== undefined ? { port } : {}),
     ...(adminPort !== undefined ? { adminPort } : {}),
+    ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
   });
 }
 

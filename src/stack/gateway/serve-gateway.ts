@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { startGateway } from './gateway.js';
 
 export interface ServeGatewayOptions {
@@ -6,6 +7,11 @@ export interface ServeGatewayOptions {
   adminPort?: number;
   /** Where the JSON event lines go. @default process.stdout */
   out?: NodeJS.WritableStream;
+  /**
+   * pino level of the JSON logs on stderr (host, panic and breaker changes at info/warn,
+   * every request at debug). @default "info"
+   */
+  logLevel?: string;
 }
 
 /**
@@ -15,7 +21,16 @@ export interface ServeGatewayOptions {
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<number> {
   const out = options.out ?? process.stdout;
+  const logger = pino(
+    {
+      level: options.logLevel ?? 'info',
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination(2),
+  );
   const gateway = await startGateway(options.config, {
+    logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.adminPort !== undefined ? { adminPort: options.adminPort } : {}),
   });

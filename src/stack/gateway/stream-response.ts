@@ -25,7 +25,10 @@ export function streamResponse(body: Readable, res: ServerResponse): Promise<voi
       settle(err);
     };
     const onClose = (): void => {
-      if (res.writableFinished) return settle();
+      if (res.writableFinished) {
+        settle();
+        return;
+      }
       body.destroy();
       settle(new ClientAbortedError());
     };

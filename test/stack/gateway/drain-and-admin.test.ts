@@ -1,4 +1,6 @@
 import type http from 'node:http';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
 import { request, startUpstreams, type TestUpstream } from './upstreams.js';
@@ -127,5 +129,44 @@ describe('gateway admin API', () => {
     } finally {
       await other.close({ drain: false });
     }
+  });
+});
+
+describe('gateway logs', () => {
+  it('logs host state changes through the given pino logger, requests at debug', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    upstreams = await startUpstreams(['a', 'b']);
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      res.writeHead(500).end();
+    };
+    gateway = await startGateway(
+      {
+        clusters: {
+          api: {
+            hosts: upstreams.map((u) => ({ url: u.url })),
+            health: { outlier: { consecutive5xx: 1, maxEjectionPercent: 50 } },
+          },
+        },
+      },
+      { logger: pino({ level: 'debug' }, sink) },
+    );
+    await request(`${gateway.url}/x`);
+    await request(`${gateway.url}/y`);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        component: 'gateway',
+        msg: 'host ejected',
+        reason: 'consecutive_5xx',
+        host: upstreams[0]!.url,
+      }),
+    );
+    expect(lines.filter((l) => l.msg === 'request')).toHaveLength(2);
   });
 });
