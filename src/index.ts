@@ -21,3 +21,5 @@ export {
 } from './chaos/proxy/index.js';
 export { FaultlineError, isFaultlineError, UsageError } from './common/errors.js';
 export { SeededRandom } from './common/rng.js';
+export * from './report/index.js';
+export * from './suite/index.js';
