@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SeededRandom } from '../../common/rng.js';
-import { meetsTolerance, type ProbeContext } from '../probes/index.js';
+import { type HttpResponseValue, meetsTolerance, type ProbeContext } from '../probes/index.js';
 import { abortableDelay } from './abortable-delay.js';
 import type { ActionContext } from './experiment-schema.js';
 import type { FaultTracker } from './fault-tracker.js';
@@ -83,7 +83,13 @@ async function perform(activity: ResolvedActivity, env: ActivityEnv, signal: Abo
     }
     case 'action': {
       if (activity.fault) return injectFault(activity, env, signal);
-      if (activity.http) return activity.http.run(env.probeContext(signal));
+      if (activity.http) {
+        const response = (await activity.http.run(env.probeContext(signal))) as HttpResponseValue;
+        if (response.status >= 400) {
+          throw new ActivityFailure(`HTTP ${response.status}: ${response.body.slice(0, 200)}`);
+        }
+        return response;
+      }
       if (activity.run) {
         const ctx: ActionContext = {
           ...env.probeContext(signal),

@@ -10,6 +10,7 @@ import {
 import { resolveExperiment } from '../../chaos/experiment/resolve-experiment.js';
 import { installEmergencyHandlers, type SafetyCheck, SafetyController } from '../../chaos/safety/index.js';
 import { UsageError } from '../../common/errors.js';
+import { freshSeed } from '../../common/rng.js';
 import type { CommandRegistrar } from './index.js';
 
 interface RunOptions {
@@ -71,7 +72,7 @@ function summary(file: string, journal: Journal, journalPath: string | undefined
 
 async function runFile(file: string, options: RunOptions): Promise<number> {
   const experiment = await loadExperimentFile(file);
-  const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  const seed = options.seed === undefined ? (experiment.seed ?? freshSeed()) : parseSeed(options.seed);
   const logger = pino({ name: 'faultline', level: options.logLevel }, pino.destination(2));
   const safety = new SafetyController({
     allowUnsafe: options.iKnowWhatIAmDoing === true,
@@ -107,12 +108,8 @@ async function runFile(file: string, options: RunOptions): Promise<number> {
     },
   });
   try {
-    journal = runExperiment(experiment, {
-      safety,
-      logger,
-      source: file,
-      ...(seed === undefined ? {} : { seed }),
-    });
+    process.stdout.write(`${file}: running "${experiment.title}" (seed ${seed})\n`);
+    journal = runExperiment(experiment, { safety, logger, source: file, seed });
     const result = await journal;
     await write();
     process.stdout.write(summary(file, result, options.journal));

@@ -443,4 +443,23 @@ describe('runExperiment', () => {
     expect(journal.faults[0]).toMatchObject({ name: 'stuck', reverted_ms: null, revert_reason: null });
     expect(journal.duration_ms).toBeLessThan(5000);
   });
+
+  it('an http action succeeds on 2xx and fails on a status >= 400', async () => {
+    const journal = await runExperiment(
+      {
+        title: 'http actions',
+        method: [{ type: 'action', name: 'ok', http: { url: `${service.url}/health` } }],
+        rollbacks: [
+          { type: 'action', name: 'missing', http: { url: `${service.url}/nope`, method: 'POST' } },
+        ],
+      },
+      { safety },
+    );
+    expect(journal.status).toBe('completed');
+    expect(journal.run[0]).toMatchObject({
+      status: 'succeeded',
+      output: { status: 200, json: { ok: true } },
+    });
+    expect(journal.rollbacks[0]).toMatchObject({ status: 'failed', error: 'HTTP 404: not found' });
+  });
 });
