@@ -1,5 +1,6 @@
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
+import { highLatency } from './latency/high-latency.js';
 import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
@@ -16,4 +17,5 @@ export const scenarios: readonly Scenario[] = [
   randomCrashes,
   cascadingFailure,
   serviceRecovery,
+  highLatency,
 ];
