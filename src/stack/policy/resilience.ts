@@ -5,6 +5,7 @@ import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js'
 import { concurrencyConfigSchema, createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { HedgePolicy, hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
+import { isIdempotentRequest } from '../retry/idempotency.js';
 import type { RetryBudget } from '../retry/retry-budget.js';
 import { createRetryPolicy, retryConfigSchema } from '../retry/retry-config.js';
 import type { RetryDecisionContext, RetryPolicy } from '../retry/retry-policy.js';
@@ -83,8 +84,12 @@ export interface ResilienceHooks {
 export interface Resilience extends ResilienceParts {
   /** The TCP connect deadline for the connection pool, in ms (undefined without `timeouts`). */
   readonly connectMs: number | undefined;
-  /** All parts composed by `composeResilience`. */
+  /** All parts composed by `composeResilience`: for idempotent requests. */
   readonly policy: Policy;
+  /** The same chain without retry and hedge: for requests that must not be sent twice. */
+  readonly unretriedPolicy: Policy;
+  /** `policy` or `unretriedPolicy` for a request (idempotent method or an Idempotency-Key). */
+  policyFor(method: string, headers?: Readonly<Record<string, unknown>>): Policy;
 }
 
 /** Parses a resilience config (ZodError names the key) and builds its policies. */
@@ -123,5 +128,13 @@ export function createResilience(config: ResilienceConfig = {}, hooks: Resilienc
       : undefined,
     perTry: timeouts?.perTry,
   };
-  return { ...parts, connectMs: timeouts?.connectMs, policy: composeResilience(parts) };
+  const policy = composeResilience(parts);
+  const unretriedPolicy = composeResilience({ ...parts, retry: undefined, hedge: undefined });
+  return {
+    ...parts,
+    connectMs: timeouts?.connectMs,
+    policy,
+    unretriedPolicy,
+    policyFor: (method, headers) => (isIdempotentRequest(method, headers) ? policy : unretriedPolicy),
+  };
 }

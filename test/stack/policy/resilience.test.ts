@@ -114,4 +114,26 @@ describe('createResilience', () => {
     await vi.advanceTimersByTimeAsync(200);
     await check;
   });
+
+  it('never retries or hedges a request that must not be sent twice', async () => {
+    const r = createResilience(
+      { retry: { maxAttempts: 3, backoff: { type: 'constant', ms: 0 } }, hedge: { delayMs: 1 } },
+      { clock },
+    );
+    const run = async (method: string, headers?: Record<string, string>) => {
+      const attempts: number[] = [];
+      const p = r.policyFor(method, headers).execute(async (ctx) => {
+        attempts.push(ctx.attempt);
+        throw new Error('500');
+      });
+      const check = expect(p).rejects.toThrow('500');
+      await vi.advanceTimersByTimeAsync(10);
+      await check;
+      return attempts;
+    };
+    expect(await run('POST')).toEqual([0]);
+    expect(await run('POST', { 'idempotency-key': 'k' })).toEqual([0, 1, 2]);
+    expect(await run('GET')).toEqual([0, 1, 2]);
+    expect(r.unretriedPolicy).toBe(r.policyFor('PATCH'));
+  });
 });
