@@ -13,6 +13,7 @@ export {
   type StatusCounts,
   scenarioResultSchema,
 } from './report.js';
+export { reportJsonSchema } from './report-json-schema.js';
 export { probeSuccess, resilienceScore, summarize } from './score.js';
 export { formatSummary, isLiveTerminal, TerminalView, type TerminalViewOptions } from './terminal.js';
 export { renderTimelineChart } from './timeline-chart.js';
