@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
@@ -129,6 +130,7 @@ export class ProxyHandler {
     };
     res.once('close', onClose);
     const state = { attempts: 0 };
+    let upstreamBody: Readable | undefined;
     try {
       const body = await untilAborted(readRequestBody(req, this.options.maxReplayBodyBytes), overall.signal);
       const request: UpstreamRequest = {
@@ -143,10 +145,13 @@ export class ProxyHandler {
         overall.signal,
         (late) => late.body.destroy(),
       );
+      upstreamBody = response.body;
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
       await streamResponse(response.body, res);
       this.complete(route, method, response.statusCode, started, state.attempts, requestId);
     } catch (caught) {
+      // Whatever went wrong, an upstream body nobody reads must not hold its connection slot.
+      upstreamBody?.destroy();
       const err = overall.signal.aborted ? overall.signal.reason : caught;
       const status = sendGatewayError(res, err, requestId);
       const code = isFaultlineError(err) ? err.code : 'FL_GW_INTERNAL';

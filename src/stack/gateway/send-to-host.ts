@@ -77,7 +77,8 @@ export async function sendToHost(
 
 function classify(host: UpstreamHost, err: unknown, trySignal: AbortSignal): Error {
   if (trySignal.aborted && trySignal.reason instanceof UpstreamTimeoutError) return trySignal.reason;
-  const code = (err as { code?: string } | null)?.code ?? 'unknown error';
+  const e = err as { code?: string; name?: string; message?: string } | null;
+  const code = e?.code ?? (e?.message ? `${e.name ?? 'Error'}: ${e.message}` : String(err));
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new UpstreamTimeoutError(host.origin, 'connect', 0);
   }

@@ -173,6 +173,31 @@ describe('gateway proxying', () => {
     expect((await request(`${gw.url}/next`)).body).toBe('next');
   });
 
+  it('answers 502 on a malformed upstream response, and frees the slot', async () => {
+    const gw = await setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 1000 } });
+    const net = await import('node:net');
+    // A raw upstream answering a header value with a control character.
+    const raw = net.createServer((sock) => {
+      sock.once('data', () =>
+        sock.write('HTTP/1.1 200 OK\r\nx-bad: a\u0001b\r\ncontent-length: 2\r\n\r\nok'),
+      );
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    try {
+      await gw.close({ drain: false });
+      const port = (raw.address() as import('node:net').AddressInfo).port;
+      gateway = await startGateway({
+        clusters: { api: { hosts: [{ url: `http://127.0.0.1:${port}` }], connections: { maxPerHost: 1 } } },
+      });
+      const r = await request(`${gateway.url}/x`);
+      expect(r.status).toBe(502);
+      expect(JSON.parse(r.body).error).not.toContain('unknown error');
+      expect(gateway.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('answers 404 with a JSON error for a request no route matches', async () => {
     upstreams = await startUpstreams(['a']);
     gateway = await startGateway({
