@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,22 @@ describe('faultline run (in process)', () => {
     const bad = await run(['--list', '--filter', '/(/']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^faultline: --filter: invalid regular expression/);
+  });
+
+  it('a report or log path that cannot be written is exit 2 before anything runs', async () => {
+    const seen: ScenarioEnv[] = [];
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const asDir = await run(['--report', dir], ENV, [recorder(seen)]);
+    expect(asDir.code).toBe(2);
+    expect(asDir.stderr).toBe(`faultline: --report: ${dir} is a directory\n`);
+    const underFile = await run(['--html', join(file, 'report.html')], ENV, [recorder(seen)]);
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toMatch(/^faultline: --html: cannot write to .*a-file \((ENOTDIR|EEXIST)\)\n$/);
+    const log = await run(['--log-file', join(file, 'x.log')], ENV, [recorder(seen)]);
+    expect(log.code).toBe(2);
+    expect(log.stderr).toMatch(/^faultline: cannot open the log file .*x\.log: /);
+    expect(seen).toHaveLength(0);
   });
 
   it('a selection that matches nothing is exit 2, not a green run', async () => {

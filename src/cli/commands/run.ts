@@ -9,6 +9,7 @@ import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
 import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
+import { reportFileProblem } from '../../report/write-file.js';
 import { NEEDS, type Need, type NeedCheck, NeedChecker, type NeedResult } from '../../suite/needs.js';
 import { scenarios as registeredScenarios } from '../../suite/registry.js';
 import { runScenarios } from '../../suite/runner.js';
@@ -154,10 +155,15 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
     throw new SafetyRefusedError(['ENVIRONMENT is not set; run `export ENVIRONMENT=chaos_test` first']);
   }
 
-  const { logger, close } = createRunLogger({
-    verbose: config.verbose,
-    ...(config.logFile ? { logFile: config.logFile } : {}),
-  });
+  for (const [flag, file] of [
+    ['--report', config.reportFile],
+    ['--html', config.htmlFile],
+    ['--junit', config.junitFile],
+  ] as const) {
+    const problem = file === undefined ? undefined : await reportFileProblem(file);
+    if (problem) throw new UsageError(`${flag}: ${problem}`, { code: 'FL_RUN_REPORT_PATH' });
+  }
+  const { logger, close } = openLogger(config);
   try {
     const safety = new SafetyController({
       env: { ...env, REDIS_URL: config.redisUrl, DATABASE_URL: config.databaseUrl },
@@ -182,6 +188,20 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
     return await execute(selected, config, safety, needs, { stdout, stderr, logger, env });
   } finally {
     await close();
+  }
+}
+
+/** The run logger; a log file that cannot be opened is a usage error, not a crash. */
+function openLogger(config: RunConfig): ReturnType<typeof createRunLogger> {
+  try {
+    return createRunLogger({
+      verbose: config.verbose,
+      ...(config.logFile ? { logFile: config.logFile } : {}),
+    });
+  } catch (err) {
+    throw new UsageError(`cannot open the log file ${config.logFile}: ${(err as Error).message}`, {
+      code: 'FL_RUN_LOG_FILE',
+    });
   }
 }
 
@@ -321,7 +341,7 @@ async function execute(
   }
 
   const results = outcome.results;
-  const exitCode =
+  let exitCode: number =
     outcome.outcome === 'interrupted'
       ? EXIT.interrupted
       : results.every((r) => r.status === 'passed' || r.status === 'skipped')
@@ -345,8 +365,15 @@ async function execute(
     [config.junitFile, writeJunitReport, 'JUnit'],
   ] as const) {
     if (!file) continue;
-    const path = await write(file, report);
-    io.stdout.write(`${label} report: ${path}\n`);
+    try {
+      io.stdout.write(`${label} report: ${await write(file, report)}\n`);
+    } catch (err) {
+      // The run itself is over; say what failed in one line and exit 2 unless worse happened.
+      io.stderr.write(
+        `faultline: could not write the ${label} report to ${file}: ${(err as Error).message}\n`,
+      );
+      if (exitCode === EXIT.passed) exitCode = EXIT.usage;
+    }
   }
   io.logger.info({ outcome: outcome.outcome, exitCode, summary: report.summary }, 'run ended');
   return exitCode;
