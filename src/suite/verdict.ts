@@ -3,11 +3,16 @@ import type { ScenarioStatus } from './scenario.js';
 
 /**
  * The verdict of a finished journal: passed iff the experiment completed and its hypothesis
- * held throughout (not deviated). Everything else is `failed`, with a one-line reason.
+ * held throughout (not deviated). Everything else is `failed` (or `error` when the engine's time
+ * limit stopped it), with a one-line reason.
  */
 export function verdictOf(journal: Journal): { status: ScenarioStatus; reason?: string } {
   if (journal.status === 'completed' && !journal.deviated) return { status: 'passed' };
   if (journal.status === 'completed') return { status: 'failed', reason: describeDeviation(journal) };
+  // The engine's own time limit (CHAOS_MAX_DURATION) is a time limit like the runner's: error.
+  if (journal.status === 'aborted' && journal.error?.code === 'FL_SAFETY_TIMEOUT') {
+    return { status: 'error', reason: `exceeded its time limit: ${journal.error.message}` };
+  }
   const why = journal.abort_reason ?? journal.error?.message;
   const deviation = journal.deviated ? `; ${describeDeviation(journal)}` : '';
   return { status: 'failed', reason: `experiment ${journal.status}${why ? `: ${why}` : ''}${deviation}` };

@@ -76,6 +76,12 @@ describe('runScenarios', () => {
         }),
         scenario('e.needs-etcd', pass, { needs: ['etcd'] }),
         scenario('f.bad-journal', async () => ({ title: 'not a journal' }) as unknown as Journal),
+        scenario('g.engine-time-limit', async () => ({
+          ...sampleJournal(),
+          status: 'aborted',
+          abort_reason: "experiment 'x' exceeded its time limit of 300 ms",
+          error: { code: 'FL_SAFETY_TIMEOUT', message: "experiment 'x' exceeded its time limit of 300 ms" },
+        })),
       ]),
     );
     expect(outcome).toBe('completed');
@@ -86,7 +92,11 @@ describe('runScenarios', () => {
       ['d.throws', 'error'],
       ['e.needs-etcd', 'skipped'],
       ['f.bad-journal', 'error'],
+      ['g.engine-time-limit', 'error'],
     ]);
+    expect(results[6]?.reason).toBe(
+      "exceeded its time limit: experiment 'x' exceeded its time limit of 300 ms",
+    );
     expect(results[1]?.reason).toMatch(/^steady state not met during the fault: error rate below 5% = 0.42/);
     expect(results[2]?.reason).toBe('experiment failed: nope');
     expect(results[3]?.reason).toBe('threw FL_TEST: kaboom');
