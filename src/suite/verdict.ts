@@ -8,7 +8,13 @@ import type { ScenarioStatus } from './scenario.js';
  */
 export function verdictOf(journal: Journal): { status: ScenarioStatus; reason?: string } {
   if (journal.status === 'completed' && !journal.deviated) return { status: 'passed' };
-  if (journal.status === 'completed') return { status: 'failed', reason: describeDeviation(journal) };
+  // Deviated is the common failure; its reason is which check broke, not the engine's summary.
+  if (
+    journal.status === 'completed' ||
+    (journal.status === 'failed' && journal.error?.code === 'FL_DEVIATED')
+  ) {
+    return { status: 'failed', reason: describeDeviation(journal) };
+  }
   // The engine's own time limit (CHAOS_MAX_DURATION) is a time limit like the runner's: error.
   if (journal.status === 'aborted' && journal.error?.code === 'FL_SAFETY_TIMEOUT') {
     return { status: 'error', reason: `exceeded its time limit: ${journal.error.message}` };

@@ -63,26 +63,34 @@ function options(scenarios: Scenario[], extra: Partial<RunScenariosOptions> = {}
 describe('runScenarios', () => {
   it('derives passed, failed, error and skipped, in the given order', async () => {
     const { results, outcome } = await runScenarios(
-      options([
-        scenario('a.pass', pass),
-        scenario('b.deviates', deviate),
-        scenario('c.status-failed', async () => ({
-          ...sampleJournal(),
-          status: 'failed',
-          error: { code: 'X', message: 'nope' },
-        })),
-        scenario('d.throws', async () => {
-          throw Object.assign(new Error('kaboom\nstack-ish'), { code: 'FL_TEST' });
-        }),
-        scenario('e.needs-etcd', pass, { needs: ['etcd'] }),
-        scenario('f.bad-journal', async () => ({ title: 'not a journal' }) as unknown as Journal),
-        scenario('g.engine-time-limit', async () => ({
-          ...sampleJournal(),
-          status: 'aborted',
-          abort_reason: "experiment 'x' exceeded its time limit of 300 ms",
-          error: { code: 'FL_SAFETY_TIMEOUT', message: "experiment 'x' exceeded its time limit of 300 ms" },
-        })),
-      ]),
+      options(
+        [
+          scenario('a.pass', pass),
+          scenario('b.deviates', deviate),
+          scenario('c.status-failed', async () => ({
+            ...sampleJournal(),
+            status: 'failed',
+            error: { code: 'X', message: 'nope' },
+          })),
+          scenario('d.throws', async () => {
+            throw Object.assign(new Error('kaboom\nstack-ish'), { code: 'FL_TEST' });
+          }),
+          scenario('e.needs-etcd', pass, { needs: ['etcd'] }),
+          scenario('f.bad-journal', async () => ({ title: 'not a journal' }) as unknown as Journal),
+          scenario('h.engine-deviated', async () => ({
+            ...sampleJournal({ deviated: true }),
+            status: 'failed',
+            error: { code: 'FL_DEVIATED', message: 'the steady state deviated during or after the method' },
+          })),
+          scenario('g.engine-time-limit', async () => ({
+            ...sampleJournal(),
+            status: 'aborted',
+            abort_reason: "experiment 'x' exceeded its time limit of 300 ms",
+            error: { code: 'FL_SAFETY_TIMEOUT', message: "experiment 'x' exceeded its time limit of 300 ms" },
+          })),
+        ],
+        { maxFailures: 10 },
+      ),
     );
     expect(outcome).toBe('completed');
     expect(results.map((r) => [r.id, r.status])).toEqual([
@@ -92,9 +100,11 @@ describe('runScenarios', () => {
       ['d.throws', 'error'],
       ['e.needs-etcd', 'skipped'],
       ['f.bad-journal', 'error'],
+      ['h.engine-deviated', 'failed'],
       ['g.engine-time-limit', 'error'],
     ]);
-    expect(results[6]?.reason).toBe(
+    expect(results[6]?.reason).toBe('steady state not met during the fault: error rate below 5% = 0.42');
+    expect(results[7]?.reason).toBe(
       "exceeded its time limit: experiment 'x' exceeded its time limit of 300 ms",
     );
     expect(results[1]?.reason).toMatch(/^steady state not met during the fault: error rate below 5% = 0.42/);
