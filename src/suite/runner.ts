@@ -4,7 +4,7 @@ import { type Journal, journalSchema } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import { hypothesisOf, metricsOf } from '../report/journal-metrics.js';
 import type { ScenarioResult } from '../report/report.js';
-import { createScenarioContext } from './context.js';
+import { createScenarioContext, type IsolatedContext } from './context.js';
 import type { NeedChecker } from './needs.js';
 import { PortAllocator } from './port-allocator.js';
 import type { Phase, Scenario, ScenarioEnv, ScenarioStatus } from './scenario.js';
@@ -167,18 +167,26 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
   options.runSignal.addEventListener('abort', onRunAbort, { once: true });
 
   options.observer?.onScenarioStart?.(scenario);
-  const isolated = await createScenarioContext({
-    scenario,
-    runId: options.runId,
-    runSeed: options.seed,
-    env: options.env,
-    logger: options.logger,
-    signal: abort.signal,
-    timeLimitMs: options.timeLimitMs,
-    safety: options.safety,
-    ports: options.ports,
-    onPhase: (phase) => options.observer?.onPhase?.(scenario, phase),
-  });
+  let isolated: IsolatedContext;
+  try {
+    isolated = await createScenarioContext({
+      scenario,
+      runId: options.runId,
+      runSeed: options.seed,
+      env: options.env,
+      logger: options.logger,
+      signal: abort.signal,
+      timeLimitMs: options.timeLimitMs,
+      safety: options.safety,
+      ports: options.ports,
+      onPhase: (phase) => options.observer?.onPhase?.(scenario, phase),
+    });
+  } catch (err) {
+    // No context (e.g. no temp dir): the scenario cannot run; say why instead of ending the run.
+    clearTimeout(limitTimer);
+    options.runSignal.removeEventListener('abort', onRunAbort);
+    return emptyResult(scenario, 'error', `could not set up its context: ${describeError(err)}`);
+  }
   const { context } = isolated;
   const grace = options.abortGraceMs ?? DEFAULT_GRACE_MS;
 

@@ -289,6 +289,19 @@ describe('runScenarios', () => {
     expect(await seeds(100)).not.toEqual(a);
   });
 
+  it('reports error, and goes on, when a scenario context cannot be set up', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent-faultline-tmp';
+    try {
+      const { results } = await runScenarios(options([scenario('no-tmp', pass)]));
+      expect(results[0]?.status).toBe('error');
+      expect(results[0]?.reason).toMatch(/^could not set up its context: threw ENOENT/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('runs cleanups last-first whatever the outcome, and reports phases', async () => {
     const order: string[] = [];
     const phases: string[] = [];
