@@ -181,7 +181,7 @@ export const experimentSchema = z.strictObject({
   /** @default [] */
   tags: z.array(z.string()).default([]),
   /** Used when the run gets no seed from its options. */
-  seed: z.number().int().nonnegative().optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
   /** Asked-for time limit; never above CHAOS_MAX_DURATION. */
   max_duration_ms: z.number().int().positive().optional(),
   steady_state_hypothesis: steadyStateHypothesisSchema.optional(),

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import {
@@ -97,7 +98,15 @@ async function runFile(file: string, options: RunOptions): Promise<number> {
   let journal: Promise<Journal> | undefined;
   const write = async (): Promise<void> => {
     if (!journal || !options.journal) return;
-    await writeFile(options.journal, `${JSON.stringify(await journal, null, 2)}\n`);
+    const text = `${JSON.stringify(await journal, null, 2)}\n`;
+    try {
+      await mkdir(dirname(options.journal), { recursive: true });
+      await writeFile(options.journal, text);
+    } catch (err) {
+      throw new UsageError(
+        `cannot write the journal to ${options.journal}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
   };
   // SIGINT/SIGTERM: revert everything, write the journal (bounded), exit 130.
   const finalizer = safety.addFinalizer(write);
@@ -111,8 +120,8 @@ async function runFile(file: string, options: RunOptions): Promise<number> {
     process.stdout.write(`${file}: running "${experiment.title}" (seed ${seed})\n`);
     journal = runExperiment(experiment, { safety, logger, source: file, seed });
     const result = await journal;
-    await write();
     process.stdout.write(summary(file, result, options.journal));
+    await write();
     return EXPERIMENT_EXIT_CODES[result.status];
   } finally {
     finalizer.dispose();

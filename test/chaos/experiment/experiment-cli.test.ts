@@ -130,7 +130,7 @@ describe('faultline experiment', () => {
 
   it('run: runs the file, reverts the toxic, writes the journal, exit 0', async () => {
     const file = join(dir, 'exp.yaml');
-    const journalPath = join(dir, 'journal.json');
+    const journalPath = join(dir, 'out', 'journal.json');
     writeFileSync(file, experimentYaml(300));
     const r = await cli(['experiment', 'run', file, '--journal', journalPath, '--seed', '9'], {
       ENVIRONMENT: 'test',
