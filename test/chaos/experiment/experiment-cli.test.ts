@@ -66,9 +66,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function experimentYaml(pauseMs: number): string {
+function experimentYaml(pauseMs: number, withLoad = false): string {
   const listen = proxies.getProxy('svc').listen;
-  return `title: latency through the proxy
+  const load = withLoad
+    ? `load: { kind: http, url: "http://${listen}/health", rate: 40, duration_ms: 800, timeout_ms: 1000 }\n`
+    : '';
+  return `${load}title: latency through the proxy
 description: the service stays up while its proxy adds latency
 tags: [latency]
 steady_state_hypothesis:
@@ -131,7 +134,7 @@ describe('faultline experiment', () => {
   it('run: runs the file, reverts the toxic, writes the journal, exit 0', async () => {
     const file = join(dir, 'exp.yaml');
     const journalPath = join(dir, 'out', 'journal.json');
-    writeFileSync(file, experimentYaml(300));
+    writeFileSync(file, experimentYaml(300, true));
     const r = await cli(['experiment', 'run', file, '--journal', journalPath, '--seed', '9'], {
       ENVIRONMENT: 'test',
     });
@@ -146,6 +149,10 @@ describe('faultline experiment', () => {
     ]);
     expect(journal.rollbacks).toMatchObject([{ name: 'reset the proxy', status: 'succeeded' }]);
     expect(proxies.listToxics('svc')).toEqual([]);
+    // The load went through the proxy, slowed by the toxic while it was there.
+    expect(r.stdout).toMatch(/load: \d+ requests, error rate 0\.00 %/);
+    expect(journal.metrics.load?.requests).toBeGreaterThan(10);
+    expect(journal.metrics.load?.p99_under_fault_ms).toBeGreaterThanOrEqual(45);
   });
 
   it('run: refuses outside a test environment with exit 3, injecting nothing', async () => {
