@@ -4,6 +4,7 @@ import type { Backoff } from '../backoff/backoff.js';
 import { ConstantBackoff } from '../backoff/constant-backoff.js';
 import { neverAbortedSignal } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import { errorsAreFailures, type Outcome } from '../policy/outcome.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import type { Breaker, BreakerSnapshot } from './breaker.js';
@@ -248,5 +249,8 @@ export class CircuitBreakerPolicy implements Policy {
     this.current = to;
     this.generation++;
     this.stateChangeEmitter.emit({ from, to });
+    if (policyChannels.breakerStateChange.hasSubscribers) {
+      policyChannels.breakerStateChange.publish({ policy: this, from, to });
+    }
   }
 }

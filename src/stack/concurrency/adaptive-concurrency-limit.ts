@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { type RandomSource, toRandomFn } from '../backoff/backoff.js';
 import { type Clock, systemClock } from '../policy/clock.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import { LatencyWindow } from '../policy/latency-window.js';
 import type { LimitSample, LimitSource } from './limit-source.js';
 
@@ -167,8 +168,11 @@ export class AdaptiveConcurrencyLimit implements LimitSource {
     this.current = Math.min(maxLimit, Math.max(minLimit, gradient * this.current + Math.sqrt(this.current)));
     this.lastSampleRtt = sampleRtt;
     this.lastGradient = gradient;
-    if (this.changeEmitter.hasListeners) {
-      this.changeEmitter.emit({ from, to: this.limit, gradient, minRttMs: minRtt, sampleRttMs: sampleRtt });
+    if (this.changeEmitter.hasListeners || policyChannels.limitChange.hasSubscribers) {
+      const event = { from, to: this.limit, gradient, minRttMs: minRtt, sampleRttMs: sampleRtt };
+      this.changeEmitter.emit(event);
+      if (policyChannels.limitChange.hasSubscribers)
+        policyChannels.limitChange.publish({ limit: this, ...event });
     }
   }
 }

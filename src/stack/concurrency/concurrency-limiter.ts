@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { abortReason, neverAbortedSignal } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { FixedLimit, type LimitSource } from './limit-source.js';
 import { ShedError, type ShedReason } from './shed-error.js';
@@ -185,6 +186,9 @@ export class ConcurrencyLimiter implements Policy {
     this.shedCount++;
     if (this.shedEmitter.hasListeners) {
       this.shedEmitter.emit({ reason, inFlight: this.active, queued: this.queued });
+    }
+    if (policyChannels.shed.hasSubscribers) {
+      policyChannels.shed.publish({ limiter: this, reason, inFlight: this.active, queued: this.queued });
     }
     return new ShedError(reason, this.retryAfterSeconds);
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import { LatencyWindow, latencyWindowOptionsSchema } from '../policy/latency-window.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { HedgeBudget, hedgeBudgetOptionsSchema } from './hedge-budget.js';
@@ -147,6 +148,8 @@ export class HedgePolicy implements Policy {
           if (settled || !this.budget.tryHedge()) return;
           this.hedges++;
           if (this.hedgeEmitter.hasListeners) this.hedgeEmitter.emit({ attempt, delayMs });
+          if (policyChannels.hedge.hasSubscribers)
+            policyChannels.hedge.publish({ policy: this, attempt, delayMs });
           launch(attempt);
           scheduleHedge(attempt + 1);
         }, delayMs);

@@ -3,6 +3,7 @@ import { type Event, EventEmitter } from '../../common/event.js';
 import type { Backoff, RandomSource } from '../backoff/backoff.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
 import { neverAbortedSignal, sleep } from '../policy/abort.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import type { Outcome } from '../policy/outcome.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { RetryBudget } from './retry-budget.js';
@@ -119,6 +120,14 @@ export class RetryPolicy implements Policy {
         holdingRetry = budget !== undefined;
         previousDelay = this.backoff.delay(attempt + 1, previousDelay);
         this.retryEmitter.emit({ attempt: attempt + 1, delayMs: previousDelay, outcome });
+        if (policyChannels.retry.hasSubscribers) {
+          policyChannels.retry.publish({
+            policy: this,
+            attempt: attempt + 1,
+            delayMs: previousDelay,
+            outcome,
+          });
+        }
         if (previousDelay > 0) await sleep(previousDelay, signal);
       }
     } finally {
@@ -129,6 +138,9 @@ export class RetryPolicy implements Policy {
 
   private giveUp(reason: GiveUpEvent['reason'], attempts: number, outcome: Outcome): void {
     if (this.giveUpEmitter.hasListeners) this.giveUpEmitter.emit({ reason, attempts, outcome });
+    if (policyChannels.retryGiveUp.hasSubscribers) {
+      policyChannels.retryGiveUp.publish({ policy: this, reason, attempts, outcome });
+    }
   }
 }
 

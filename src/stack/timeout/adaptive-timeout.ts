@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { neverAbortedSignal } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import { LatencyWindow, latencyWindowOptionsSchema } from '../policy/latency-window.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { runWithTimeout } from './run-with-timeout.js';
@@ -86,14 +87,14 @@ export class AdaptiveTimeout implements Policy {
 
   execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal: AbortSignal = neverAbortedSignal): Promise<T> {
     const timeoutMs = this.timeoutMs;
-    if (!this.record) {
-      return runWithTimeout(fn, signal, timeoutMs, 'per-try', (err) => this.timeoutEmitter.emit(err));
-    }
+    const onTimeout = (error: TimeoutError): void => {
+      if (this.record) this.latency.record(timeoutMs);
+      this.timeoutEmitter.emit(error);
+      if (policyChannels.timeout.hasSubscribers) policyChannels.timeout.publish({ policy: this, error });
+    };
+    if (!this.record) return runWithTimeout(fn, signal, timeoutMs, 'per-try', onTimeout);
     const start = this.clock.now();
-    return runWithTimeout(fn, signal, timeoutMs, 'per-try', (err) => {
-      this.latency.record(timeoutMs);
-      this.timeoutEmitter.emit(err);
-    }).then((value) => {
+    return runWithTimeout(fn, signal, timeoutMs, 'per-try', onTimeout).then((value) => {
       this.latency.record(this.clock.now() - start);
       return value;
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { neverAbortedSignal } from '../policy/abort.js';
+import { policyChannels } from '../policy/diagnostics.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { runWithTimeout } from './run-with-timeout.js';
 import type { TimeoutError } from './timeout-error.js';
@@ -36,6 +37,9 @@ export class TimeoutPolicy implements Policy {
   }
 
   execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal: AbortSignal = neverAbortedSignal): Promise<T> {
-    return runWithTimeout(fn, signal, this.timeoutMs, this.scope, (err) => this.timeoutEmitter.emit(err));
+    return runWithTimeout(fn, signal, this.timeoutMs, this.scope, (error) => {
+      this.timeoutEmitter.emit(error);
+      if (policyChannels.timeout.hasSubscribers) policyChannels.timeout.publish({ policy: this, error });
+    });
   }
 }

@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../src/common/rng.js';
 import { DecorrelatedJitterBackoff } from '../../../src/stack/backoff/decorrelated-jitter-backoff.js';
@@ -219,5 +220,23 @@ describe('CircuitBreakerPolicy', () => {
     expect(policy.snapshot()).toMatchObject({ state: 'open', halfOpenInMs: 10_000 });
     expect(() => createCircuitBreaker({ halfOpenProbes: 0 })).toThrow(/halfOpenProbes/);
     expect(() => createCircuitBreaker({ strategy: { type: 'nope' } as never })).toThrow(/strategy/);
+  });
+
+  it("publishes state changes on 'faultline:breaker:state-change'", async () => {
+    const { policy, clock } = setup();
+    const seen: string[] = [];
+    const onMessage = (m: unknown) => {
+      const msg = m as { policy: unknown; from: string; to: string };
+      if (msg.policy === policy) seen.push(`${msg.from}->${msg.to}`);
+    };
+    diagnosticsChannel.subscribe('faultline:breaker:state-change', onMessage);
+    try {
+      await trip(policy);
+      clock.advance(1000);
+      await policy.execute(ok);
+    } finally {
+      diagnosticsChannel.unsubscribe('faultline:breaker:state-change', onMessage);
+    }
+    expect(seen).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
   });
 });
