@@ -25,7 +25,11 @@ describe('ws load', () => {
   it('sends messages at the rate across N connections and times the echoes', async () => {
     server = await startWsServer();
     const connections = new Set<unknown>();
-    server.wss.on('connection', (ws) => connections.add(ws));
+    const texts: string[] = [];
+    server.wss.on('connection', (ws) => {
+      connections.add(ws);
+      ws.on('message', (data) => texts.push(String(data)));
+    });
     const run = start({ kind: 'ws', url: server.url, connections: 5, rate: 100, duration_ms: 500 });
     await run.done;
     const m = run.result([], tolerance);
@@ -33,6 +37,7 @@ describe('ws load', () => {
     expect(server.received).toBe(50);
     expect(m.requests).toBe(50);
     expect(m.status_codes).toEqual({ reply: 50 });
+    expect(texts.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `ping ${i}`).sort());
     expect(m.latency_ms.max).toBeGreaterThan(0);
   });
 
