@@ -31,7 +31,7 @@ describe('http load', () => {
     // Arrivals are 5 ms apart: 995 ms from first to last. A busy machine blurs both ends
     // (a late first request shortens it), but a burst would be far shorter.
     expect(span).toBeGreaterThan(700);
-    expect(span).toBeLessThan(2000);
+    expect(span).toBeLessThan(3000);
     expect(m.timeline.length).toBeGreaterThanOrEqual(10);
     expect(m.latency_ms.p50).toBeGreaterThan(0);
   });
@@ -153,7 +153,7 @@ describe('http load', () => {
     await tenArrived;
     const t0 = performance.now();
     await long.stop();
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(performance.now() - t0).toBeLessThan(5000);
     const m = long.result([], tolerance);
     expect(m.requests).toBeGreaterThanOrEqual(10);
     expect(m.requests).toBeLessThan(1000);
@@ -170,7 +170,7 @@ describe('http load', () => {
     const t0 = performance.now();
     controller.abort();
     await run.done;
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(3000);
     const m = run.result([], tolerance);
     expect(m.errors).toBe(m.requests);
     expect(run.live().requests).toBe(m.requests);
