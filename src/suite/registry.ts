@@ -1,6 +1,8 @@
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
+import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
+import { networkDegradation } from './latency/network-degradation.js';
 import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
@@ -18,4 +20,6 @@ export const scenarios: readonly Scenario[] = [
   cascadingFailure,
   serviceRecovery,
   highLatency,
+  gradualLatency,
+  networkDegradation,
 ];

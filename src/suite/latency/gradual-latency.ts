@@ -1,0 +1,199 @@
+import { createFault } from '../../chaos/faults/index.js';
+import { FaultGroup } from '../harness/fault-group.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
+import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 3000;
+const RAMP_STEP_MS = 60;
+const RAMP_EVERY_MS = 500;
+const RAMP_MAX_MS = 480;
+/** Long enough to climb to the top and hold it for a moment. */
+const FAULT_MS = (RAMP_MAX_MS / RAMP_STEP_MS) * RAMP_EVERY_MS + 1500;
+const RECOVER_MS = 3000;
+const RATE = 120;
+/** The hypothesis: the error rate while the latency climbs. */
+const MAX_ERROR_RATE = 0.02;
+
+/**
+ * The latency of every instance climbs step by step from 0 to ~0.5 s. A fixed per-try timeout
+ * tuned for the steady state would start failing every request once the latency passes it; the
+ * adaptive per-try timeout (p99 × 2 of recent tries) follows the latency up instead.
+ * Hypothesis: the per-try timeout ends above the injected latency, the error rate while the
+ * latency climbs stays under 2 %, and the timeout comes back down after the fault.
+ */
+export const gradualLatency: Scenario = {
+  id: 'latency.gradual-increase',
+  category: 'latency',
+  name: 'gradual_latency_increase',
+  title: 'Gradual latency increase: the adaptive timeout follows',
+  description:
+    'A latency toxic on every instance climbs by 60 ms every 0.5 s up to 480 ms under 120 req/s; the route uses an ' +
+    'adaptive per-try timeout (p99 × 2, floor 50 ms, ceiling 3 s). Hypothesis: the timeout rises above the ' +
+    'injected latency, at most 2 % of requests fail while it climbs, and the timeout comes back down afterwards.',
+  needs: ['free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'adaptive-timeout'],
+  run: (ctx) =>
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        gateway: (hosts) =>
+          withClusterOverrides(defaultGatewayConfig(hosts), {
+            timeouts: {
+              connectMs: 500,
+              perTryMs: 3000,
+              overallMs: 6000,
+              adaptive: {
+                percentile: 0.99,
+                factor: 2,
+                floorMs: 50,
+                ceilingMs: 3000,
+                minSamples: 30,
+                window: { size: 200, recomputeEvery: 10 },
+              },
+            },
+            // The checks go through the same slow proxies: give them room above the ramp.
+            health: {
+              active: { path: '/healthz', intervalMs: 250, timeoutMs: 2000, rise: 2, fall: 3 },
+              outlier: { consecutive5xx: 5, consecutiveGatewayFailure: 5, maxEjectionPercent: 34 },
+            },
+          }),
+      },
+      (stack) => {
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 10_000,
+          requests: [{ name: 'list', path: '/items?limit=5' }],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const ramp = new TimedFault(
+          new FaultGroup(
+            'latency_ramp',
+            'latency-ramp-all',
+            stack.instances.map((instance) =>
+              createFault(
+                {
+                  kind: 'latency_ramp',
+                  name: `ramp-${instance.name}`,
+                  proxy: instance.name,
+                  start_ms: 0,
+                  step_ms: RAMP_STEP_MS,
+                  every_ms: RAMP_EVERY_MS,
+                  max_ms: RAMP_MAX_MS,
+                },
+                stack.faultDeps,
+              ),
+            ),
+          ),
+        );
+        const perTry = async () =>
+          (await stack.upstreams()).routes.find((r) => r.cluster === 'service')?.perTryTimeoutMs ??
+          Number.NaN;
+        const samples: { at: number; perTryMs: number }[] = [];
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            try {
+              samples.push({ at: performance.now(), perTryMs: await perTry() });
+            } catch {
+              // the admin API missed one sample; the next will do
+            }
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        })();
+        return {
+          title: gradualLatency.title,
+          category: 'latency',
+          load: load.factory,
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: 'latency ramp on every instance',
+              fault: ramp,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'wait for the ramp to end',
+              run: async ({ signal }) => {
+                ctx.setPhase('inject');
+                await ramp.injected;
+                await pollUntil(async () => ramp.revertedAt, {
+                  timeoutMs: FAULT_MS + 5000,
+                  intervalMs: 50,
+                  signal,
+                });
+                ctx.setPhase('recover');
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'judge the hypothesis',
+              run: async ({ setMetric }) => {
+                sampling = false;
+                await sampler;
+                const from = ramp.injectStartedAt as number;
+                const to = ramp.revertedAt as number;
+                const inWindow = (a: number, b: number) =>
+                  samples.filter((s) => s.at >= a && s.at < b).map((s) => s.perTryMs);
+                const steadyTimeout = Math.max(...inWindow(from - 1500, from));
+                // At the top of the ramp (its last 1.5 s), the timeout the gateway gives each try.
+                const topTimeout = Math.min(...inWindow(to - 1200, to));
+                const afterTimeout = Math.min(...inWindow(to + 1000, Number.POSITIVE_INFINITY));
+                const during = load.between(from, to);
+                const fault = summarize(during);
+                const m = {
+                  per_try_steady_ms: Math.round(steadyTimeout),
+                  per_try_top_ms: Math.round(topTimeout),
+                  per_try_after_ms: Math.round(afterTimeout),
+                  injected_top_ms: RAMP_MAX_MS,
+                  error_rate_ramp: Math.round(fault.errorRate * 10_000) / 10_000,
+                  p99_ramp_ms: fault.p99Ms,
+                  errors_after: summarize(load.between(to + 1000, Number.POSITIVE_INFINITY)).errors,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin(
+                  'per-try timeout at the top of the ramp',
+                  topTimeout,
+                  [RAMP_MAX_MS, 3000],
+                  ' ms',
+                );
+                expectWithin(
+                  'error rate while the latency climbs',
+                  fault.errorRate,
+                  [0, MAX_ERROR_RATE],
+                  '',
+                  () => describeFailures(during),
+                );
+                // It follows the latency back down (not stuck at the top).
+                expectWithin('per-try timeout after the fault', afterTimeout, [0, topTimeout * 0.75], ' ms');
+                return m;
+              },
+            },
+          ],
+          rollbacks: [
+            {
+              type: 'action',
+              name: 'stop sampling',
+              run: () => {
+                sampling = false;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
+};

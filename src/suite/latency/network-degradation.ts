@@ -1,0 +1,163 @@
+import { request } from 'undici';
+import { createFault } from '../../chaos/faults/index.js';
+import { FaultGroup } from '../harness/fault-group.js';
+import { gatewayMetric } from '../harness/gateway-metric.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
+import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 2500;
+const FAULT_MS = 5000;
+const RECOVER_MS = 2500;
+const RATE = 100;
+const OVERALL_MS = 4000;
+/** The hypothesis: the success rate under a degraded network. */
+const TARGET_SUCCESS_RATE = 0.99;
+/** Items seeded on every instance, ~1 KB each, so answers span many TCP segments. */
+const SEED_ITEMS = 10;
+
+/**
+ * Each instance's link degrades in a different way at once: one is throttled to 32 KB/s, one
+ * gets jittery latency and its answers sliced into small segments, and one has half of its
+ * connections reset. Hypothesis: thanks to per-try timeouts and retries on another host, the
+ * success rate stays at or above 99 %, retries are really used, and no request waits past the
+ * overall timeout.
+ */
+export const networkDegradation: Scenario = {
+  id: 'latency.network-degradation',
+  category: 'latency',
+  name: 'network_degradation',
+  title: 'Network degradation: bandwidth, slicing, jitter and resets',
+  description:
+    'Under 100 req/s of ~10 KB answers: bandwidth 32 KB/s on one instance, latency 40±40 ms plus slicing on ' +
+    'another, reset_peer on half the connections of the third. Hypothesis: success rate ≥ 99 % during the fault ' +
+    'thanks to retries (the gateway retried), and every answer within the overall timeout.',
+  needs: ['free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'retries', 'toxics'],
+  run: (ctx) =>
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        gateway: (hosts) =>
+          withClusterOverrides(defaultGatewayConfig(hosts), {
+            timeouts: { connectMs: 500, perTryMs: 1200, overallMs: OVERALL_MS },
+          }),
+      },
+      async (stack) => {
+        // ~10 KB of items on every instance (memory stores are per instance).
+        for (const instance of stack.instances) {
+          for (let i = 0; i < SEED_ITEMS; i++) {
+            const res = await request(`${instance.directUrl}/items`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ name: `seed-${i}`, data: 'x'.repeat(1000) }),
+            });
+            await res.body.dump();
+          }
+        }
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 10_000,
+          requests: [{ name: 'list', path: `/items?limit=${SEED_ITEMS}` }],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const [a, b, c] = stack.instances.map((i) => i.name);
+        const toxic = (name: string, proxy: string | undefined, toxicSpec: Record<string, unknown>) =>
+          createFault({ kind: 'toxic', name, proxy, toxic: toxicSpec }, stack.faultDeps);
+        const degraded = new TimedFault(
+          new FaultGroup('toxic', 'degraded-network', [
+            toxic('bandwidth', a, { type: 'bandwidth', attributes: { rate: 32 } }),
+            toxic('jitter', b, { type: 'latency', attributes: { latency: 40, jitter: 40 } }),
+            toxic('slicer', b, {
+              type: 'slicer',
+              attributes: { average_size: 200, size_variation: 100, delay: 1000 },
+            }),
+            toxic('resets', c, { type: 'reset_peer', toxicity: 0.5, attributes: { timeout: 200 } }),
+          ]),
+        );
+        let retriesBefore = 0;
+        return {
+          title: networkDegradation.title,
+          category: 'latency',
+          load: load.factory,
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: 'count retries before',
+              run: async () => {
+                retriesBefore = await gatewayMetric(stack.adminUrl, 'faultline_gateway_retries_total');
+              },
+            },
+            {
+              type: 'action',
+              name: 'degrade the network',
+              fault: degraded,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'wait for the network to heal',
+              run: async ({ signal }) => {
+                ctx.setPhase('inject');
+                await degraded.injected;
+                await pollUntil(async () => degraded.revertedAt, {
+                  timeoutMs: FAULT_MS + 5000,
+                  intervalMs: 50,
+                  signal,
+                });
+                ctx.setPhase('recover');
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'judge the hypothesis',
+              run: async ({ setMetric }) => {
+                const from = degraded.injectStartedAt as number;
+                const to = degraded.revertedAt as number;
+                const during = load.between(from, to);
+                const fault = summarize(during);
+                const retries =
+                  (await gatewayMetric(stack.adminUrl, 'faultline_gateway_retries_total')) - retriesBefore;
+                const m = {
+                  success_rate_fault: Math.round((1 - fault.errorRate) * 10_000) / 10_000,
+                  requests_fault: fault.count,
+                  errors_fault: fault.errors,
+                  p99_fault_ms: fault.p99Ms,
+                  max_fault_ms: fault.maxMs,
+                  p99_steady_ms: summarize(load.between(0, from)).p99Ms,
+                  retries_during_fault: retries,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin(
+                  'success rate during the fault',
+                  1 - fault.errorRate,
+                  [TARGET_SUCCESS_RATE, 1],
+                  '',
+                  () => describeFailures(during),
+                );
+                expectWithin('retries by the gateway during the fault', retries, [
+                  1,
+                  Number.POSITIVE_INFINITY,
+                ]);
+                expectWithin('the longest any request waited', fault.maxMs, [0, OVERALL_MS + 500], ' ms');
+                return m;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
+};
