@@ -6,18 +6,31 @@ import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from
 import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
 import { adaptiveTimeoutOptionsSchema } from '../timeout/adaptive-timeout.js';
 
-function isHttpUrl(value: string): boolean {
+function parseUrl(value: string): URL | undefined {
   try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    return new URL(value);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+/** An upstream is an origin: requests keep their own path, so a base path would be silently lost. */
 const httpUrl = z
   .string({ error: 'expected URL' })
-  .refine(isHttpUrl, { error: 'expected URL (http://host:port)' });
+  .refine(
+    (v) => {
+      const u = parseUrl(v);
+      return u !== undefined && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    },
+    { error: 'expected URL (http://host:port)' },
+  )
+  .refine(
+    (v) => {
+      const u = parseUrl(v);
+      return u === undefined || ((u.pathname === '/' || u.pathname === '') && !u.search && !u.hash);
+    },
+    { error: 'expected an origin without a path (http://host:port)' },
+  );
 
 const port = z.number({ error: 'expected a port number' }).int().min(0).max(65535);
 
@@ -111,7 +124,19 @@ export type RetryConfig = z.infer<typeof retrySchema>;
 
 export const clusterSchema = z
   .object({
-    hosts: z.array(hostSchema).min(1, { error: 'expected at least one host' }),
+    hosts: z
+      .array(hostSchema)
+      .min(1, { error: 'expected at least one host' })
+      .superRefine((hosts, ctx) => {
+        const seen = new Set<string>();
+        hosts.forEach((h, i) => {
+          const origin = parseUrl(h.url)?.origin;
+          if (origin === undefined) return;
+          if (seen.has(origin))
+            ctx.addIssue({ code: 'custom', path: [i, 'url'], message: `duplicate host ${origin}` });
+          seen.add(origin);
+        });
+      }),
     /** @default "round_robin" */
     balancer: z.enum(balancerNames).default('round_robin'),
     health: z

@@ -46,6 +46,13 @@ describe('gateway config', () => {
     expect(
       messageOf({ clusters: { api: { hosts: [{ url: 'http://127.0.0.1:1' }, { url: 'not a url' }] } } }),
     ).toContain('clusters.api.hosts[1].url: expected URL');
+    expect(messageOf({ clusters: { api: { hosts: [{ url: 'http://a:1/base' }] } } })).toContain(
+      'clusters.api.hosts[0].url: expected an origin without a path',
+    );
+    expect(
+      messageOf({ clusters: { api: { hosts: [{ url: 'http://a:1' }, { url: 'http://a:1/' }] } } }),
+    ).toContain('clusters.api.hosts[1].url: duplicate host http://a:1');
+    expect(messageOf({ clusters: { api: { hosts: [{ url: 'ftp://a:1' }] } } })).toContain('expected URL');
     expect(messageOf({ clusters: { api: { hosts: [{ url: 'http://a:1', wieght: 2 }] } } })).toContain(
       'clusters.api.hosts[0]: unknown key "wieght"',
     );
