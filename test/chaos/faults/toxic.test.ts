@@ -48,7 +48,7 @@ const latencySpec = {
   kind: 'toxic',
   name: 'slow-api',
   proxy: 'api',
-  toxic: { type: 'latency', attributes: { latency: 1000 } },
+  toxic: { type: 'latency', attributes: { latency: 2000 } },
 } as const;
 
 describe.each([
@@ -59,17 +59,17 @@ describe.each([
     const [extra, deps] = target();
     const fault = createFault({ ...latencySpec, ...extra }, deps);
     expect(fault).toBeInstanceOf(ToxicFault);
-    expect(await timedGet()).toBeLessThan(800);
+    expect(await timedGet()).toBeLessThan(1500);
 
     await fault.inject(faultContext());
     expect(proxy.listToxics('api')).toMatchObject([
-      { name: 'slow-api', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1000 } },
+      { name: 'slow-api', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 2000 } },
     ]);
-    expect(await timedGet()).toBeGreaterThanOrEqual(995);
+    expect(await timedGet()).toBeGreaterThanOrEqual(1995);
 
     await fault.revert();
     expect(proxy.listToxics('api')).toEqual([]);
-    expect(await timedGet()).toBeLessThan(800);
+    expect(await timedGet()).toBeLessThan(1500);
     await fault.revert();
   });
 
