@@ -58,6 +58,14 @@ export class TerminalView {
   private timer: NodeJS.Timeout | undefined;
   private drawnLines = 0;
   private done = 0;
+  private readonly counts: Record<ScenarioResult['status'], number> = {
+    passed: 0,
+    failed: 0,
+    error: 0,
+    skipped: 0,
+    not_run: 0,
+  };
+  private startedAt = Date.now();
   private total = 0;
 
   constructor(options: TerminalViewOptions) {
@@ -73,6 +81,7 @@ export class TerminalView {
   /** Announce the run (plain: one line; live: the header). */
   begin(total: number, header: string): void {
     this.total = total;
+    this.startedAt = Date.now();
     this.print([header]);
   }
 
@@ -95,6 +104,7 @@ export class TerminalView {
   onScenarioEnd = (result: ScenarioResult): void => {
     this.running.delete(result.id);
     this.done += 1;
+    this.counts[result.status] += 1;
     const mark = this.paint(STATUS_MARK[result.status].padEnd(8), COLOR[result.status]);
     const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
     const why = result.reason && result.status !== 'passed' ? ` - ${result.reason}` : '';
@@ -143,6 +153,16 @@ export class TerminalView {
       const rest = `  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${scenario.category}/${scenario.name}`;
       return `  ${this.paint('RUN', '36')}${rest.slice(0, width - 5)}`;
     });
+    // A status line under the running scenarios, while anything runs.
+    if (block.length > 0) {
+      const c = this.counts;
+      block.push(
+        `  ${this.done}/${this.total} done: ${c.passed} passed, ${c.failed} failed, ${c.error} error, ${c.skipped} skipped, ${c.not_run} not run | ${formatMs(now - this.startedAt)}`.slice(
+          0,
+          width,
+        ),
+      );
+    }
     for (const line of block) out += `${line}\n`;
     this.drawnLines = block.length;
     if (out) this.stream.write(out);

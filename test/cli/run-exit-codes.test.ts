@@ -236,7 +236,7 @@ describe('faultline run on a terminal (child process under a pseudo-TTY)', () =>
       });
     });
     expect(r.code).toBe(0);
-    expect(r.out).toContain('\x1b[1A\x1b[0J');
+    expect(r.out).toContain('\x1b[2A\x1b[0J');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape codes are what is under test
     expect(r.out).toMatch(/RUN\x1b\[0m +\d+(\.\d+)? m?s {2}inject {8}service\/pass_one/);
     expect(r.out).toMatch(/PASS/);

@@ -44,13 +44,15 @@ describe('terminal view', () => {
     const view = new TerminalView({ stream: out, live: true, color: false, refreshMs: 60_000 });
     view.begin(1, 'header');
     view.onScenarioStart(scenario);
-    expect(out.text).toMatch(/ {2}RUN\s+\d+(\.\d+)? ms\s+setting up\s+service\/kill\n$/);
+    expect(out.text).toMatch(
+      / {2}RUN\s+\d+(\.\d+)? ms\s+setting up\s+service\/kill\n {2}0\/1 done: 0 passed, 0 failed, 0 error, 0 skipped, 0 not run \| \d+(\.\d+)? ms\n$/,
+    );
     const before = out.text.length;
     view.onPhase(scenario, 'observe');
     const redraw = out.text.slice(before);
-    // cursor up over the one-line block, clear to the end, draw again
-    expect(redraw.startsWith('\x1b[1A\x1b[0J')).toBe(true);
-    expect(redraw).toMatch(/observe\s+service\/kill\n$/);
+    // cursor up over the block (scenario line + status line), clear to the end, draw again
+    expect(redraw.startsWith('\x1b[2A\x1b[0J')).toBe(true);
+    expect(redraw).toMatch(/observe\s+service\/kill\n {2}0\/1 done/);
     view.onScenarioEnd({ ...passed, id: 'service.kill', name: 'kill', category: 'service' });
     expect(out.text.endsWith('[1/1] PASS    service/kill (10 s)\n')).toBe(true);
     view.end(report);
