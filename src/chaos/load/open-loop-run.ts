@@ -133,7 +133,9 @@ export class OpenLoopRun implements LoadRun {
   live(): LiveLoadStats {
     const now = performance.now();
     const since = now - 1000;
-    while (this.recent.length > 0 && (this.recent[0]?.at ?? now) < since) this.recent.shift();
+    let stale = 0;
+    while (stale < this.recent.length && (this.recent[stale]?.at ?? now) < since) stale++;
+    if (stale > 0) this.recent.splice(0, stale);
     const h = newHistogram();
     let errors = 0;
     for (const r of this.recent) {
