@@ -92,8 +92,8 @@ export class ProxyCollection {
     const enabled = body.enabled ?? proxy.enabled;
     if (listen !== proxy.listen || upstream !== proxy.upstream) {
       const before = { listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled };
-      proxy.setAddresses(listen, upstream); // validates before anything stops
-      proxy.setAddresses(before.listen, before.upstream);
+      parseAddress(listen, 'listen'); // validate before anything stops
+      parseAddress(upstream, 'upstream');
       await proxy.stop();
       proxy.setAddresses(listen, upstream);
       if (enabled) {

@@ -82,10 +82,8 @@ export class TcpProxy {
     });
     server.on('error', (err) => this.logger?.warn({ err }, 'listener error'));
     const addr = server.address() as net.AddressInfo;
-    this.listen = formatAddress(
-      host === '' ? addr.address : host === 'localhost' ? addr.address : host,
-      addr.port,
-    );
+    // Report the address asked for when it is an IP, else what it resolved to (as Go's Addr()).
+    this.listen = formatAddress(net.isIP(host) ? host : addr.address, addr.port);
     this.server = server;
     this.enabled = true;
     this.logger?.info({ listen: this.listen, upstream: this.upstream }, 'proxy started');
@@ -101,7 +99,7 @@ export class TcpProxy {
     this.logger?.info('proxy stopped');
   }
 
-  /** Changes the upstream (validated by the caller) while stopped. */
+  /** Changes the addresses (call while stopped; throws 400 on a malformed one). */
   setAddresses(listen: string, upstream: string): void {
     parseAddress(listen, 'listen');
     this.upstreamAddress = parseAddress(upstream, 'upstream');
