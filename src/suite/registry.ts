@@ -3,6 +3,7 @@ import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
+import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
@@ -22,4 +23,5 @@ export const scenarios: readonly Scenario[] = [
   highLatency,
   gradualLatency,
   networkDegradation,
+  cpuExhaustion,
 ];

@@ -1,0 +1,152 @@
+import { createFault } from '../../chaos/faults/index.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
+import {
+  describeFailures,
+  type LoggedRequest,
+  RequestMixLoad,
+  summarize,
+} from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 2500;
+const FAULT_MS = 5000;
+const RECOVER_MS = 2500;
+const RATE = 120;
+const PER_TRY_MS = 500;
+/** CPU the starved instance keeps: 3 % of one core (cgroup v1 CFS quota). */
+const QUOTA_CORES = 0.03;
+/** The hypothesis: once the balancer has adapted, the starved instance serves at most this share. */
+const MAX_SHARE_STARVED = 0.15;
+
+/**
+ * One instance is starved of CPU (a cgroup quota of 3 % of a core): it still accepts
+ * connections but answers late. Hypothesis: the least-request balancer and per-try timeouts
+ * shift the load away from it (its share of answers drops from a third to at most 15 %), the
+ * gateway's p99 stays bounded by the per-try timeout plus the steady p99, and at most 1 % fail.
+ */
+export const cpuExhaustion: Scenario = {
+  id: 'resource.cpu-exhaustion',
+  category: 'resource',
+  name: 'cpu_exhaustion',
+  title: 'CPU exhaustion of one instance',
+  description:
+    'A cgroup v1 CPU quota of 3 % of a core on one of three instances under 120 req/s of CPU-using requests ' +
+    '(least-request balancing, per-try timeout 500 ms). Hypothesis: its share of answers drops to at most 15 %, ' +
+    'p99 stays under per-try timeout + steady p99 + 300 ms, and at most 1 % of requests fail.',
+  needs: ['root', 'cgroups', 'free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'least-request', 'cgroups'],
+  run: (ctx) =>
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        gateway: (hosts) =>
+          withClusterOverrides(defaultGatewayConfig(hosts), {
+            balancer: 'least_request',
+            timeouts: { connectMs: 500, perTryMs: PER_TRY_MS, overallMs: 3000 },
+            // Active checks through a starved event loop would take the host out entirely; here
+            // the balancer is what is under test, so checks get room.
+            health: {
+              active: { path: '/healthz', intervalMs: 250, timeoutMs: 2000, rise: 2, fall: 3 },
+              outlier: { consecutive5xx: 5, consecutiveGatewayFailure: 5, maxEjectionPercent: 34 },
+            },
+          }),
+      },
+      (stack) => {
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 10_000,
+          requests: [
+            { name: 'work', path: '/work?cpu_ms=2', weight: 2 },
+            { name: 'list', path: '/items?limit=5', weight: 1 },
+          ],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
+        const starve = new TimedFault(
+          createFault(
+            { kind: 'cpu', name: 'cpu-quota', mode: 'cgroup', process: victim?.name, quota: QUOTA_CORES },
+            stack.faultDeps,
+          ),
+        );
+        const shareOf = (entries: LoggedRequest[]) => {
+          const answered = entries.filter((e) => e.ok);
+          return answered.length === 0
+            ? 0
+            : answered.filter((e) => e.headers['x-instance-id'] === victim?.name).length / answered.length;
+        };
+        return {
+          title: cpuExhaustion.title,
+          category: 'resource',
+          load: load.factory,
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: `starve ${victim?.name} of CPU`,
+              fault: starve,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'wait for the quota to lift',
+              run: async ({ signal }) => {
+                ctx.setPhase('inject');
+                await starve.injected;
+                await pollUntil(async () => starve.revertedAt, {
+                  timeoutMs: FAULT_MS + 5000,
+                  intervalMs: 50,
+                  signal,
+                });
+                ctx.setPhase('recover');
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'judge the hypothesis',
+              run: ({ setMetric }) => {
+                const from = starve.injectedAt as number;
+                const to = starve.revertedAt as number;
+                const steady = load.between(0, starve.injectStartedAt as number);
+                const during = load.between(from, to);
+                // After the first second the balancer has had its chance to adapt.
+                const adapted = load.between(from + 1000, to);
+                const s = summarize(steady);
+                const f = summarize(during);
+                const m = {
+                  share_steady: Math.round(shareOf(steady) * 1000) / 1000,
+                  share_fault: Math.round(shareOf(adapted) * 1000) / 1000,
+                  p99_steady_ms: s.p99Ms,
+                  p99_fault_ms: f.p99Ms,
+                  error_rate_fault: Math.round(f.errorRate * 10_000) / 10_000,
+                  share_after:
+                    Math.round(shareOf(load.between(to + 1000, Number.POSITIVE_INFINITY)) * 1000) / 1000,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin('share of answers from the starved instance', m.share_fault, [
+                  0,
+                  MAX_SHARE_STARVED,
+                ]);
+                expectWithin('p99 during the fault', f.p99Ms, [0, PER_TRY_MS + s.p99Ms + 300], ' ms');
+                expectWithin('error rate during the fault', f.errorRate, [0, 0.01], '', () =>
+                  describeFailures(during),
+                );
+                return m;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
+};
