@@ -5,6 +5,36 @@
 
 export * from './chaos/experiment/journal.js';
 export {
+  createFault,
+  type Fault,
+  type FaultContext,
+  type FaultDeps,
+  type FaultSpec,
+  type FaultSpecInput,
+  faultKinds,
+  faultSpecSchema,
+  type ToxicTarget,
+  ToxiproxyHttpTarget,
+} from './chaos/faults/index.js';
+export {
+  type FaultWindow,
+  type LoadRun,
+  type LoadSpec,
+  type LoadSpecInput,
+  loadSpecSchema,
+  type RecoveryTolerance,
+  type SampledTarget,
+  startLoad,
+  TargetMetricsSampler,
+} from './chaos/load/index.js';
+export {
+  freePort,
+  ManagedProcess,
+  type ProcessSpec,
+  ProcessSupervisor,
+  processSpecSchema,
+} from './chaos/process/index.js';
+export {
   createProxyCollection,
   isProxyApiError,
   type LeaseJson,
