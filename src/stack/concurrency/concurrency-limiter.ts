@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { abortReason, neverAbortedSignal } from '../policy/abort.js';
+import { abortReason, neverAbortedSignal, onAbort } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
@@ -118,16 +118,13 @@ export class ConcurrencyLimiter implements Policy {
         if (!waiter.admit) return false;
         waiter.admit = undefined;
         clearTimeout(waiter.timer);
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         // Once nobody waits, drop the cancelled entries too (they would pile up if no slot frees).
         if (--this.queued === 0) {
           this.queue = [];
           this.head = 0;
         }
         return true;
-      };
-      const onAbort = (): void => {
-        if (leave()) reject(abortReason(signal));
       };
       waiter.admit = () => {
         leave();
@@ -137,7 +134,9 @@ export class ConcurrencyLimiter implements Policy {
       waiter.timer = setTimeout(() => {
         if (leave()) reject(this.shed('queue-timeout'));
       }, this.queueTimeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe = onAbort(signal, () => {
+        if (leave()) reject(abortReason(signal));
+      });
       this.queue.push(waiter);
       this.queued++;
     });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal } from '../policy/abort.js';
+import { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal, onAbort } from '../policy/abort.js';
 import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import { LatencyWindow, latencyWindowOptionsSchema } from '../policy/latency-window.js';
@@ -130,7 +130,7 @@ export class HedgePolicy implements Policy {
       const finish = (winner: LinkedAbort | undefined, reason: unknown = lostReason()): void => {
         settled = true;
         clearTimeout(hedgeTimer);
-        signal.removeEventListener('abort', onCallerAbort);
+        unsubscribe();
         for (const link of links) {
           if (link !== winner) link.abort(reason);
           link.dispose();
@@ -183,7 +183,7 @@ export class HedgePolicy implements Policy {
         );
       };
 
-      signal.addEventListener('abort', onCallerAbort, { once: true });
+      const unsubscribe = onAbort(signal, onCallerAbort);
       launch(0);
       if (!settled) scheduleHedge(1);
     });

@@ -11,19 +11,49 @@ export interface LinkedAbort {
   dispose(): void;
 }
 
+/** A signal that never aborts: the default when the caller passes none. */
+export const neverAbortedSignal: AbortSignal = new AbortController().signal;
+
+const noop = (): void => {};
+const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `listener` once when `signal` aborts; returns the unsubscribe function. However many
+ * calls wait on one signal (a server's shutdown signal, the default signal), the signal gets a
+ * single real listener, so Node never prints MaxListenersExceededWarning for our bookkeeping.
+ * The caller checks `signal.aborted` first.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal === neverAbortedSignal) return noop;
+  let listeners = waiting.get(signal);
+  if (!listeners) {
+    const fresh = new Set<() => void>();
+    listeners = fresh;
+    waiting.set(signal, fresh);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waiting.delete(signal);
+        for (const l of fresh) l();
+      },
+      { once: true },
+    );
+  }
+  const set = listeners;
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+  };
+}
+
 export function linkAbort(parent: AbortSignal): LinkedAbort {
   const controller = new AbortController();
   if (parent.aborted) {
     controller.abort(parent.reason);
-    return { signal: controller.signal, abort: () => {}, dispose: () => {} };
+    return { signal: controller.signal, abort: noop, dispose: noop };
   }
-  const onAbort = (): void => controller.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
-    dispose: () => parent.removeEventListener('abort', onAbort),
-  };
+  const dispose = onAbort(parent, () => controller.abort(parent.reason));
+  return { signal: controller.signal, abort: (reason) => controller.abort(reason), dispose };
 }
 
 /** The reason a signal was aborted, as something throwable. */
@@ -35,17 +65,13 @@ export function abortReason(signal: AbortSignal): unknown {
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    });
   });
 }
-
-/** A signal that never aborts: the default when the caller passes none. */
-export const neverAbortedSignal: AbortSignal = new AbortController().signal;

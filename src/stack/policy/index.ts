@@ -1,5 +1,5 @@
 // Policy and wrap are exported by src/stack/index.ts straight from policy.ts.
-export { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal, sleep } from './abort.js';
+export { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal, onAbort, sleep } from './abort.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { policyChannels } from './diagnostics.js';
 export { LatencyWindow, type LatencyWindowOptions, latencyWindowOptionsSchema } from './latency-window.js';

@@ -1,3 +1,5 @@
+import { neverAbortedSignal } from './abort.js';
+
 /**
  * The one interface every resilience policy of the stack shares (breaker, retry, timeout,
  * concurrency limiter, rate limiter, hedging), after cockatiel's `IPolicy`. Policies compose
@@ -14,7 +16,8 @@ export interface Policy {
   execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
-const neverAborted = new AbortController().signal;
+// Shared with the policies, which skip abort bookkeeping on a signal that can never abort.
+const neverAborted = neverAbortedSignal;
 
 /**
  * Composes policies: `wrap(retry, breaker, timeout)` runs retry outermost, timeout innermost.

@@ -1,4 +1,4 @@
-import { abortReason, linkAbort } from '../policy/abort.js';
+import { abortReason, linkAbort, onAbort } from '../policy/abort.js';
 import type { PolicyContext } from '../policy/policy.js';
 import { TimeoutError, type TimeoutScope } from './timeout-error.js';
 
@@ -23,19 +23,18 @@ export function runWithTimeout<T>(
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      link.signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       link.dispose();
       return true;
-    };
-    const onAbort = (): void => {
-      if (finish()) reject(abortReason(link.signal));
     };
     const timer = setTimeout(() => {
       const err = new TimeoutError(timeoutMs, scope);
       onTimeout?.(err);
       link.abort(err);
     }, timeoutMs);
-    link.signal.addEventListener('abort', onAbort);
+    const unsubscribe = onAbort(link.signal, () => {
+      if (finish()) reject(abortReason(link.signal));
+    });
     let promise: Promise<T>;
     try {
       promise = fn({ signal: link.signal, attempt: 0 });
