@@ -28,7 +28,18 @@ export interface DemoService {
 /** Spawns the demo service under a supervisor owned by the scenario (stopped on cleanup). */
 export async function startDemoService(ctx: ScenarioContext, name: string): Promise<DemoService> {
   const supervisor = new ProcessSupervisor({ logger: ctx.logger });
-  ctx.onCleanup(() => supervisor.stopAll(1000));
+  // Registered with the safety controller too, so an emergency stop (Ctrl+C) or the dead man's
+  // switch (its time limit plus a margin) stops the service even if the scenario never returns.
+  const handle = ctx.safety.register(
+    {
+      id: `processes:${ctx.scenarioId}`,
+      kind: 'process',
+      name: `processes of ${ctx.scenarioId}`,
+      revert: () => supervisor.stopAll(1000),
+    },
+    { ttlMs: ctx.timeLimitMs + 15_000 },
+  );
+  ctx.onCleanup(() => handle.revert('completed'));
   const port = await ctx.freePort();
   const url = `http://127.0.0.1:${port}`;
   await supervisor.spawn({

@@ -34,7 +34,7 @@ export const demoProcessKill: Scenario = {
           probes: [
             {
               name: 'health is 200',
-              probe: { type: 'http', url: `${service.url}/health`, timeout_ms: 2000 },
+              probe: { type: 'http', url: `${service.url}/health`, timeout_ms: 3000 },
               tolerance: 200,
             },
           ],
@@ -64,7 +64,7 @@ export const demoProcessKill: Scenario = {
         ],
         // CHAOS_MONITORING: CPU and memory of the service into the journal's metrics.targets.
         targets: ctx.env.monitoring ? [{ name: 'demo-service' }] : [],
-        recovery_tolerance: { error_rate: 0.01, p99_ms: 500, stable_buckets: 5 },
+        recovery_tolerance: { error_rate: 0.01, p99_ms: 2000, stable_buckets: 5 },
       },
       {
         seed: ctx.seed,

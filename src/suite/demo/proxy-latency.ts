@@ -6,15 +6,15 @@ import { startDemoService } from './demo-service.js';
 
 /**
  * Demo: put the fault proxy in front of a service, add 150 ms of latency for 1.5 s under load,
- * and check that p99 stays under 1 s and /health keeps answering throughout.
+ * and check that p99 stays under 3 s and /health keeps answering throughout.
  */
 export const demoProxyLatency: Scenario = {
   id: 'latency.demo_proxy_latency',
   category: 'latency',
   name: 'demo_proxy_latency',
-  title: 'Demo: 150 ms of added latency keeps p99 under 1 s',
+  title: 'Demo: 150 ms of added latency keeps p99 under 3 s',
   description:
-    'Starts a small HTTP service behind the in-process fault proxy, sends 50 requests/s, adds a 150 ms latency toxic for 1.5 s, and checks /health and p99 before, during and after.',
+    'Starts a small HTTP service behind the in-process fault proxy, sends 50 requests/s, adds a 150 ms latency toxic for 1.5 s, and checks /health and p99 before, during and after (bounds generous enough for a busy CI machine).',
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['demo'],
@@ -37,18 +37,18 @@ export const demoProxyLatency: Scenario = {
         category: this.category,
         tags: ['demo'],
         steady_state_hypothesis: {
-          title: '/health answers 200 within 1 s, and the load p99 stays under 1 s',
+          title: '/health answers 200 within 3 s, and the load p99 stays under 3 s',
           frequency_ms: 500,
           probes: [
             {
               name: 'health is 200',
-              probe: { type: 'http', url: `${url}/health`, timeout_ms: 1000 },
+              probe: { type: 'http', url: `${url}/health`, timeout_ms: 3000 },
               tolerance: 200,
             },
             {
-              name: 'load p99 under 1 s',
+              name: 'load p99 under 3 s',
               probe: { type: 'load', metric: 'p99_ms', window_ms: 1000 },
-              tolerance: { type: 'range', range: [0, 1000] },
+              tolerance: { type: 'range', range: [0, 3000] },
             },
           ],
         },
@@ -57,7 +57,7 @@ export const demoProxyLatency: Scenario = {
           url: `${url}/`,
           rate: 50,
           duration_ms: 4500,
-          timeout_ms: 2000,
+          timeout_ms: 5000,
           connections: 16,
         },
         method: [
