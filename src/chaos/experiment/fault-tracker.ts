@@ -4,6 +4,8 @@ import type { RevertReason, SafetyController, SafetyHandle } from '../safety/ind
 import type { FaultRecord } from './journal.js';
 import type { RunClock } from './run-clock.js';
 
+let faultSeq = 0;
+
 export interface TrackedFault {
   readonly record: FaultRecord;
   readonly handle: SafetyHandle;
@@ -18,7 +20,6 @@ export interface TrackedFault {
  */
 export class FaultTracker {
   private readonly tracked: TrackedFault[] = [];
-  private seq = 0;
 
   constructor(
     private readonly safety: SafetyController,
@@ -27,7 +28,8 @@ export class FaultTracker {
 
   /** Registers the fault; the caller injects it afterwards. */
   register(fault: Fault, ttlMs: number): TrackedFault {
-    const id = `fault:${fault.name}#${++this.seq}`;
+    // Numbered process-wide: experiments running in parallel share one safety controller.
+    const id = `fault:${fault.name}#${++faultSeq}`;
     const now = this.clock.nowMs();
     const record: FaultRecord = {
       id,

@@ -462,4 +462,24 @@ describe('runExperiment', () => {
     });
     expect(journal.rollbacks[0]).toMatchObject({ status: 'failed', error: 'HTTP 404: not found' });
   });
+
+  it('runs experiments in parallel on one safety controller, with faults of the same name', async () => {
+    const other = await TestService.start();
+    try {
+      const run = (s: TestService) =>
+        runExperiment(
+          {
+            title: 'parallel',
+            method: [{ type: 'action', name: 'close', fault: new ClosePortFault(s), duration_ms: 200 }],
+          },
+          { safety },
+        );
+      const [a, b] = await Promise.all([run(service), run(other)]);
+      expect([a.status, b.status]).toEqual(['completed', 'completed']);
+      expect(a.faults[0]?.id).not.toBe(b.faults[0]?.id);
+      expect(safety.active()).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
 });
