@@ -4,6 +4,7 @@ import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
+import { memoryPressure } from './resource/memory-pressure.js';
 import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
@@ -24,4 +25,5 @@ export const scenarios: readonly Scenario[] = [
   gradualLatency,
   networkDegradation,
   cpuExhaustion,
+  memoryPressure,
 ];

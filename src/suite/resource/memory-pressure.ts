@@ -1,0 +1,189 @@
+import { request } from 'undici';
+import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { hostState } from '../harness/reference-stack.js';
+import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 2000;
+const FAULT_MS = 4000;
+const RECOVER_MS = 2500;
+const RATE = 100;
+/** The victim's V8 heap limit: its leak kills it within a second or two. */
+const HEAP_LIMIT_MB = 96;
+
+/**
+ * One instance leaks until its heap limit kills it, while clients create items (each POST with
+ * its own Idempotency-Key) and list them. Items live in a shared Redis, so an acknowledged
+ * write must survive the death of the instance that took it. Hypothesis: the instance dies
+ * of its limit, traffic moves to the others (at most 1 % of requests fail, and the dead host
+ * is out of rotation within 1.5 s), no acknowledged write is lost and none is duplicated.
+ */
+export const memoryPressure: Scenario = {
+  id: 'resource.memory-pressure',
+  category: 'resource',
+  name: 'memory_pressure',
+  title: 'Memory pressure: an instance leaks until its heap limit kills it',
+  description:
+    'One of three instances (started with --max-old-space-size=96) grows its heap by 16 MB every 150 ms under ' +
+    '100 req/s of idempotent-keyed creates and lists on a shared Redis. Hypothesis: it dies of its limit, the ' +
+    'dead host leaves rotation within 1.5 s, at most 1 % of requests fail, and every acknowledged item can be ' +
+    'read back exactly once.',
+  needs: ['redis-server', 'free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'memory', 'durability', 'idempotency'],
+  run: (ctx) => {
+    const victimIndex = ctx.rng.int(0, 2);
+    return runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        redis: true,
+        serviceNodeArgs: (i) => (i === victimIndex ? [`--max-old-space-size=${HEAP_LIMIT_MB}`] : []),
+      },
+      (stack) => {
+        const victim = stack.instances[victimIndex] ?? stack.instances[0];
+        if (!victim) throw new Error('no instance');
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: 10_000,
+          requests: [
+            {
+              name: 'create',
+              method: 'POST',
+              path: '/items',
+              headers: (seq) => ({ 'idempotency-key': `mem-${seq}` }),
+              body: (seq: number) => ({ name: `mem-${seq}`, data: { seq } }),
+              weight: 2,
+            },
+            { name: 'list', path: '/items?limit=5', weight: 1 },
+          ],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const leak = new HeapGrowthFault(victim, { stepMb: 16, everyMs: 150, maxMb: 1024 });
+        const timed = new TimedFault(leak);
+        return {
+          title: memoryPressure.title,
+          category: 'resource',
+          load: load.factory,
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: `leak in ${victim.name}`,
+              fault: timed,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'measure death and ejection',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('inject');
+                await timed.injected;
+                const { value: diedAt } = await pollUntil(async () => leak.diedAt, {
+                  timeoutMs: FAULT_MS - 500,
+                  intervalMs: 20,
+                  signal,
+                });
+                const { value } = await pollUntil(
+                  async () => {
+                    const host = hostState(await stack.upstreams(), victim.proxiedUrl);
+                    return host && host.status !== 'healthy' ? performance.now() - diedAt : undefined;
+                  },
+                  { timeoutMs: 5000, intervalMs: 20, signal },
+                );
+                setMetric('victim_died', 1);
+                setMetric('ballast_at_death_mb', leak.lastBallastMb);
+                setMetric('ejection_after_death_ms', Math.round(value));
+                return expectWithin(
+                  'time from the death to the host leaving rotation',
+                  value,
+                  [0, 1500],
+                  ' ms',
+                );
+              },
+            },
+            {
+              type: 'action',
+              name: 'wait for the revival',
+              run: async ({ signal }) => {
+                ctx.setPhase('recover');
+                await pollUntil(async () => timed.revertedAt, {
+                  timeoutMs: FAULT_MS + 20_000,
+                  intervalMs: 50,
+                  signal,
+                });
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'read back every acknowledged write',
+              run: async ({ setMetric }) => {
+                const acknowledged = load.log.filter(
+                  (e) => e.route === 'create' && e.ok && e.status !== null,
+                );
+                const ids = new Map<string, string>();
+                for (const e of acknowledged) {
+                  const body = e.body as { id?: string; name?: string } | undefined;
+                  if (body?.id && body.name) ids.set(body.id, body.name);
+                }
+                let lost = 0;
+                const entries = [...ids];
+                for (let i = 0; i < entries.length; i += 50) {
+                  const batch = entries.slice(i, i + 50);
+                  const found = await Promise.all(
+                    batch.map(async ([id, name]) => {
+                      const res = await request(`${stack.gatewayUrl}/items/${id}`, {
+                        signal: AbortSignal.timeout(5000),
+                      });
+                      const item = (await res.body.json()) as { name?: string };
+                      return res.statusCode === 200 && item.name === name;
+                    }),
+                  );
+                  lost += found.filter((ok) => !ok).length;
+                }
+                const list = await request(`${stack.gatewayUrl}/items?limit=10000`, {
+                  signal: AbortSignal.timeout(10_000),
+                });
+                const stored = ((await list.body.json()) as { items: { name: string }[] }).items;
+                const names = stored.map((i) => i.name).filter((n) => n.startsWith('mem-'));
+                const duplicates = names.length - new Set(names).size;
+                const from = timed.injectStartedAt as number;
+                const during = load.between(from, timed.revertedAt as number);
+                const fault = summarize(during);
+                const m = {
+                  acknowledged_writes: ids.size,
+                  lost_acknowledged_writes: lost,
+                  duplicated_writes: duplicates,
+                  error_rate_fault: Math.round(fault.errorRate * 10_000) / 10_000,
+                  errors_fault: fault.errors,
+                  p99_fault_ms: fault.p99Ms,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin('acknowledged writes (the load really wrote)', ids.size, [
+                  100,
+                  Number.POSITIVE_INFINITY,
+                ]);
+                expectWithin('acknowledged writes lost', lost, [0, 0]);
+                expectWithin('writes stored twice', duplicates, [0, 0]);
+                expectWithin('error rate during the fault', fault.errorRate, [0, 0.01], '', () =>
+                  describeFailures(during),
+                );
+                return m;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    );
+  },
+};
