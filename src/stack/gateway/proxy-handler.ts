@@ -16,7 +16,7 @@ import {
   UpstreamTimeoutError,
 } from './gateway-errors.js';
 import type { RequestCompleted, RequestShed } from './gateway-events.js';
-import { readRequestBody } from './read-request-body.js';
+import { bufferRequestBody, planRequestBody } from './read-request-body.js';
 import { requestIdFor } from './request-id.js';
 import type { Route, RouteTable } from './route-table.js';
 import { sendGatewayError } from './send-json.js';
@@ -132,7 +132,9 @@ export class ProxyHandler {
     const state = { attempts: 0 };
     let upstreamBody: Readable | undefined;
     try {
-      const body = await untilAborted(readRequestBody(req, this.options.maxReplayBodyBytes), overall.signal);
+      const body =
+        planRequestBody(req, this.options.maxReplayBodyBytes) ??
+        (await untilAborted(bufferRequestBody(req), overall.signal));
       const request: UpstreamRequest = {
         method,
         path,
@@ -140,11 +142,9 @@ export class ProxyHandler {
         body: body.body,
       };
       const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
-      const response = await untilAborted(
-        this.forward(route, request, mayRetry, overall.signal, state),
-        overall.signal,
-        (late) => late.body.destroy(),
-      );
+      // Every wait below (limiters, back-off, connection slots, undici) takes the overall
+      // signal, so the overall timeout ends the request wherever it is.
+      const response = await this.forward(route, request, mayRetry, overall.signal, state);
       upstreamBody = response.body;
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
       await streamResponse(response.body, res);

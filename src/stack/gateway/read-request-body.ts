@@ -7,20 +7,28 @@ export interface PreparedBody {
   readonly replayable: boolean;
 }
 
+const noBody: PreparedBody = { body: undefined, replayable: true };
+
 /**
- * Buffers a small request body so that a retry can replay it; streams anything larger or of
- * unknown length straight through (and then the request gets one try only).
+ * How the request body will be sent, decided from the headers alone: none, streamed (large or of
+ * unknown length: one try only), or to be buffered (`undefined`: call `bufferRequestBody`).
+ * Synchronous so that the common bodiless request costs no promise.
  */
-export async function readRequestBody(req: IncomingMessage, maxReplayBytes: number): Promise<PreparedBody> {
+export function planRequestBody(req: IncomingMessage, maxReplayBytes: number): PreparedBody | undefined {
   const te = req.headers['transfer-encoding'];
   const lengthHeader = req.headers['content-length'];
-  if (te === undefined && lengthHeader === undefined) return { body: undefined, replayable: true };
+  if (te === undefined && lengthHeader === undefined) return noBody;
   const length = lengthHeader === undefined ? Number.NaN : Number(lengthHeader);
   if (te !== undefined || !(length <= maxReplayBytes)) return { body: req, replayable: false };
   if (length === 0) {
     req.resume();
     return { body: Buffer.alloc(0), replayable: true };
   }
+  return undefined;
+}
+
+/** Buffers a small body (its Content-Length is within the replay limit) so a retry can resend it. */
+export async function bufferRequestBody(req: IncomingMessage): Promise<PreparedBody> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return { body: Buffer.concat(chunks), replayable: true };

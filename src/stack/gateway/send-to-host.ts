@@ -23,7 +23,7 @@ export interface UpstreamResponse {
 /**
  * One try of one request on one host, which already holds one of the host's connection slots
  * (`host.slots.acquire`): send, and resolve when the response headers are in. The per-try
- * timeout covers the wait for headers; the slot (released here, whatever happens) and the host's
+ * timeout covers the wait for headers once the request is written (connecting has its own); the slot (released here, whatever happens) and the host's
  * active count are held until the body is done. Outcomes feed the cluster's outlier detection;
  * errors come out typed (502 failure, 504 timeout, or the caller's abort reason).
  */
@@ -35,52 +35,45 @@ export async function sendToHost(
   perTryMs: number,
 ): Promise<UpstreamResponse> {
   host.activeRequests++;
-  const tryAbort = new AbortController();
-  const onParentAbort = (): void => tryAbort.abort(signal.reason);
-  signal.addEventListener('abort', onParentAbort, { once: true });
-  const perTry = setTimeout(
-    () => tryAbort.abort(new UpstreamTimeoutError(host.origin, 'per-try', perTryMs)),
-    perTryMs,
-  );
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    clearTimeout(perTry);
-    signal.removeEventListener('abort', onParentAbort);
     host.activeRequests--;
     host.slots.release();
   };
 
   let data: Dispatcher.ResponseData;
   try {
+    // The per-try deadline is undici's headersTimeout (no AbortController or timer of ours per
+    // try: those showed up in profiles); the caller's signal (overall timeout, client gone,
+    // hedge lost) aborts the request and, later, its body.
     data = await host.pool.request({
       method: request.method as Dispatcher.HttpMethod,
       path: request.path,
       headers: request.headers,
       body: request.body ?? null,
-      signal: tryAbort.signal,
+      signal,
+      headersTimeout: perTryMs,
+      bodyTimeout: 0,
     });
   } catch (err) {
     release();
     if (signal.aborted) throw signal.reason;
-    const failure = classify(host, err, tryAbort.signal);
     cluster.record(host, 'gateway_failure');
-    throw failure;
+    throw classify(host, err, perTryMs);
   }
-  clearTimeout(perTry);
   cluster.record(host, data.statusCode >= 500 ? 'http_5xx' : 'success');
   data.body.once('close', release);
   data.body.once('error', release);
   return { host, statusCode: data.statusCode, headers: data.headers, body: data.body };
 }
 
-function classify(host: UpstreamHost, err: unknown, trySignal: AbortSignal): Error {
-  if (trySignal.aborted && trySignal.reason instanceof UpstreamTimeoutError) return trySignal.reason;
+function classify(host: UpstreamHost, err: unknown, perTryMs: number): Error {
   const e = err as { code?: string; name?: string; message?: string } | null;
   const code = e?.code ?? (e?.message ? `${e.name ?? 'Error'}: ${e.message}` : String(err));
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new UpstreamTimeoutError(host.origin, 'connect', 0);
-  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new UpstreamTimeoutError(host.origin, 'per-try', perTryMs);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new UpstreamTimeoutError(host.origin, 'connect', host.connectMs);
   return new UpstreamFailureError(host.origin, code, err);
 }

@@ -19,6 +19,7 @@ export class UpstreamHost implements BalancerHost {
   readonly id: string;
   readonly pool: Pool;
   readonly slots: ConnectionSlots;
+  readonly connectMs: number;
   activeRequests = 0;
 
   constructor(
@@ -31,6 +32,7 @@ export class UpstreamHost implements BalancerHost {
     readonly breaker: StatefulBreaker | undefined,
   ) {
     this.id = origin;
+    this.connectMs = timeouts.connectMs;
     this.slots = new ConnectionSlots(
       origin,
       connections.maxPerHost,

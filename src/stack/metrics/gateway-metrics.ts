@@ -157,12 +157,35 @@ export class GatewayMetrics {
       },
     });
 
+    const perRoute = new Map<
+      string,
+      {
+        duration: ReturnType<typeof duration.labels>;
+        tries: ReturnType<typeof tries.labels>;
+        byStatus: Map<number, ReturnType<typeof requests.labels>>;
+      }
+    >();
     this.subscriptions.push(
       source.onRequestCompleted((e) => {
-        const labels = { route: e.route, cluster: e.cluster };
-        requests.inc({ ...labels, status: String(e.status) });
-        duration.observe(labels, e.durationMs / 1000);
-        if (e.attempts > 0) tries.inc(labels, e.attempts);
+        // Label children are cached: this runs once per request.
+        const key = `${e.route}\u0000${e.cluster}`;
+        let route = perRoute.get(key);
+        if (!route) {
+          route = {
+            duration: duration.labels(e.route, e.cluster),
+            tries: tries.labels(e.route, e.cluster),
+            byStatus: new Map(),
+          };
+          perRoute.set(key, route);
+        }
+        let counter = route.byStatus.get(e.status);
+        if (!counter) {
+          counter = requests.labels(e.route, e.cluster, String(e.status));
+          route.byStatus.set(e.status, counter);
+        }
+        counter.inc();
+        route.duration.observe(e.durationMs / 1000);
+        if (e.attempts > 0) route.tries.inc(e.attempts);
       }),
       source.onRetry((e) => retries.inc({ route: e.route, cluster: e.cluster })),
       source.onHedge((e) => hedges.inc({ route: e.route, cluster: e.cluster })),
