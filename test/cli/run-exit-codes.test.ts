@@ -24,7 +24,7 @@ function expectOneLineError(stderr: string): void {
   expect(lines).toHaveLength(1);
 }
 
-describe('faultline run (child process)', () => {
+describe('faultline run (child process)', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-cli-'));
@@ -209,7 +209,7 @@ describe('faultline run (child process)', () => {
   });
 });
 
-describe('faultline run on a terminal (child process under a pseudo-TTY)', () => {
+describe('faultline run on a terminal (child process under a pseudo-TTY)', { timeout: 120_000 }, () => {
   it.skipIf(!hasScript)('redraws a live view: running scenario, elapsed time and phase', async () => {
     const command = [process.execPath, '--import', 'tsx', ENTRY_PATH, 'run', '--filter', 'pass_one'].join(
       ' ',
@@ -229,7 +229,7 @@ describe('faultline run on a terminal (child process under a pseudo-TTY)', () =>
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`no exit: ${out}`));
-      }, 30_000);
+      }, 60_000);
       child.once('close', (code) => {
         clearTimeout(timer);
         resolve({ code, out });
@@ -243,7 +243,7 @@ describe('faultline run on a terminal (child process under a pseudo-TTY)', () =>
   });
 });
 
-describe('faultline run with the real registry (child process)', () => {
+describe('faultline run with the real registry (child process)', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-cli-real-'));
@@ -270,7 +270,7 @@ describe('faultline run with the real registry (child process)', () => {
         junit,
       ],
       cliEnv({ ENVIRONMENT: 'chaos_test' }),
-      { timeoutMs: 60_000 },
+      { timeoutMs: 90_000 },
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const json = runReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
@@ -296,7 +296,7 @@ describe('faultline run with the real registry (child process)', () => {
       ['run', '--filter', 'demo_process_kill', '--report', report],
       cliEnv({ ENVIRONMENT: 'chaos_test' }),
       {
-        timeoutMs: 60_000,
+        timeoutMs: 90_000,
         onStdout: (out, child) => {
           if (!sent && out.includes('demo_process_kill: observe')) {
             sent = true;

@@ -29,7 +29,7 @@ async function runDemo(scenario: Scenario) {
   return { result: results[0], phases };
 }
 
-describe('demo scenarios', () => {
+describe('demo scenarios', { timeout: 90_000 }, () => {
   it('process kill: the service is killed, errors rise under fault, it comes back', async () => {
     const { result, phases } = await runDemo(demoProcessKill);
     expect(result?.status, result?.reason).toBe('passed');
