@@ -30,7 +30,7 @@ export interface NeedEnv {
   databaseUrl: string;
   /** Where to look for binaries (default: process.env.PATH). */
   path?: string;
-  /** Per-check network timeout (default 1500 ms). */
+  /** Per-check network timeout (default 3000 ms). */
   timeoutMs?: number;
 }
 
@@ -111,7 +111,7 @@ const redisNeed: NeedCheck = {
     // A bare PING: a NOAUTH error from a password-protected server still proves Redis is there.
     const probe = Buffer.from('*1\r\n$4\r\nPING\r\n');
     try {
-      const reply = (await tcpExchange(host, port, probe, env.timeoutMs ?? 1500)).toString('latin1');
+      const reply = (await tcpExchange(host, port, probe, env.timeoutMs ?? 3000)).toString('latin1');
       if (reply.startsWith('+PONG') || reply.startsWith('-NOAUTH')) return ok(`${host}:${port}`);
       return missing(`${host}:${port} answered, but not as Redis`, 'point REDIS_URL at a Redis server');
     } catch (err) {
@@ -138,7 +138,7 @@ const postgresNeed: NeedCheck = {
     const { default: pg } = await import('pg');
     const client = new pg.Client({
       connectionString: env.databaseUrl,
-      connectionTimeoutMillis: env.timeoutMs ?? 1500,
+      connectionTimeoutMillis: env.timeoutMs ?? 3000,
     });
     // A failed connect emits 'error' as well as rejecting; swallow the event, report the rejection.
     client.on('error', () => {});

@@ -69,84 +69,88 @@ describe('HTML report (as text)', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))(`HTML report in headless Chromium (${CHROMIUM})`, () => {
-  let browser: Browser;
-  let dir: string;
+describe.skipIf(!existsSync(CHROMIUM))(
+  `HTML report in headless Chromium (${CHROMIUM})`,
+  { timeout: 60_000 },
+  () => {
+    let browser: Browser;
+    let dir: string;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'faultline-html-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  it('renders the charts (SVG paths of non-zero size) without any network request', async () => {
-    const file = await writeHtmlReport(join(dir, 'report.html'), sampleReport());
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const external: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      external.push(url);
-      return route.abort();
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'faultline-html-'));
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(pathToFileURL(file).href);
 
-    const charts = await page.$$eval('svg.timeline', (svgs) =>
-      svgs.map((svg) => {
-        const box = svg.getBoundingClientRect();
-        const paths = [...svg.querySelectorAll('path.series')].map((p) => {
-          const b = (
-            p as unknown as { getBBox(): { width: number; height: number }; getTotalLength(): number }
-          ).getBBox();
-          return {
-            length: (
+    it('renders the charts (SVG paths of non-zero size) without any network request', async () => {
+      const file = await writeHtmlReport(join(dir, 'report.html'), sampleReport());
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const external: string[] = [];
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:')) return route.continue();
+        external.push(url);
+        return route.abort();
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(pathToFileURL(file).href);
+
+      const charts = await page.$$eval('svg.timeline', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const paths = [...svg.querySelectorAll('path.series')].map((p) => {
+            const b = (
               p as unknown as { getBBox(): { width: number; height: number }; getTotalLength(): number }
-            ).getTotalLength(),
-            width: b.width,
-            height: b.height,
+            ).getBBox();
+            return {
+              length: (
+                p as unknown as { getBBox(): { width: number; height: number }; getTotalLength(): number }
+              ).getTotalLength(),
+              width: b.width,
+              height: b.height,
+            };
+          });
+          const faults = [...svg.querySelectorAll('rect.fault')].map(
+            (r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().width,
+          );
+          return {
+            width: box.width,
+            height: box.height,
+            paths,
+            faults,
+            recovery: svg.querySelectorAll('line.recovery').length,
           };
-        });
-        const faults = [...svg.querySelectorAll('rect.fault')].map(
-          (r) => (r as unknown as { getBBox(): { width: number; height: number } }).getBBox().width,
-        );
-        return {
-          width: box.width,
-          height: box.height,
-          paths,
-          faults,
-          recovery: svg.querySelectorAll('line.recovery').length,
-        };
-      }),
-    );
-    // Two scenarios ran with a load timeline (passed and failed).
-    expect(charts).toHaveLength(2);
-    for (const chart of charts) {
-      expect(chart.width).toBeGreaterThan(300);
-      expect(chart.height).toBeGreaterThan(150);
-      expect(chart.paths).toHaveLength(3);
-      for (const p of chart.paths) {
-        expect(p.length).toBeGreaterThan(100);
-        expect(p.width).toBeGreaterThan(300);
+        }),
+      );
+      // Two scenarios ran with a load timeline (passed and failed).
+      expect(charts).toHaveLength(2);
+      for (const chart of charts) {
+        expect(chart.width).toBeGreaterThan(300);
+        expect(chart.height).toBeGreaterThan(150);
+        expect(chart.paths).toHaveLength(3);
+        for (const p of chart.paths) {
+          expect(p.length).toBeGreaterThan(100);
+          expect(p.width).toBeGreaterThan(300);
+        }
+        expect(chart.faults).toHaveLength(1);
+        expect(chart.faults[0]).toBeGreaterThan(50);
+        expect(chart.recovery).toBe(1);
       }
-      expect(chart.faults).toHaveLength(1);
-      expect(chart.faults[0]).toBeGreaterThan(50);
-      expect(chart.recovery).toBe(1);
-    }
-    const gauge = await page.$eval('svg.gauge', (svg) => svg.getBoundingClientRect().width);
-    expect(gauge).toBeGreaterThan(50);
-    const bars = await page.$$eval('svg.bar', (svgs) => svgs.length);
-    expect(bars).toBe(4);
+      const gauge = await page.$eval('svg.gauge', (svg) => svg.getBoundingClientRect().width);
+      expect(gauge).toBeGreaterThan(50);
+      const bars = await page.$$eval('svg.bar', (svgs) => svgs.length);
+      expect(bars).toBe(4);
 
-    const shot = join(process.env.FAULTLINE_SCREENSHOT_DIR ?? dir, 'report.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    expect(existsSync(shot)).toBe(true);
-    expect(errors).toEqual([]);
-    expect(external).toEqual([]);
-    await page.close();
-  });
-});
+      const shot = join(process.env.FAULTLINE_SCREENSHOT_DIR ?? dir, 'report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(existsSync(shot)).toBe(true);
+      expect(errors).toEqual([]);
+      expect(external).toEqual([]);
+      await page.close();
+    });
+  },
+);
