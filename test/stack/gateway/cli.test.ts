@@ -107,6 +107,28 @@ describe('faultline gateway (CLI)', () => {
     expect(r.out()).toContain('"event":"stopped"');
   });
 
+  it('on SIGTERM finishes the request in flight before exiting 0', async () => {
+    upstreams = await startUpstreams(['slow']);
+    const parked: import('node:http').ServerResponse[] = [];
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      parked.push(res);
+    };
+    const path = join(dir, 'drain.yaml');
+    await writeFile(path, `clusters:\n  api:\n    hosts:\n      - url: ${upstreams[0]!.url}\n`);
+    const r = run(mainEntry, ['--config', path]);
+    const ready = await listening(r);
+    const inFlight = request(`http://127.0.0.1:${ready.port}/work`);
+    while (parked.length < 1) await new Promise((res) => setTimeout(res, 10));
+    r.child.kill('SIGTERM');
+    while (!r.out().includes('"event":"draining"')) await new Promise((res) => setTimeout(res, 10));
+    expect(r.out()).toContain('"active_requests":1');
+    parked[0]!.end('finished');
+    const res = await inFlight;
+    expect([res.status, res.body]).toEqual([200, 'finished']);
+    expect(await r.exited).toBe(0);
+  });
+
   it('runs as a bare process entry (src/stack/gateway/main.ts) with the same contract', async () => {
     upstreams = await startUpstreams(['b']);
     const path = join(dir, 'gateway.json');

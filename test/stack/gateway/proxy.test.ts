@@ -303,6 +303,20 @@ describe('gateway retries', () => {
     expect(upstreams[1]!.seen[1]!.headers['idempotency-key']).toBe('k-1');
   });
 
+  it('does not retry once the retry budget is spent', async () => {
+    const gw = await setup(['bad', 'good'], {
+      health: { outlier: false },
+      retry: { budget: { percent: 0, minConcurrent: 0 } },
+    });
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      res.writeHead(503).end('bad');
+    };
+    const r = await request(`${gw.url}/r`); // round robin: "bad" first
+    expect([r.status, r.body]).toEqual([503, 'bad']);
+    expect(upstreams[1]!.requests).toBe(0);
+  });
+
   it('gives the last 5xx back when every host failed', async () => {
     const gw = await setup(['x', 'y'], { health: { outlier: false } });
     for (const u of upstreams) {
