@@ -12,6 +12,8 @@ export {
   DEFAULT_LISTEN,
   ProxyCollection,
   type ProxyCollectionOptions,
+  type ToxicEvent,
+  type ToxicRemovedEvent,
 } from './proxy-collection.js';
 export { ProxyServer, type ProxyServerOptions, startProxyServer } from './proxy-server.js';
 export {
@@ -23,4 +25,4 @@ export {
   toxicInputSchema,
 } from './schemas.js';
 export type { ProxyJson, ProxyStats } from './tcp-proxy.js';
-export type { ToxicJson } from './toxic-collection.js';
+export type { ToxicJson, ToxicRemovalReason } from './toxic-collection.js';

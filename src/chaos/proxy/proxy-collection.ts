@@ -1,4 +1,6 @@
+import diagnostics from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
+import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { parseAddress } from './address.js';
 import { ProxyApiError } from './errors.js';
@@ -15,7 +17,19 @@ import {
   type ToxicUpdate,
 } from './schemas.js';
 import { type ProxyJson, type ProxyStats, TcpProxy } from './tcp-proxy.js';
-import { parseToxic, type ToxicJson, type ToxicSpec } from './toxic-collection.js';
+import { parseToxic, type ToxicJson, type ToxicRemovalReason, type ToxicSpec } from './toxic-collection.js';
+
+/** Trace channels (node:diagnostics_channel), published only when someone subscribes. */
+const toxicAddedChannel = diagnostics.channel('faultline:proxy:toxic-added');
+const toxicRemovedChannel = diagnostics.channel('faultline:proxy:toxic-removed');
+
+export interface ToxicEvent {
+  proxy: string;
+  toxic: ToxicJson;
+}
+export interface ToxicRemovedEvent extends ToxicEvent {
+  reason: ToxicRemovalReason;
+}
 
 /** The default listen address: loopback, a free port. */
 export const DEFAULT_LISTEN = '127.0.0.1:0';
@@ -50,6 +64,12 @@ export class ProxyCollection {
   private readonly proxies = new Map<string, TcpProxy>();
   private readonly leases: LeaseRegistry;
   protected readonly logger: Logger | undefined;
+  private readonly toxicAdded = new EventEmitter<ToxicEvent>();
+  private readonly toxicRemoved = new EventEmitter<ToxicRemovedEvent>();
+  /** A toxic was installed (API, populate, create-with-toxics). */
+  readonly onToxicAdded: Event<ToxicEvent> = this.toxicAdded.addListener;
+  /** A toxic went away, and why (`deleted`, `reset`, `expired`, `lease`). */
+  readonly onToxicRemoved: Event<ToxicRemovedEvent> = this.toxicRemoved.addListener;
 
   constructor(options: ProxyCollectionOptions = {}) {
     this.seed = (options.seed ?? freshSeed()) >>> 0;
@@ -252,7 +272,20 @@ export class ProxyCollection {
   }
 
   private newProxy(spec: ValidProxy): TcpProxy {
-    const proxy = new TcpProxy(spec, this.rng.fork(`proxy:${spec.name}`), this.leases, this.logger);
+    const proxy = new TcpProxy(spec, this.rng.fork(`proxy:${spec.name}`), {
+      leases: this.leases,
+      logger: this.logger,
+      onToxicAdded: (name, toxic) => {
+        const event = { proxy: name, toxic };
+        if (this.toxicAdded.hasListeners) this.toxicAdded.emit(event);
+        if (toxicAddedChannel.hasSubscribers) toxicAddedChannel.publish(event);
+      },
+      onToxicRemoved: (name, toxic, reason) => {
+        const event = { proxy: name, toxic, reason };
+        if (this.toxicRemoved.hasListeners) this.toxicRemoved.emit(event);
+        if (toxicRemovedChannel.hasSubscribers) toxicRemovedChannel.publish(event);
+      },
+    });
     for (const t of spec.toxics) proxy.toxics.install(t);
     return proxy;
   }

@@ -7,7 +7,7 @@ import { ProxyApiError } from './errors.js';
 import type { LeaseRegistry } from './lease-registry.js';
 import { Link } from './link.js';
 import type { DirectionStats } from './toxic-chain.js';
-import { ToxicCollection, type ToxicJson } from './toxic-collection.js';
+import { ToxicCollection, type ToxicJson, type ToxicRemovalReason } from './toxic-collection.js';
 
 /** A proxy as the API shows it. */
 export interface ProxyJson {
@@ -50,16 +50,26 @@ export class TcpProxy {
   constructor(
     init: { name: string; listen: string; upstream: string },
     private readonly rng: SeededRandom,
-    leases: LeaseRegistry,
-    logger?: Logger,
+    context: {
+      leases: LeaseRegistry;
+      logger?: Logger;
+      onToxicAdded?(proxy: string, toxic: ToxicJson): void;
+      onToxicRemoved?(proxy: string, toxic: ToxicJson, reason: ToxicRemovalReason): void;
+    },
   ) {
     this.name = init.name;
     parseAddress(init.listen, 'listen');
     this.listen = init.listen;
     this.upstreamAddress = parseAddress(init.upstream, 'upstream');
     this.upstream = init.upstream;
-    this.logger = logger?.child({ component: 'proxy', proxy: init.name });
-    this.toxics = new ToxicCollection({ links: () => this.links, leases, logger: this.logger });
+    this.logger = context.logger?.child({ component: 'proxy', proxy: init.name });
+    this.toxics = new ToxicCollection({
+      links: () => this.links,
+      leases: context.leases,
+      logger: this.logger,
+      onAdded: (t) => context.onToxicAdded?.(this.name, t),
+      onRemoved: (t, reason) => context.onToxicRemoved?.(this.name, t, reason),
+    });
   }
 
   /** Listens; the reported `listen` becomes the real address (port 0 → the chosen port). */

@@ -80,10 +80,15 @@ function parseAttributes(toxic: AnyToxic, attributes: Record<string, unknown>): 
   return result.data as Record<string, unknown>;
 }
 
+/** Why a toxic went away: DELETE, POST /reset, its duration_ms ran out, or its lease ended. */
+export type ToxicRemovalReason = 'deleted' | 'reset' | 'expired' | 'lease';
+
 export interface ToxicCollectionHost {
   links(): Iterable<Link>;
   leases: LeaseRegistry;
   logger?: Logger;
+  onAdded?(toxic: ToxicJson): void;
+  onRemoved?(toxic: ToxicJson, reason: ToxicRemovalReason): void;
 }
 
 /**
@@ -115,9 +120,7 @@ export class ToxicCollection {
   install(spec: ToxicSpec): ToxicJson {
     const record: ToxicRecord = { ...spec, active: spec.startAfterMs === undefined, timers: [] };
     if (record.lease !== undefined) {
-      record.untieLease = this.host.leases.attach(record.lease, () =>
-        this.removeRecord(record, 'lease expired'),
-      );
+      record.untieLease = this.host.leases.attach(record.lease, () => this.removeRecord(record, 'lease'));
     }
     this.records.push(record);
     for (const link of this.host.links())
@@ -132,7 +135,9 @@ export class ToxicCollection {
       this.scheduleExpiry(record);
     }
     this.host.logger?.info({ toxic: record.name, type: record.type, stream: record.stream }, 'toxic added');
-    return toJSON(record);
+    const json = toJSON(record);
+    this.host.onAdded?.(json);
+    return json;
   }
 
   get(name: string): ToxicJson {
@@ -160,7 +165,7 @@ export class ToxicCollection {
   }
 
   remove(name: string): void {
-    this.removeRecord(this.require(name), 'removed');
+    this.removeRecord(this.require(name), 'deleted');
   }
 
   /** Removes every toxic (POST /reset). */
@@ -179,7 +184,7 @@ export class ToxicCollection {
     return record;
   }
 
-  private removeRecord(record: ToxicRecord, why: string): void {
+  private removeRecord(record: ToxicRecord, why: ToxicRemovalReason): void {
     const i = this.records.indexOf(record);
     if (i === -1) return;
     this.records.splice(i, 1);
@@ -187,6 +192,7 @@ export class ToxicCollection {
     record.untieLease?.();
     for (const link of this.host.links()) link.removeToxic(record, record.stream);
     this.host.logger?.info({ toxic: record.name, reason: why }, 'toxic removed');
+    this.host.onRemoved?.(toJSON(record), why);
   }
 
   private restart(record: ToxicRecord): void {
@@ -205,7 +211,7 @@ export class ToxicCollection {
 
   private scheduleExpiry(record: ToxicRecord): void {
     if (record.durationMs !== undefined) {
-      this.schedule(record, record.durationMs, () => this.removeRecord(record, 'duration elapsed'));
+      this.schedule(record, record.durationMs, () => this.removeRecord(record, 'expired'));
     }
   }
 

@@ -39,12 +39,15 @@ describe('Faultline extensions: expiring toxics and the dead-man switch', () => 
     const s = await connect(r.port);
     // The clock of duration_ms starts when the toxic is added.
     const t0 = performance.now();
+    const reasons: string[] = [];
+    r.server.onToxicRemoved((e) => reasons.push(e.reason));
     const t = r.server.addToxic('p', { type: 'timeout', duration_ms: 300, attributes: { timeout: 0 } });
     expect(t.duration_ms).toBe(300);
     s.write('held');
     expect((await readBytes(s, 4)).toString()).toBe('held');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(300 - 2);
     expect(r.server.listToxics('p')).toEqual([]);
+    expect(reasons).toEqual(['expired']);
     s.destroy();
   });
 
@@ -63,6 +66,8 @@ describe('Faultline extensions: expiring toxics and the dead-man switch', () => 
     );
     expect(viaHeader.json.lease).toBe(id);
     r.server.addToxic('p', { name: 'unleased', type: 'noop' });
+    const removed: string[] = [];
+    r.server.onToxicRemoved((e) => removed.push(`${e.proxy}/${e.toxic.name}:${e.reason}`));
 
     // Renewed every 200 ms for 1.2 s: well past the TTL, yet the toxics stay.
     for (let i = 0; i < 6; i++) {
@@ -74,6 +79,7 @@ describe('Faultline extensions: expiring toxics and the dead-man switch', () => 
     expect(r.server.listToxics('p').map((t) => t.name)).toEqual(['a', 'b', 'unleased']);
     await waitFor(() => r.server.listToxics('p').length === 1, 5000, 'leased toxics to be removed');
     expect(r.server.listToxics('p').map((t) => t.name)).toEqual(['unleased']);
+    expect(removed).toEqual(['p/a:lease', 'p/b:lease']);
     expect((await post(`/leases/${id}/renew`, {})).status).toBe(404);
   });
 
