@@ -21,7 +21,7 @@ const TARGET_SUCCESS_RATE = 0.99;
 const SEED_ITEMS = 10;
 
 /**
- * Each instance's link degrades in a different way at once: one is throttled to 32 KB/s, one
+ * Each instance's link degrades in a different way at once: one is throttled to 64 KB/s, one
  * gets jittery latency and its answers sliced into small segments, and one has half of its
  * connections reset. Hypothesis: thanks to per-try timeouts and retries on another host, the
  * success rate stays at or above 99 %, retries are really used, and no request waits past the
@@ -33,7 +33,7 @@ export const networkDegradation: Scenario = {
   name: 'network_degradation',
   title: 'Network degradation: bandwidth, slicing, jitter and resets',
   description:
-    'Under 100 req/s of ~10 KB answers: bandwidth 32 KB/s on one instance, latency 40±40 ms plus slicing on ' +
+    'Under 100 req/s of ~10 KB answers: bandwidth 64 KB/s on one instance, latency 40±40 ms plus slicing on ' +
     'another, reset_peer on half the connections of the third. Hypothesis: success rate ≥ 99 % during the fault ' +
     'thanks to retries (the gateway retried), and every answer within the overall timeout.',
   needs: ['free-ports'],
@@ -74,11 +74,11 @@ export const networkDegradation: Scenario = {
           createFault({ kind: 'toxic', name, proxy, toxic: toxicSpec }, stack.faultDeps);
         const degraded = new TimedFault(
           new FaultGroup('toxic', 'degraded-network', [
-            toxic('bandwidth', a, { type: 'bandwidth', attributes: { rate: 32 } }),
+            toxic('bandwidth', a, { type: 'bandwidth', attributes: { rate: 64 } }),
             toxic('jitter', b, { type: 'latency', attributes: { latency: 40, jitter: 40 } }),
             toxic('slicer', b, {
               type: 'slicer',
-              attributes: { average_size: 200, size_variation: 100, delay: 1000 },
+              attributes: { average_size: 1000, size_variation: 500, delay: 2000 },
             }),
             toxic('resets', c, { type: 'reset_peer', toxicity: 0.5, attributes: { timeout: 200 } }),
           ]),
