@@ -10,7 +10,7 @@ import { writeJunitReport } from '../../report/junit.js';
 import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
 import { reportFileProblem } from '../../report/write-file.js';
-import { NEEDS, type Need, type NeedCheck, NeedChecker, type NeedResult } from '../../suite/needs.js';
+import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
 import { scenarios as registeredScenarios } from '../../suite/registry.js';
 import { runScenarios } from '../../suite/runner.js';
 import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
@@ -25,6 +25,8 @@ import {
   resolveRunConfig,
   selectScenarios,
 } from './run-config.js';
+import { dryRunReport } from './run-dry-run.js';
+import { formatScenarioList } from './run-list.js';
 import { createRunLogger } from './run-logger.js';
 
 /** What `faultline run` runs against; tests swap the scenarios, streams and environment. */
@@ -137,7 +139,7 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
   const selected = selectScenarios(deps.scenarios ?? registeredScenarios, config);
 
   if (config.list) {
-    stdout.write(formatList(selected));
+    stdout.write(formatScenarioList(selected));
     return EXIT.passed;
   }
   for (const warning of config.warnings) stderr.write(`faultline: WARNING: ${warning}\n`);
@@ -183,7 +185,11 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
         'faultline: WARNING: safety checks are DISABLED (CHAOS_SAFETY_ENABLED=false with --yes)\n',
       );
     }
-    if (config.dryRun) return await dryRun(selected, config, safety, needs, stdout);
+    if (config.dryRun) {
+      const { text, refused } = await dryRunReport(selected, config, safety, needs);
+      stdout.write(text);
+      return refused ? EXIT.refused : EXIT.passed;
+    }
     safety.assertSafe();
     return await execute(selected, config, safety, needs, { stdout, stderr, logger, env });
   } finally {
@@ -203,71 +209,6 @@ function openLogger(config: RunConfig): ReturnType<typeof createRunLogger> {
       code: 'FL_RUN_LOG_FILE',
     });
   }
-}
-
-function formatList(scenarios: readonly Scenario[]): string {
-  if (scenarios.length === 0) return 'no scenario matches\n';
-  const idWidth = Math.max(...scenarios.map((s) => s.id.length));
-  const lines = scenarios.map(
-    (s) =>
-      `${s.id.padEnd(idWidth)}  ${s.category.padEnd(13)}  ${s.title}${s.needs.length > 0 ? `  [needs: ${s.needs.join(', ')}]` : ''}`,
-  );
-  return `${lines.join('\n')}\n${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}\n`;
-}
-
-/** --dry-run: safety checks, every need of the selection, and what would run or be skipped. */
-async function dryRun(
-  selected: readonly Scenario[],
-  config: RunConfig,
-  safety: SafetyController,
-  needs: NeedChecker,
-  stdout: NodeJS.WritableStream,
-): Promise<number> {
-  const out: string[] = ['Safety:'];
-  const checks = safety.checks();
-  for (const c of checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(15)} ${c.detail}`);
-
-  // Every known dependency, so the machine's readiness shows even for needs this selection
-  // lacks; a missing one only matters (MISS) when a selected scenario needs it.
-  out.push('', 'Dependencies:');
-  const all = Object.keys(NEEDS) as Need[];
-  const results = await Promise.all(all.map((need) => needs.check(need)));
-  for (const [i, need] of all.entries()) {
-    const r = results[i] as NeedResult;
-    const users = selected.filter((s) => s.needs.includes(need)).length;
-    const usedBy = users > 0 ? `needed by ${users}` : 'not needed';
-    out.push(
-      r.ok
-        ? `  ok    ${need.padEnd(18)} ${NEEDS[need].title}${r.detail ? ` (${r.detail})` : ''} [${usedBy}]`
-        : `  ${users > 0 ? 'MISS' : '-   '}  ${need.padEnd(18)} ${r.reason}; to provide: ${r.provide} [${usedBy}]`,
-    );
-  }
-
-  const run: Scenario[] = [];
-  const skip: string[] = [];
-  for (const s of selected) {
-    const gap = await needs.firstMissing(s.needs);
-    if (gap) skip.push(`  ${s.id}: needs ${gap.need}: ${gap.reason} (to provide: ${gap.provide})`);
-    else run.push(s);
-  }
-  const idWidth = Math.max(0, ...run.map((s) => s.id.length));
-  out.push('', `Would run (${run.length}):`, ...run.map((s) => `  ${s.id.padEnd(idWidth)}  ${s.title}`));
-  out.push('', `Would skip (${skip.length}):`, ...skip);
-  out.push(
-    '',
-    `Options: timeout ${config.timeoutMs / 1000} s, max failures ${config.maxFailures}, ` +
-      `${config.parallel ? `parallel (${config.concurrency})` : 'sequential'}, per-scenario limit ${safety.maxExperimentMs / 1000} s, ` +
-      `mock external ${config.mockExternal}, isolated ${config.isolated}, monitoring ${config.monitoring}`,
-  );
-  const refused = checks.filter((c) => !c.ok);
-  out.push(
-    '',
-    refused.length > 0
-      ? `Refused by safety: ${refused.map((c) => c.detail).join('; ')}`
-      : `Ready: ${run.length} of ${selected.length} scenarios would run.`,
-  );
-  stdout.write(`${out.join('\n')}\n`);
-  return refused.length > 0 ? EXIT.refused : EXIT.passed;
 }
 
 async function execute(
