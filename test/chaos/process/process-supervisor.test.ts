@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   freePort,
   LogBuffer,
+  type ManagedProcess,
   ProcessExitedError,
   ProcessNameError,
   ProcessNotReadyError,
@@ -103,6 +104,8 @@ describe('ProcessSupervisor', () => {
   it('rejects with ProcessNotReadyError on timeout and leaves no process behind', async () => {
     supervisor = new ProcessSupervisor();
     const port = await freePort();
+    const spawned: ManagedProcess[] = [];
+    supervisor.onSpawn((c) => spawned.push(c));
     const err = await supervisor
       .spawn({
         name: 'never',
@@ -115,8 +118,11 @@ describe('ProcessSupervisor', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProcessNotReadyError);
     expect((err as ProcessNotReadyError).code).toBe('FL_PROCESS_NOT_READY');
-    expect((err as Error).message).toContain('stubborn');
+    expect((err as Error).message).toContain(`not ready (tcp 127.0.0.1:${port}) within 300 ms`);
     expect(supervisor.get('never')).toBeUndefined();
+    const pid = spawned[0]?.exitInfo?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid as number)).toBe(false);
   });
 
   it('rejects with ProcessExitedError when the child dies before it is ready', async () => {
