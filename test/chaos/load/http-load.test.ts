@@ -45,8 +45,8 @@ describe('http load', () => {
     const m = run.result([], tolerance);
     expect(m.requests).toBe(100);
     const span = (server.arrivals.at(-1) as number) - (server.arrivals[0] as number);
-    // A closed loop with 400 ms responses would need far longer to send 100 requests.
-    expect(span).toBeLessThan(1600);
+    // ~1 s of sending despite 400 ms responses (a closed loop of one connection would take 40 s).
+    expect(span).toBeLessThan(3000);
     expect(m.latency_ms.p50).toBeGreaterThanOrEqual(399);
   });
 
