@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Event, EventEmitter } from '../../common/event.js';
+import { type Disposable, type Event, EventEmitter } from '../../common/event.js';
 import type { Backoff } from '../backoff/backoff.js';
 import { ConstantBackoff } from '../backoff/constant-backoff.js';
 import { neverAbortedSignal } from '../policy/abort.js';
@@ -64,11 +64,16 @@ export interface CircuitBreakerSnapshot {
   readonly halfOpenInMs: number;
   readonly probesInFlight: number;
   readonly probeSuccesses: number;
+  /** Held open by `isolate()`. */
+  readonly isolated: boolean;
 }
 
 export interface BreakEvent {
-  /** `failure`: the strategy tripped while closed; `probe-failure`: a half-open probe failed. */
-  readonly reason: 'failure' | 'probe-failure';
+  /**
+   * `failure`: the strategy tripped while closed; `probe-failure`: a half-open probe failed;
+   * `isolated`: someone called `isolate()`.
+   */
+  readonly reason: 'failure' | 'probe-failure' | 'isolated';
   readonly outcome: Outcome;
 }
 
@@ -114,6 +119,8 @@ export class CircuitBreakerPolicy implements Policy {
   private readonly defaultContext: PolicyContext = { signal: neverAbortedSignal, attempt: 0 };
 
   private current: CircuitState = 'closed';
+  /** Outstanding `isolate()` handles; while > 0 the circuit stays open. */
+  private isolations = 0;
   /** Bumped on every transition; outcomes of calls from an older generation are ignored. */
   private generation = 0;
   private halfOpenAt = 0;
@@ -144,9 +151,45 @@ export class CircuitBreakerPolicy implements Policy {
       state: this.current,
       breaker: this.breaker.snapshot(),
       consecutiveOpens: this.consecutiveOpens,
-      halfOpenInMs: this.current === 'open' ? Math.max(0, this.halfOpenAt - this.clock.now()) : 0,
+      halfOpenInMs:
+        this.current === 'open' && this.isolations === 0
+          ? Math.max(0, this.halfOpenAt - this.clock.now())
+          : 0,
       probesInFlight: this.probesInFlight,
       probeSuccesses: this.probeSuccesses,
+      isolated: this.isolations > 0,
+    };
+  }
+
+  /**
+   * Whether a call made now would reach `fn`: closed, or half-open with a probe slot free. A
+   * balancer can skip a host whose breaker would only fail fast.
+   */
+  get acceptingCalls(): boolean {
+    this.refresh();
+    return (
+      this.current === 'closed' ||
+      (this.current === 'half-open' && this.probesInFlight + this.probeSuccesses < this.halfOpenProbes)
+    );
+  }
+
+  /**
+   * Holds the circuit open (calls fail fast) until every returned handle is disposed; then it
+   * closes with fresh counters. For operators and drills: take an upstream out by hand.
+   */
+  isolate(): Disposable {
+    if (this.isolations++ === 0) {
+      this.halfOpenAt = Number.POSITIVE_INFINITY;
+      if (this.current !== 'open') this.transition('open');
+      this.breakEmitter.emit({ reason: 'isolated', outcome: { ok: false, error: undefined } });
+    }
+    let disposed = false;
+    return {
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        if (--this.isolations === 0) this.close();
+      },
     };
   }
 
@@ -155,6 +198,8 @@ export class CircuitBreakerPolicy implements Policy {
     let isProbe = false;
     if (this.current !== 'closed') {
       if (this.current === 'open') {
+        if (this.isolations > 0)
+          return Promise.reject(brokenCircuitFast(0, 'circuit is isolated: failing fast'));
         return Promise.reject(brokenCircuitFast(this.halfOpenAt - this.clock.now()));
       }
       if (this.probesInFlight + this.probeSuccesses >= this.halfOpenProbes) {

@@ -239,4 +239,38 @@ describe('CircuitBreakerPolicy', () => {
     }
     expect(seen).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
   });
+
+  it('isolate() holds the circuit open until every handle is disposed, then closes fresh', async () => {
+    const { policy, clock, states } = setup();
+    const reasons: string[] = [];
+    policy.onBreak((e) => reasons.push(e.reason));
+    const a = policy.isolate();
+    const b = policy.isolate();
+    clock.advance(1e9);
+    await expect(policy.execute(ok)).rejects.toThrow(/isolated/);
+    expect(policy.snapshot()).toMatchObject({ state: 'open', isolated: true, halfOpenInMs: 0 });
+    a.dispose();
+    a.dispose();
+    expect(policy.state).toBe('open');
+    b.dispose();
+    expect(policy.snapshot()).toMatchObject({ state: 'closed', isolated: false, consecutiveOpens: 0 });
+    await expect(policy.execute(ok)).resolves.toBe('ok');
+    expect(reasons).toEqual(['isolated']);
+    expect(states).toEqual(['open', 'closed']);
+  });
+
+  it('acceptingCalls says whether a call would reach fn', async () => {
+    const { policy, clock } = setup(1);
+    expect(policy.acceptingCalls).toBe(true);
+    await trip(policy);
+    expect(policy.acceptingCalls).toBe(false);
+    clock.advance(1000);
+    expect(policy.acceptingCalls).toBe(true);
+    const probe = deferred();
+    const running = policy.execute(() => probe.promise);
+    expect(policy.acceptingCalls).toBe(false);
+    probe.resolve('x');
+    await running;
+    expect(policy.acceptingCalls).toBe(true);
+  });
 });
