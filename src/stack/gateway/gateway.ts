@@ -304,27 +304,37 @@ export class Gateway {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    let graceful = false;
     if (drain) {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      });
-      const forced = await Promise.race([this.handler.idle().then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (forced) {
+      graceful = await settlesWithin(this.handler.idle(), timeoutMs);
+      if (!graceful) {
         // Out of time: answer what has not started answering with 503, cut the rest.
         this.handler.abortAll(new GatewayDrainingError());
-        await Promise.race([this.handler.idle(), new Promise((r) => setTimeout(r, 100))]);
+        await settlesWithin(this.handler.idle(), 100);
       }
     } else {
       this.handler.abortAll(new GatewayDrainingError());
     }
     this.server.closeAllConnections();
     await closed;
-    await Promise.all([...this.clusters.values()].map((c) => c.close()));
+    // pool.close() waits for requests still queued on a pool; after a forced drain, don't wait.
+    await Promise.all([...this.clusters.values()].map((c) => (graceful ? c.close() : c.destroy())));
     this.admin.closeAllConnections();
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();
+  }
+}
+
+/** Whether `promise` settles within `ms` (the timer is cleared either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
