@@ -35,19 +35,27 @@ export function sliceSizes(size: number, a: SlicerAttributes, rng: SeededRandom)
   return out;
 }
 
-/** Cuts data into small slices, optionally pausing between them, like a network that fragments writes. */
+/**
+ * Cuts data into small slices, optionally pausing between them, like a network that fragments
+ * writes. Timers have 1 ms resolution, so pauses under 1 ms are accumulated and taken together
+ * once they add up to a millisecond: the average pacing is kept without a timer per slice.
+ */
 export const SlicerToxic: Toxic<SlicerAttributes> = {
   type: 'slicer',
   attributes: slicerAttributes,
   async pipe(stub, attributes) {
+    let owedMs = 0;
     for (;;) {
       const chunk = await stub.peek();
       if (chunk === null || stub.interrupted) return;
       for (const size of sliceSizes(chunk.length, attributes, stub.rng)) {
         stub.forward(size);
-        if (attributes.delay > 0) {
-          await stub.sleep(attributes.delay / 1000);
+        owedMs += attributes.delay / 1000;
+        if (owedMs >= 1) {
+          const started = performance.now();
+          await stub.sleep(owedMs);
           if (stub.interrupted) return;
+          owedMs = Math.max(0, owedMs - (performance.now() - started));
         }
       }
     }
