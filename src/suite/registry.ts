@@ -3,6 +3,7 @@ import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
+import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import { memoryPressure } from './resource/memory-pressure.js';
 import type { Scenario } from './scenario.js';
@@ -26,4 +27,5 @@ export const scenarios: readonly Scenario[] = [
   networkDegradation,
   cpuExhaustion,
   memoryPressure,
+  connectionPoolExhaustion,
 ];
