@@ -126,6 +126,22 @@ describe('gateway per-host connection cap', () => {
     expect(gw.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
   });
 
+  it('answers 504 at the overall timeout while still queued for a connection', async () => {
+    const gw = await setup(['one'], {
+      connections: { maxPerHost: 1, queueTimeoutMs: 10_000 },
+      timeouts: { overallMs: 300, perTryMs: 10_000 },
+    });
+    upstreams[0]!.behaviour = hang;
+    const holder = request(`${gw.url}/hold`);
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    const [queued, ms] = await timed(request(`${gw.url}/queued`));
+    expect(queued.status).toBe(504);
+    expect(JSON.parse(queued.body).code).toBe('FL_GW_TIMEOUT');
+    expect(ms).toBeLessThan(2000);
+    expect(gw.state().clusters.api!.hosts[0]!.connections.queued).toBe(0);
+    expect((await holder).status).toBe(504);
+  });
+
   it('counts sheds in the metrics and events', async () => {
     const gw = await setup(['one'], { connections: { maxPerHost: 1, queueTimeoutMs: 0 } });
     upstreams[0]!.behaviour = hang;
