@@ -74,6 +74,27 @@ describe('http_status and http_latency toxics', () => {
     expect(injected).toBeGreaterThan(5);
     expect(injected).toBeLessThan(35);
     expect(served).toBe(40 - injected);
+
+    // Same seed, same sequence of connections and requests: the same draws.
+    const replay = await startProxyServer({ port: 0, seed: 11 });
+    try {
+      const p = await replay.createProxy({
+        name: 'web',
+        upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      });
+      replay.addToxic('web', { type: 'http_status', toxicity: 0.5, attributes: { status: 500 } });
+      const again = new Client(`http://127.0.0.1:${portOf(p.listen)}`, { pipelining: 1 });
+      const replayed: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const res = await again.request({ method: 'GET', path: `/${i}` });
+        await res.body.text();
+        replayed.push(res.statusCode);
+      }
+      await again.close();
+      expect(replayed).toEqual(codes);
+    } finally {
+      await replay.close();
+    }
   });
 
   it('http_latency delays each request on a keep-alive connection', async () => {

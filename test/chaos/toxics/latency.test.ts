@@ -31,6 +31,30 @@ describe('latency toxic', () => {
     s.destroy();
   });
 
+  it('toxicity is drawn once per connection: about that share of connections is slowed', async () => {
+    r = await rig(undefined, 2024);
+    r.server.addToxic('p', { type: 'latency', toxicity: 0.5, attributes: { latency: 400 } });
+    const times = await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        const s = await connect(r.port);
+        const t0 = performance.now();
+        s.write('a');
+        await readBytes(s, 1);
+        // A second round trip on the same connection gets the same draw.
+        const t1 = performance.now();
+        s.write('b');
+        await readBytes(s, 1);
+        const t2 = performance.now();
+        s.destroy();
+        return [t1 - t0, t2 - t1] as const;
+      }),
+    );
+    const slow = times.filter(([first]) => first >= 400 - 2);
+    expect(slow.length).toBeGreaterThan(4);
+    expect(slow.length).toBeLessThan(20);
+    for (const [first, second] of slow) expect(second, `first ${first}`).toBeGreaterThanOrEqual(400 - 2);
+  });
+
   it('is drawn per connection with toxicity 0: no delay', async () => {
     r = await rig();
     r.server.addToxic('p', { type: 'latency', toxicity: 0, attributes: { latency: 5000 } });
