@@ -66,7 +66,13 @@ export class UpstreamCluster {
    */
   pick(exclude?: ReadonlySet<UpstreamHost>): UpstreamHost | undefined {
     const { hosts } = this.hostSet.select(this.hosts, (h) => h.breakerAllows);
-    const candidates = exclude && exclude.size > 0 ? hosts.filter((h) => !exclude.has(h)) : hosts;
+    let candidates = exclude && exclude.size > 0 ? hosts.filter((h) => !exclude.has(h)) : hosts;
+    // A host whose connections are all busy would make the request queue (and maybe be shed)
+    // while another has room: prefer hosts with a free connection when there are any.
+    if (candidates.some((h) => h.slots.inUse >= h.slots.max)) {
+      const free = candidates.filter((h) => h.slots.inUse < h.slots.max);
+      if (free.length > 0) candidates = free;
+    }
     return this.balancer.pick(candidates);
   }
 

@@ -126,6 +126,19 @@ describe('gateway per-host connection cap', () => {
     expect(gw.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
   });
 
+  it('sends requests to a host with a free connection rather than queue on a full one', async () => {
+    const gw = await setup(['a', 'b'], { connections: { maxPerHost: 1, queueTimeoutMs: 5000 } });
+    upstreams[0]!.behaviour = hang;
+    const holder = request(`${gw.url}/hold`); // round robin: "a" first, and it hangs
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 4; i++) {
+      const r = await request(`${gw.url}/x${i}`);
+      expect(r.body).toBe('b');
+    }
+    held.shift()!.end('a');
+    expect((await holder).body).toBe('a');
+  });
+
   it('answers 504 at the overall timeout while still queued for a connection', async () => {
     const gw = await setup(['one'], {
       connections: { maxPerHost: 1, queueTimeoutMs: 10_000 },
