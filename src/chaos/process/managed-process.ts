@@ -173,18 +173,26 @@ export class ManagedProcess {
         controller.abort(new ProcessNotReadyError(spec.name, what, spec.ready_timeout_ms, this.logs.tail())),
       spec.ready_timeout_ms,
     );
-    void exited.then((e) =>
-      controller.abort(new ProcessExitedError(spec.name, e.code, e.signal, this.logs.tail())),
-    );
+    // On exit, wait for its last output (stdio closes after 'exit') so the error can show it;
+    // not forever, since a grandchild may hold the pipes open.
+    const stdioClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const died = exited.then(async (e): Promise<never> => {
+      await Promise.race([stdioClosed, sleep(100)]);
+      const err = new ProcessExitedError(spec.name, e.code, e.signal, this.logs.tail());
+      controller.abort(err);
+      throw err;
+    });
+    died.catch(() => {}); // observed below while starting; later deaths are onExit's business
     try {
-      if (spec.ready) await waitForReadiness(spec.ready, this.logs, controller.signal);
-      else
-        await Promise.race([
-          once(child, 'spawn', { signal: controller.signal }),
-          exited.then(() => controller.signal.throwIfAborted()),
-        ]);
+      const ready = spec.ready
+        ? waitForReadiness(spec.ready, this.logs, controller.signal)
+        : once(child, 'spawn', { signal: controller.signal });
+      await Promise.race([ready, died]);
+      if (this.currentState !== 'starting') await died; // exited right after passing the check
     } catch (err) {
       await this.shutdown(0);
+      // A spawn failure (ENOENT) surfaces first as the raw error: report it as an exit, with output.
+      await died.catch(() => {});
       throw controller.signal.aborted ? controller.signal.reason : err;
     } finally {
       clearTimeout(timer);
