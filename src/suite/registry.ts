@@ -6,6 +6,7 @@ import { networkDegradation } from './latency/network-degradation.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import { memoryPressure } from './resource/memory-pressure.js';
+import { serviceIsolation } from './network/service-isolation.js';
 import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
@@ -28,4 +29,5 @@ export const scenarios: readonly Scenario[] = [
   cpuExhaustion,
   memoryPressure,
   connectionPoolExhaustion,
+  serviceIsolation,
 ];

@@ -1,0 +1,191 @@
+import { createFault } from '../../chaos/faults/index.js';
+import { FaultGroup } from '../harness/fault-group.js';
+import { expectWithin } from '../harness/hypothesis-miss.js';
+import { pollUntil } from '../harness/poll-until.js';
+import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
+import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { TimedFault } from '../harness/timed-fault.js';
+import type { Scenario } from '../scenario.js';
+
+const STEADY_MS = 2500;
+const FAULT_MS = 4000;
+const RECOVER_MS = 3000;
+const RATE = 120;
+const PER_TRY_MS = 500;
+const OVERALL_MS = 2000;
+/** The client's own give-up time, far above the gateway's: a request that hits it was black-holed. */
+const CLIENT_TIMEOUT_MS = 10_000;
+const SLACK_MS = 500;
+
+/**
+ * One instance is cut off by its proxy the way a network partition does it: connections are
+ * still accepted, but every byte in either direction vanishes (Toxiproxy `timeout` toxic with
+ * timeout 0), so nothing ever fails fast. Hypothesis: the gateway treats the instance as down
+ * within 1.5 s, every request still gets an answer within the overall timeout (none disappears
+ * into the black hole), at most 1 % fail, and the instance is re-admitted after the partition.
+ */
+export const serviceIsolation: Scenario = {
+  id: 'network.service-isolation',
+  category: 'network',
+  name: 'service_isolation',
+  title: 'Service isolation: one instance black-holed by its proxy',
+  description:
+    'Both directions of one of three instances are black-holed (timeout toxic, 0 = forever) under 120 req/s; ' +
+    'per-try timeout 500 ms, overall 2 s. Hypothesis: the instance is marked down within 1.5 s, no request waits ' +
+    'past the overall timeout or goes unanswered, at most 1 % fail, and it is re-admitted after the partition heals.',
+  needs: ['free-ports'],
+  timeoutMs: 60_000,
+  tags: ['gateway', 'partition', 'timeouts', 'health-checks'],
+  run: (ctx) =>
+    runOnReferenceStack(
+      ctx,
+      {
+        instances: 3,
+        gateway: (hosts) =>
+          withClusterOverrides(defaultGatewayConfig(hosts), {
+            timeouts: { connectMs: 500, perTryMs: PER_TRY_MS, overallMs: OVERALL_MS },
+            // Measured: when a host is black-holed, most requests in flight are the stuck ones, so
+            // they all need a retry at once when their tries time out; a budget of 50 % of the
+            // requests in flight refused ~2 % of them. One retry in flight per request in flight
+            // still bounds the amplification (and maxRetries caps each request at 3 tries).
+            retry: { maxRetries: 2, budget: { percent: 100, minConcurrent: 10 } },
+          }),
+      },
+      (stack) => {
+        const load = new RequestMixLoad({
+          baseUrl: stack.gatewayUrl,
+          rate: RATE,
+          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          requestTimeoutMs: CLIENT_TIMEOUT_MS,
+          requests: [
+            { name: 'list', path: '/items?limit=5', weight: 2 },
+            {
+              name: 'put',
+              method: 'PUT',
+              path: (seq) => `/items/iso-${seq % 30}`,
+              body: { name: 'iso' },
+              weight: 1,
+            },
+          ],
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+        const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
+        const blackHole = (stream: 'upstream' | 'downstream') =>
+          createFault(
+            {
+              kind: 'toxic',
+              name: `black-hole-${stream}`,
+              proxy: victim?.name,
+              toxic: { type: 'timeout', stream, attributes: { timeout: 0 } },
+            },
+            stack.faultDeps,
+          );
+        const partition = new TimedFault(
+          new FaultGroup('toxic', `isolate-${victim?.name}`, [
+            blackHole('upstream'),
+            blackHole('downstream'),
+          ]),
+        );
+        let downAt: number | undefined;
+        return {
+          title: serviceIsolation.title,
+          category: 'network',
+          load: load.factory,
+          method: [
+            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            {
+              type: 'action',
+              name: `isolate ${victim?.name}`,
+              fault: partition,
+              duration_ms: FAULT_MS,
+              background: true,
+            },
+            {
+              type: 'action',
+              name: 'measure detection',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('inject');
+                await partition.injected;
+                const started = partition.injectStartedAt as number;
+                const { value } = await pollUntil(
+                  async () => {
+                    const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
+                    return host && host.status !== 'healthy' ? performance.now() : undefined;
+                  },
+                  { timeoutMs: FAULT_MS - 500, intervalMs: 20, signal },
+                );
+                downAt = value;
+                setMetric('detection_ms', Math.round(value - started));
+                return expectWithin(
+                  'time from the partition to the host marked down',
+                  value - started,
+                  [0, 1500],
+                  ' ms',
+                );
+              },
+            },
+            {
+              type: 'action',
+              name: 'measure re-admission',
+              run: async ({ setMetric, signal }) => {
+                ctx.setPhase('recover');
+                const { value: healed } = await pollUntil(async () => partition.revertedAt, {
+                  timeoutMs: FAULT_MS + 5000,
+                  intervalMs: 20,
+                  signal,
+                });
+                const { value } = await pollUntil(
+                  async () => {
+                    const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
+                    return host?.status === 'healthy' ? performance.now() - healed : undefined;
+                  },
+                  { timeoutMs: 10_000, intervalMs: 20, signal },
+                );
+                setMetric('readmission_ms', Math.round(value));
+              },
+            },
+            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            {
+              type: 'action',
+              name: 'judge the hypothesis',
+              run: ({ setMetric }) => {
+                const from = partition.injectStartedAt as number;
+                const to = partition.revertedAt as number;
+                const during = load.between(from, to);
+                const fault = summarize(during);
+                const unanswered = load.log.filter((e) => e.status === null);
+                const m = {
+                  requests_fault: fault.count,
+                  errors_fault: fault.errors,
+                  error_rate_fault: Math.round(fault.errorRate * 10_000) / 10_000,
+                  unanswered: unanswered.length,
+                  max_latency_fault_ms: fault.maxMs,
+                  p99_fault_ms: fault.p99Ms,
+                  served_by_isolated_after_down: load
+                    .between((downAt as number) + 500, to)
+                    .filter((e) => e.ok && e.headers['x-instance-id'] === victim?.name).length,
+                };
+                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                expectWithin('requests that never got an answer', unanswered.length, [0, 0], '', () =>
+                  describeFailures(unanswered),
+                );
+                expectWithin(
+                  'the longest any request waited',
+                  fault.maxMs,
+                  [0, OVERALL_MS + SLACK_MS],
+                  ' ms',
+                );
+                expectWithin('error rate during the partition', fault.errorRate, [0, 0.01], '', () =>
+                  describeFailures(during),
+                );
+                return m;
+              },
+            },
+          ],
+          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
+          stop_conditions: { host_cpu: false },
+        };
+      },
+    ),
+};
