@@ -125,10 +125,23 @@ export class ManagedProcess {
     await this.shutdown(graceMs);
   }
 
-  /** Spawn and wait until ready. Rejects (and kills the child) if it exits or times out first. */
-  async start(): Promise<void> {
-    if (this.isClosed) throw new SupervisorClosedError();
-    if (this.running) return;
+  /**
+   * Spawn and wait until ready. Rejects (and kills the child) if it exits or times out first.
+   * Concurrent calls share one start; a call while it runs resolves at once.
+   */
+  start(): Promise<void> {
+    if (this.isClosed) return Promise.reject(new SupervisorClosedError());
+    if (this.starting) return this.starting;
+    if (this.running) return Promise.resolve();
+    this.starting = this.spawnAndWait().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private starting: Promise<void> | undefined;
+
+  private async spawnAndWait(): Promise<void> {
     const spec = this.spec;
     this.currentState = 'starting';
     const child = spawn(spec.command, spec.args, {

@@ -191,6 +191,12 @@ describe('ProcessSupervisor', () => {
     expect(exit?.signal).toBe('SIGKILL');
     expect(child.running).toBe(false);
     expect(child.pid).toBeUndefined();
+    // Two revivals at once (two faults reverting) share one spawn.
+    const starts: number[] = [];
+    child.onStart(({ pid }) => starts.push(pid));
+    await Promise.all([child.start(), child.start()]);
+    expect(starts).toHaveLength(1);
+    expect(child.pid).toBe(starts[0]);
   });
 
   it('stopAll escalates to SIGKILL, kills grandchildren, is idempotent and closes the supervisor', async () => {
