@@ -5,12 +5,19 @@ import { runScenarioForTest } from './run-scenario.js';
  * Reruns scenarios and prints one JSON line per run (status, reason, seed, custom metrics, load
  * summary), to measure margins and flakiness:
  *
- *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes 10
+ *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes,latency 10
+ *
+ * (ids or categories, comma-separated; demo scenarios are left out of categories)
  */
-const [id, times = '10'] = process.argv.slice(2);
-const selected = scenarios.filter((s) => s.id === id || s.category === id);
+const [ids = '', times = '10'] = process.argv.slice(2);
+const wanted = ids.split(',');
+const selected = scenarios.filter(
+  (s) => wanted.includes(s.id) || (wanted.includes(s.category) && !s.tags?.includes('demo')),
+);
 if (selected.length === 0) {
-  process.stderr.write(`no scenario or category "${id}" (known: ${scenarios.map((s) => s.id).join(', ')})\n`);
+  process.stderr.write(
+    `no scenario or category "${ids}" (known: ${scenarios.map((s) => s.id).join(', ')})\n`,
+  );
   process.exit(2);
 }
 for (let i = 0; i < Number(times); i++) {
