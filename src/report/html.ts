@@ -196,7 +196,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff;text-transform:uppercase;letter-spacing:.02em}
 .pill.passed{background:var(--pass)}.pill.failed,.pill.error{background:var(--fail)}.pill.skipped{background:var(--skip)}.pill.not_run{background:var(--nr)}
 .scenario{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:0 0 14px}
-.reason{margin:4px 0 10px;padding:8px 10px;border-radius:6px;background:#fef2f2}
+.reason{margin:4px 0 10px;padding:8px 10px;border-radius:6px;background:#fef2f2;overflow-wrap:anywhere}
 .reason.skipped,.reason.not_run{background:#fffbeb}
 .provide{color:var(--muted)}
 dl{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:2px 14px;margin:6px 0 10px;font-size:13px}

@@ -107,7 +107,7 @@ export class TerminalView {
     this.counts[result.status] += 1;
     const mark = this.paint(STATUS_MARK[result.status].padEnd(8), COLOR[result.status]);
     const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
-    const why = result.reason && result.status !== 'passed' ? ` - ${result.reason}` : '';
+    const why = result.reason && result.status !== 'passed' ? ` - ${shorten(result.reason)}` : '';
     this.print([`${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`]);
   };
 
@@ -196,7 +196,7 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
     out.push('');
     for (const r of notes) {
       out.push(
-        `${r.status} ${r.category}/${r.name}: ${r.reason}${r.provide ? ` (to provide: ${r.provide})` : ''}`,
+        `${r.status} ${r.category}/${r.name}: ${shorten(r.reason ?? '')}${r.provide ? ` (to provide: ${r.provide})` : ''}`,
       );
     }
   }
@@ -209,4 +209,10 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
   if (report.outcome !== 'completed')
     out.push(`run ${report.outcome.replace('_', ' ')}: exit ${report.exit_code}`);
   return out.join('\n');
+}
+
+/** One line of at most `max` characters: the terminal gets the gist, the reports the whole reason. */
+export function shorten(text: string, max = 200): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, isLiveTerminal, TerminalView } from '../../src/report/terminal.js';
+import { formatSummary, isLiveTerminal, shorten, TerminalView } from '../../src/report/terminal.js';
 import type { Scenario } from '../../src/suite/scenario.js';
 import { Capture } from '../cli/run-helpers.js';
 import { sampleReport } from './sample-report.js';
@@ -73,5 +73,18 @@ describe('terminal view', () => {
     );
     expect(text).toContain('run max failures: exit 1');
     expect(formatSummary(report, { color: true })).toContain('\x1b[32mpassed');
+  });
+
+  it('keeps reasons to one short line (the reports keep them whole)', () => {
+    expect(shorten('a\n  b')).toBe('a b');
+    const long = 'x'.repeat(500);
+    expect(shorten(long)).toHaveLength(200);
+    expect(shorten(long).endsWith('…')).toBe(true);
+    const r = sampleReport();
+    const failed = r.results[1];
+    if (failed) failed.reason = `first line\n${'y'.repeat(400)}`;
+    const text = formatSummary(r);
+    const line = text.split('\n').find((l) => l.startsWith('failed latency/slow:'));
+    expect(line?.length).toBeLessThanOrEqual(230);
   });
 });
