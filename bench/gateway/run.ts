@@ -1,0 +1,283 @@
+/**
+ * bench/gateway: requests/s and p99 straight to the reference service, through Faultline's
+ * gateway, and through nginx (Debian's, one worker, keep-alive to the same upstreams), side by
+ * side in one run.
+ *
+ *   npx tsx bench/gateway/run.ts [--seconds 5] [--connections 32] [--rounds 2]
+ *
+ * 1. Saturation: wrk (closed loop, 1 thread, N connections) for each contender, rounds
+ *    interleaved; requests/s and p99 are medians over rounds.
+ * 2. Added latency at half of saturation: Faultline's open-loop load generator at half of the
+ *    gateway's saturated rate against each contender; p99 compared with the direct run.
+ * Every process runs on its own free port and is killed at the end.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLoad } from '../../src/chaos/load/index.js';
+import { freePort } from '../../src/chaos/process/index.js';
+import { SeededRandom } from '../../src/common/rng.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const CONNECTIONS = Number(args.connections);
+const ROUNDS = Number(args.rounds);
+const PATH = '/items?limit=10';
+const UPSTREAMS = 2;
+
+const children: ChildProcess[] = [];
+const tempDir = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(tempDir, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+
+/** Runs from dist/ when built (as users do), from the sources through tsx otherwise. */
+function nodeEntry(module: string): string[] {
+  const built = join('dist', `${module}.js`);
+  return existsSync(built) ? [built] : ['--import', 'tsx', join('src', `${module}.ts`)];
+}
+
+function spawnUntilListening(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl = buf.indexOf('\n');
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as { event?: string; port?: number };
+          if (msg.event === 'listening' && msg.port) return resolve(msg.port);
+        } catch {}
+        nl = buf.indexOf('\n');
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before listening`)));
+  });
+}
+
+function ensure(command: string, pkg: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {}
+  try {
+    console.error(`${command} not found: installing Debian package ${pkg}`);
+    execFileSync(
+      'sh',
+      ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`],
+      {
+        stdio: 'inherit',
+      },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startGateway(upstreamPorts: number[]): Promise<number> {
+  const cfg = join(tempDir, 'gateway.json');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      listen: { host: '127.0.0.1', port: 0 },
+      clusters: {
+        api: {
+          hosts: upstreamPorts.map((p) => ({ url: `http://127.0.0.1:${p}` })),
+          balancer: 'round_robin',
+          connections: { maxPerHost: CONNECTIONS },
+        },
+      },
+    }),
+  );
+  return spawnUntilListening(process.execPath, [...nodeEntry('stack/gateway/main'), '--config', cfg]);
+}
+
+async function startNginx(upstreamPorts: number[]): Promise<number> {
+  const port = await freePort();
+  const prefix = join(tempDir, 'nginx');
+  mkdirSync(join(prefix, 'logs'), { recursive: true });
+  const cfg = join(prefix, 'nginx.conf');
+  writeFileSync(
+    cfg,
+    `worker_processes 1;
+error_log ${prefix}/logs/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  upstream api {
+    ${upstreamPorts.map((p) => `server 127.0.0.1:${p};`).join(' ')}
+    keepalive ${CONNECTIONS};
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  children.push(
+    spawn('nginx', ['-p', prefix, '-c', cfg, '-g', 'daemon off;'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${PATH}`);
+      if (res.ok) return port;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('nginx did not start');
+}
+
+interface WrkResult {
+  rps: number;
+  p99Ms: number;
+  errors: number;
+}
+
+function parseDuration(s: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s.trim());
+  if (!m) return Number.NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000;
+}
+
+function wrk(port: number): WrkResult {
+  const out = execFileSync(
+    'wrk',
+    ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', `http://127.0.0.1:${port}${PATH}`],
+    { encoding: 'utf8' },
+  );
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p99 = parseDuration(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { rps, p99Ms: p99, errors };
+}
+
+async function openLoopP99(
+  port: number,
+  rate: number,
+  seed: number,
+): Promise<{ p99: number; errorRate: number }> {
+  const run = startLoad(
+    {
+      kind: 'http',
+      url: `http://127.0.0.1:${port}${PATH}`,
+      method: 'GET',
+      rate,
+      duration_ms: SECONDS * 1000,
+      timeout_ms: 5000,
+      connections: CONNECTIONS,
+    },
+    { rng: new SeededRandom(seed), signal: new AbortController().signal, origin: performance.now() },
+  );
+  await run.done;
+  const m = run.result([], { error_rate: 0.01, p99_ms: 1000 });
+  return { p99: m.latency_ms.p99, errorRate: m.error_rate };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  if (!ensure('wrk', 'wrk')) throw new Error('wrk is required (apt-get install wrk)');
+  const upstreamPorts: number[] = [];
+  for (let i = 0; i < UPSTREAMS; i++) {
+    upstreamPorts.push(
+      await spawnUntilListening(process.execPath, nodeEntry('stack/service/main'), {
+        PORT: '0',
+        INSTANCE_ID: `bench-${i + 1}`,
+        LOG_LEVEL: 'error',
+      }),
+    );
+  }
+  const contenders: { name: string; port: number }[] = [
+    { name: 'direct', port: upstreamPorts[0]! },
+    { name: 'faultline', port: await startGateway(upstreamPorts) },
+  ];
+  if (ensure('nginx', 'nginx')) contenders.push({ name: 'nginx', port: await startNginx(upstreamPorts) });
+  else console.error('nginx unavailable: its column is skipped');
+
+  // Warm up every path (JIT, keep-alive pools) before measuring.
+  for (const c of contenders)
+    execFileSync('wrk', ['-t1', '-c8', '-d1s', `http://127.0.0.1:${c.port}${PATH}`]);
+
+  const sat = new Map(contenders.map((c) => [c.name, [] as WrkResult[]]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of contenders) sat.get(c.name)!.push(wrk(c.port));
+    console.error(`saturation round ${round}/${ROUNDS} done`);
+  }
+  const summary = (name: string) => {
+    const rs = sat.get(name)!;
+    return {
+      rps: median(rs.map((r) => r.rps)),
+      p99: median(rs.map((r) => r.p99Ms)),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+    };
+  };
+
+  const halfRate = Math.max(50, Math.floor(summary('faultline').rps / 2));
+  const half = new Map<string, { p99: number; errorRate: number }>();
+  for (const c of contenders) half.set(c.name, await openLoopP99(c.port, halfRate, 42));
+
+  console.log(
+    `\nbench/gateway — GET ${PATH}, ${UPSTREAMS} reference-service upstreams, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds (medians)`,
+  );
+  console.log(`contender    req/s (sat.)  p99 ms (sat.)  errors   p99 ms @ ${halfRate} req/s (open loop)`);
+  for (const c of contenders) {
+    const s = summary(c.name);
+    const h = half.get(c.name)!;
+    console.log(
+      `${c.name.padEnd(12)} ${s.rps.toFixed(0).padStart(12)} ${s.p99.toFixed(2).padStart(14)} ${String(s.errors).padStart(7)}   ${h.p99.toFixed(2).padStart(8)} (errors ${(h.errorRate * 100).toFixed(2)} %)`,
+    );
+  }
+  const ours = summary('faultline');
+  console.log('\nratios');
+  if (sat.has('nginx')) {
+    console.log(
+      `faultline req/s / nginx req/s: ${(ours.rps / summary('nginx').rps).toFixed(2)} (target >= 0.60)`,
+    );
+    console.log(
+      `nginx added p99 at ${halfRate} req/s: ${(half.get('nginx')!.p99 - half.get('direct')!.p99).toFixed(2)} ms`,
+    );
+  }
+  console.log(`faultline req/s / direct req/s: ${(ours.rps / summary('direct').rps).toFixed(2)}`);
+  console.log(
+    `faultline added p99 at ${halfRate} req/s (half of its saturation): ${(half.get('faultline')!.p99 - half.get('direct')!.p99).toFixed(2)} ms (target < 1 ms)`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench/gateway: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
