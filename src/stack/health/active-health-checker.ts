@@ -107,16 +107,18 @@ export class ActiveHealthChecker {
         new URL(this.config.path, target.origin),
         { agent: false, signal: controller.signal, headers: { 'user-agent': 'faultline-health-check' } },
         (res) => {
-          res.resume();
           const status = res.statusCode ?? 0;
           const expected = this.config.expectedStatus;
           const passed = expected ? expected.includes(status) : status >= 200 && status < 300;
           done({ ...base, passed, status });
+          // The status is all a check needs; a one-shot connection must not stay open on a body
+          // that never ends.
+          res.destroy();
         },
       );
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        done({ ...base, passed: false, error: err.code ?? err.message }),
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!settled) done({ ...base, passed: false, error: err.code ?? err.message });
+      });
     });
   }
 }

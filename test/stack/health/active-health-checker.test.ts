@@ -69,6 +69,24 @@ describe('ActiveHealthChecker', () => {
     expect(back).toMatchObject({ from: 'ejected', to: 'healthy', reason: 'active_check_passed' });
   });
 
+  it('does not keep a connection open on a health body that never ends', async () => {
+    const { checker } = await setup({ intervalMs: 20, timeoutMs: 200 });
+    upstream!.server.removeAllListeners('request');
+    upstream!.server.on('request', (_req, res) => {
+      res.writeHead(200);
+      res.write('still going'); // never ends
+    });
+    checker.start();
+    for (let i = 0; i < 5; i++) await nextEvent<CheckResult>(checker.onCheckResult, (r) => r.passed);
+    checker.stop();
+    const open = () =>
+      new Promise<number>((resolve, reject) =>
+        upstream!.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      );
+    for (let i = 0; i < 100 && (await open()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await open()).toBe(0);
+  });
+
   it('accepts only the configured statuses', async () => {
     const { set, checker } = await setup({ intervalMs: 20, timeoutMs: 200, fall: 1, expectedStatus: [204] });
     checker.start();
