@@ -45,7 +45,7 @@ export const gatewayCommand: CommandRegistrar = (program, setExitCode) => {
       'after',
       `
 Prints {"event":"listening","port":N,"admin_port":M,...} on stdout when ready.
-Admin API on the admin port: GET /admin/upstreams, GET /metrics, GET /healthz.
+Admin API on the admin port: GET /admin/upstreams, /admin/config, /metrics, /healthz.
 SIGTERM or SIGINT: stop accepting, finish in-flight requests (drain.timeoutMs), exit 0.
 Exit codes: 0 drained and stopped, 2 bad flags or config, 1 could not listen.
 Docs: docs/gateway.md`,

@@ -4,13 +4,16 @@ import { sendJson } from './send-json.js';
 
 export interface AdminSource {
   state(): GatewayState;
+  /** The effective config, defaults filled in. */
+  config(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
   isDraining(): boolean;
 }
 
 /**
- * The admin API on its own port: GET /admin/upstreams (every host's state), GET /metrics
- * (Prometheus text), GET /healthz (200 while serving, 503 while draining).
+ * The admin API on its own port: GET /admin/upstreams (every host's state), GET /admin/config
+ * (the effective config), GET /metrics (Prometheus text), GET /healthz (200 while serving, 503
+ * while draining).
  */
 export function createAdminServer(source: AdminSource): http.Server {
   return http.createServer((req, res) => {
@@ -22,6 +25,8 @@ export function createAdminServer(source: AdminSource): http.Server {
     }
     if (path === '/admin/upstreams') {
       sendJson(res, 200, source.state());
+    } else if (path === '/admin/config') {
+      sendJson(res, 200, source.config());
     } else if (path === '/healthz') {
       const draining = source.isDraining();
       sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });

@@ -210,6 +210,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
       state: () => this.state(),
+      config: () => this.config,
       metrics: () => this.metrics.text(),
       isDraining: () => this.draining,
     });

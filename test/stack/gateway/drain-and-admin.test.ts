@@ -95,6 +95,9 @@ describe('gateway admin API', () => {
       breaker: 'closed',
     });
 
+    const config = JSON.parse((await request(`${gw.adminUrl}/admin/config`)).body);
+    expect(config.clusters.api).toMatchObject({ balancer: 'weighted', panicThreshold: 50 });
+
     const health = await request(`${gw.adminUrl}/healthz`);
     expect(health.status).toBe(200);
 
