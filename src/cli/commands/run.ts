@@ -11,7 +11,6 @@ import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
 import { reportFileProblem } from '../../report/write-file.js';
 import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
-import { scenarios as registeredScenarios } from '../../suite/registry.js';
 import { runScenarios } from '../../suite/runner.js';
 import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
 import type { CommandRegistrar } from './index.js';
@@ -136,7 +135,10 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const config = resolveRunConfig(flags, env);
-  const selected = selectScenarios(deps.scenarios ?? registeredScenarios, config);
+  // The registry imports every scenario and, through them, the whole stack: load it only when
+  // it is needed, so `--help` and bad flags answer fast and do not depend on it.
+  const all = deps.scenarios ?? (await import('../../suite/registry.js')).scenarios;
+  const selected = selectScenarios(all, config);
 
   if (config.list) {
     stdout.write(formatScenarioList(selected));
