@@ -45,11 +45,6 @@ export const serviceIsolation: Scenario = {
         gateway: (hosts) =>
           withClusterOverrides(defaultGatewayConfig(hosts), {
             timeouts: { connectMs: 500, perTryMs: PER_TRY_MS, overallMs: OVERALL_MS },
-            // Measured: when a host is black-holed, most requests in flight are the stuck ones, so
-            // they all need a retry at once when their tries time out; a budget of 50 % of the
-            // requests in flight refused ~2 % of them. One retry in flight per request in flight
-            // still bounds the amplification (and maxRetries caps each request at 3 tries).
-            retry: { maxRetries: 2, budget: { percent: 100, minConcurrent: 10 } },
           }),
       },
       (stack) => {
