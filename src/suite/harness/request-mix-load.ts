@@ -65,6 +65,7 @@ export interface RequestSummary {
   errors: number;
   errorRate: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
   maxMs: number;
   labels: Record<string, number>;
@@ -103,6 +104,7 @@ export function summarize(entries: readonly LoggedRequest[]): RequestSummary {
     errors: entries.length - ok,
     errorRate: entries.length === 0 ? 0 : (entries.length - ok) / entries.length,
     p50Ms: round(at(0.5)),
+    p90Ms: round(at(0.9)),
     p99Ms: round(at(0.99)),
     maxMs: round(latencies.at(-1) ?? 0),
     labels,
