@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { CgroupV1Group } from './cgroup-v1.js';
+import { CgroupLimit } from './cgroup-limit.js';
+import type { CgroupV1Group } from './cgroup-v1.js';
 import { CpuBurner } from './cpu-burner.js';
-import { FaultConfigError } from './errors.js';
 import type { Fault, FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
-import { pidTargetFields, resolvePid } from './pid-target.js';
+import { pidTargetFields } from './pid-target.js';
 
 export const cpuFaultSchema = z.object({
   kind: z.literal('cpu'),
@@ -37,8 +37,8 @@ export class CpuFault implements Fault {
   readonly target: string;
   readonly params: Record<string, unknown>;
   private readonly burner = new CpuBurner();
-  private group: CgroupV1Group | undefined;
-  private readonly pid: (() => number) | undefined;
+  /** Set in cgroup mode only. */
+  private readonly limit: CgroupLimit | undefined;
 
   constructor(
     private readonly spec: CpuFaultSpec,
@@ -46,11 +46,8 @@ export class CpuFault implements Fault {
   ) {
     this.name = spec.name;
     if (spec.mode === 'cgroup') {
-      if (spec.process === undefined && spec.pid === undefined) {
-        throw new FaultConfigError(`fault "${spec.name}": cgroup mode needs "process" or "pid"`);
-      }
-      this.pid = resolvePid(spec, deps);
-      this.target = spec.process ?? `pid ${spec.pid}`;
+      this.limit = new CgroupLimit('cpu', spec, deps);
+      this.target = this.limit.target;
       this.params = { mode: 'cgroup', quota: spec.quota, cfs_period_us: spec.cfs_period_us };
     } else {
       this.target = 'self';
@@ -60,7 +57,7 @@ export class CpuFault implements Fault {
 
   /** The cgroup made for the target (cgroup mode, while injected). */
   get cgroup(): CgroupV1Group | undefined {
-    return this.group;
+    return this.limit?.cgroup;
   }
 
   /** Burner threads running (workers mode). */
@@ -69,13 +66,9 @@ export class CpuFault implements Fault {
   }
 
   async inject(_ctx: FaultContext): Promise<void> {
-    if (this.pid) {
-      if (this.group) return;
+    if (this.limit) {
       const quota = Math.max(1000, Math.round(this.spec.quota * this.spec.cfs_period_us));
-      this.group = await CgroupV1Group.create('cpu', this.pid(), this.name, {
-        'cpu.cfs_period_us': this.spec.cfs_period_us,
-        'cpu.cfs_quota_us': quota,
-      });
+      await this.limit.apply({ 'cpu.cfs_period_us': this.spec.cfs_period_us, 'cpu.cfs_quota_us': quota });
     } else {
       if (this.burner.running > 0) return;
       await this.burner.start(this.spec.workers, this.spec.duty, this.spec.period_ms);
@@ -84,8 +77,6 @@ export class CpuFault implements Fault {
 
   async revert(): Promise<void> {
     await this.burner.stop();
-    const group = this.group;
-    this.group = undefined;
-    await group?.release();
+    await this.limit?.release();
   }
 }

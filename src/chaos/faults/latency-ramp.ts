@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { FaultConfigError } from './errors.js';
 import type { Fault, FaultContext } from './fault.js';
-import { type FaultDeps, resolveToxicTarget } from './fault-deps.js';
-import { isNotFound, type ToxicTarget } from './toxic-target.js';
+import type { FaultDeps } from './fault-deps.js';
+import { ToxicPlacement } from './toxic-placement.js';
 
 export const latencyRampFaultSchema = z
   .object({
@@ -42,10 +42,8 @@ export class LatencyRampFault implements Fault {
   readonly name: string;
   readonly target: string;
   readonly params: Record<string, unknown>;
-  private readonly toxics: ToxicTarget;
-  private readonly toxicName: string;
+  private readonly toxic: ToxicPlacement;
   private timer: NodeJS.Timeout | undefined;
-  private injected = false;
   private stopped = false;
   private latency = 0;
   private stepping: Promise<unknown> = Promise.resolve();
@@ -59,9 +57,11 @@ export class LatencyRampFault implements Fault {
   ) {
     this.name = spec.name;
     this.target = spec.proxy;
-    this.toxicName = spec.toxic_name ?? spec.name;
-    this.toxics = resolveToxicTarget(spec.api, deps, spec.name);
-    if (!this.toxics.updateToxic) {
+    this.toxic = new ToxicPlacement(
+      { fault: spec.name, proxy: spec.proxy, api: spec.api, toxicName: spec.toxic_name },
+      deps,
+    );
+    if (!this.toxic.canUpdate) {
       throw new FaultConfigError(`fault "${spec.name}": the proxy target cannot update toxics in place`);
     }
     const { start_ms, step_ms, every_ms, max_ms, jitter_ms, stream } = spec;
@@ -74,12 +74,10 @@ export class LatencyRampFault implements Fault {
   }
 
   async inject(ctx: FaultContext): Promise<void> {
-    if (this.injected) return;
-    this.injected = true;
+    if (this.toxic.placed) return;
     this.stopped = false;
     this.latency = this.spec.start_ms;
-    await this.toxics.addToxic(this.spec.proxy, {
-      name: this.toxicName,
+    await this.toxic.add({
       type: 'latency',
       stream: this.spec.stream,
       toxicity: 1,
@@ -93,13 +91,7 @@ export class LatencyRampFault implements Fault {
   async revert(): Promise<void> {
     this.stopRamp();
     await this.stepping.catch(() => {});
-    if (!this.injected) return;
-    try {
-      await this.toxics.removeToxic(this.spec.proxy, this.toxicName);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.injected = false;
+    await this.toxic.remove();
   }
 
   private scheduleStep(): void {
@@ -107,12 +99,10 @@ export class LatencyRampFault implements Fault {
       this.timer = undefined;
       const next = Math.min(this.spec.max_ms, this.latency + this.spec.step_ms);
       this.stepping = Promise.resolve(
-        this.toxics.updateToxic?.(this.spec.proxy, this.toxicName, {
-          attributes: { latency: next, jitter: this.spec.jitter_ms },
-        }),
+        this.toxic.update({ attributes: { latency: next, jitter: this.spec.jitter_ms } }),
       ).then(
         () => {
-          if (!this.injected) return;
+          if (!this.toxic.placed) return;
           this.latency = next;
           this.stepEmitter.emit(next);
           if (next < this.spec.max_ms && this.timer === undefined && !this.stopped) this.scheduleStep();

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { CgroupV1Group } from './cgroup-v1.js';
-import { FaultConfigError } from './errors.js';
+import { CgroupLimit } from './cgroup-limit.js';
+import type { CgroupV1Group } from './cgroup-v1.js';
 import type { Fault, FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
 import { MemoryHog } from './memory-hog.js';
-import { pidTargetFields, resolvePid } from './pid-target.js';
+import { pidTargetFields } from './pid-target.js';
 
 export const memoryFaultSchema = z.object({
   kind: z.literal('memory'),
@@ -34,8 +34,8 @@ export class MemoryFault implements Fault {
   readonly target: string;
   readonly params: Record<string, unknown>;
   private readonly hog = new MemoryHog();
-  private group: CgroupV1Group | undefined;
-  private readonly pid: (() => number) | undefined;
+  /** Set in cgroup mode only. */
+  private readonly limit: CgroupLimit | undefined;
 
   constructor(
     private readonly spec: MemoryFaultSpec,
@@ -43,11 +43,8 @@ export class MemoryFault implements Fault {
   ) {
     this.name = spec.name;
     if (spec.mode === 'cgroup') {
-      if (spec.process === undefined && spec.pid === undefined) {
-        throw new FaultConfigError(`fault "${spec.name}": cgroup mode needs "process" or "pid"`);
-      }
-      this.pid = resolvePid(spec, deps);
-      this.target = spec.process ?? `pid ${spec.pid}`;
+      this.limit = new CgroupLimit('memory', spec, deps);
+      this.target = this.limit.target;
       this.params = { mode: 'cgroup', limit_mb: spec.limit_mb };
     } else {
       this.target = 'self';
@@ -56,7 +53,7 @@ export class MemoryFault implements Fault {
   }
 
   get cgroup(): CgroupV1Group | undefined {
-    return this.group;
+    return this.limit?.cgroup;
   }
 
   /** MiB held by the allocator (allocate mode). */
@@ -65,11 +62,8 @@ export class MemoryFault implements Fault {
   }
 
   async inject(ctx: FaultContext): Promise<void> {
-    if (this.pid) {
-      if (this.group) return;
-      this.group = await CgroupV1Group.create('memory', this.pid(), this.name, {
-        'memory.limit_in_bytes': this.spec.limit_mb * 1024 * 1024,
-      });
+    if (this.limit) {
+      await this.limit.apply({ 'memory.limit_in_bytes': this.spec.limit_mb * 1024 * 1024 });
     } else {
       if (this.hog.active) return;
       await this.hog.start(this.spec.mb, this.spec.ramp_ms, ctx.signal);
@@ -78,8 +72,6 @@ export class MemoryFault implements Fault {
 
   async revert(): Promise<void> {
     await this.hog.stop();
-    const group = this.group;
-    this.group = undefined;
-    await group?.release();
+    await this.limit?.release();
   }
 }

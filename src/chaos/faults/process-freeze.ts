@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ManagedProcess } from '../process/managed-process.js';
 import type { Fault, FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
-import { ProcessTargets, processTargetFields } from './process-targets.js';
+import { PickedProcesses } from './picked-processes.js';
+import { processTargetFields } from './process-targets.js';
 
 export const processFreezeFaultSchema = z.object({
   kind: z.literal('process.freeze'),
@@ -20,27 +20,24 @@ export class ProcessFreezeFault implements Fault {
   readonly kind = 'process.freeze';
   readonly name: string;
   readonly params: Record<string, unknown>;
-  private readonly targets: ProcessTargets;
-  private frozen: ManagedProcess[] = [];
+  private readonly frozen: PickedProcesses;
 
   constructor(spec: ProcessFreezeFaultSpec, deps: FaultDeps) {
     this.name = spec.name;
-    this.targets = new ProcessTargets(spec, deps);
+    this.frozen = new PickedProcesses(spec, deps);
     this.params = { process: spec.process, pick: spec.pick, count: spec.count };
   }
 
   get target(): string {
-    return this.frozen.length > 0 ? this.frozen.map((p) => p.name).join(',') : this.targets.label;
+    return this.frozen.label;
   }
 
   async inject(ctx: FaultContext): Promise<void> {
-    this.frozen = this.targets.pick(ctx.rng);
-    await Promise.all(this.frozen.map((p) => p.freeze()));
+    await this.frozen.pickAndAct(ctx, (p) => p.freeze());
   }
 
+  /** Thaws even when the run is being stopped: a frozen process must not outlive the run. */
   async revert(): Promise<void> {
-    const frozen = this.frozen;
-    this.frozen = [];
-    for (const p of frozen) p.cont();
+    for (const p of this.frozen.take()) p.cont();
   }
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ManagedProcess } from '../process/managed-process.js';
 import type { Fault, FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
-import { ProcessTargets, processTargetFields } from './process-targets.js';
+import { PickedProcesses, startStopped } from './picked-processes.js';
+import { processTargetFields } from './process-targets.js';
 
 export const processRestartFaultSchema = z.object({
   kind: z.literal('process.restart'),
@@ -22,33 +22,28 @@ export class ProcessRestartFault implements Fault {
   readonly kind = 'process.restart';
   readonly name: string;
   readonly params: Record<string, unknown>;
-  private readonly targets: ProcessTargets;
-  private signal: AbortSignal | undefined;
-  private restarted: ManagedProcess[] = [];
+  private readonly restarted: PickedProcesses;
 
   constructor(
     private readonly spec: ProcessRestartFaultSpec,
     deps: FaultDeps,
   ) {
     this.name = spec.name;
-    this.targets = new ProcessTargets(spec, deps);
+    this.restarted = new PickedProcesses(spec, deps);
     this.params = { process: spec.process, pick: spec.pick, count: spec.count, grace_ms: spec.grace_ms };
   }
 
   get target(): string {
-    return this.restarted.length > 0 ? this.restarted.map((p) => p.name).join(',') : this.targets.label;
+    return this.restarted.label;
   }
 
   async inject(ctx: FaultContext): Promise<void> {
-    this.signal = ctx.signal;
-    this.restarted = this.targets.pick(ctx.rng);
-    await Promise.all(this.restarted.map((p) => p.restart(this.spec.grace_ms)));
+    await this.restarted.pickAndAct(ctx, (p) => p.restart(this.spec.grace_ms));
   }
 
   async revert(): Promise<void> {
-    const restarted = this.restarted;
-    this.restarted = [];
-    if (this.signal?.aborted) return;
-    await Promise.all(restarted.filter((p) => !p.running && !p.closed).map((p) => p.start()));
+    const restarted = this.restarted.take();
+    if (this.restarted.stopping) return;
+    await startStopped(restarted);
   }
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ManagedProcess } from '../process/managed-process.js';
 import type { Fault, FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
-import { ProcessTargets, processTargetFields } from './process-targets.js';
+import { PickedProcesses } from './picked-processes.js';
+import { processTargetFields } from './process-targets.js';
 
 export const processTermFaultSchema = z.object({
   kind: z.literal('process.term'),
@@ -25,33 +25,28 @@ export class ProcessTermFault implements Fault {
   readonly kind = 'process.term';
   readonly name: string;
   readonly params: Record<string, unknown>;
-  private readonly targets: ProcessTargets;
-  private signal: AbortSignal | undefined;
-  private victims: ManagedProcess[] = [];
+  private readonly victims: PickedProcesses;
 
   constructor(
     private readonly spec: ProcessTermFaultSpec,
     deps: FaultDeps,
   ) {
     this.name = spec.name;
-    this.targets = new ProcessTargets(spec, deps);
+    this.victims = new PickedProcesses(spec, deps);
     this.params = { process: spec.process, pick: spec.pick, count: spec.count, wait_ms: spec.wait_ms };
   }
 
   get target(): string {
-    return this.victims.length > 0 ? this.victims.map((p) => p.name).join(',') : this.targets.label;
+    return this.victims.label;
   }
 
   async inject(ctx: FaultContext): Promise<void> {
-    this.signal = ctx.signal;
-    this.victims = this.targets.pick(ctx.rng);
-    await Promise.all(this.victims.map((p) => p.term(this.spec.wait_ms)));
+    await this.victims.pickAndAct(ctx, (p) => p.term(this.spec.wait_ms));
   }
 
   async revert(): Promise<void> {
-    const victims = this.victims;
-    this.victims = [];
-    if (!this.spec.revive || this.signal?.aborted) return;
+    const victims = this.victims.take();
+    if (!this.spec.revive || this.victims.stopping) return;
     await Promise.all(
       victims
         .filter((p) => !p.closed)

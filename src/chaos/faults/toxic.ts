@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Fault, FaultContext } from './fault.js';
-import { type FaultDeps, resolveToxicTarget } from './fault-deps.js';
-import { isNotFound, type ToxicTarget } from './toxic-target.js';
+import type { FaultDeps } from './fault-deps.js';
+import { ToxicPlacement } from './toxic-placement.js';
 
 export const toxicFaultSchema = z.object({
   kind: z.literal('toxic'),
@@ -35,9 +35,7 @@ export class ToxicFault implements Fault {
   readonly name: string;
   readonly target: string;
   readonly params: Record<string, unknown>;
-  private readonly toxics: ToxicTarget;
-  private readonly toxicName: string;
-  private injected = false;
+  private readonly toxic: ToxicPlacement;
 
   constructor(
     private readonly spec: ToxicFaultSpec,
@@ -45,25 +43,19 @@ export class ToxicFault implements Fault {
   ) {
     this.name = spec.name;
     this.target = spec.proxy;
-    this.toxicName = spec.toxic.name ?? spec.name;
-    this.params = { ...spec.toxic, name: this.toxicName, proxy: spec.proxy, api: spec.api };
-    this.toxics = resolveToxicTarget(spec.api, deps, spec.name);
+    this.toxic = new ToxicPlacement(
+      { fault: spec.name, proxy: spec.proxy, api: spec.api, toxicName: spec.toxic.name },
+      deps,
+    );
+    this.params = { ...spec.toxic, name: this.toxic.name, proxy: spec.proxy, api: spec.api };
   }
 
   async inject(_ctx: FaultContext): Promise<void> {
     const { type, stream, toxicity, attributes } = this.spec.toxic;
-    // Marked before the call: if the request lands but its answer is lost, revert still deletes it.
-    this.injected = true;
-    await this.toxics.addToxic(this.spec.proxy, { name: this.toxicName, type, stream, toxicity, attributes });
+    await this.toxic.add({ type, stream, toxicity, attributes });
   }
 
   async revert(): Promise<void> {
-    if (!this.injected) return;
-    try {
-      await this.toxics.removeToxic(this.spec.proxy, this.toxicName);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.injected = false;
+    await this.toxic.remove();
   }
 }
