@@ -52,17 +52,19 @@ export const hostSchema = z
   })
   .strict();
 
+const ms = z.number().int().min(1);
+
 export const timeoutsSchema = z
   .object({
     /** TCP connect timeout per connection, in ms. @default 1000 */
-    connectMs: z.number().int().min(1).default(1000),
-    /** Per try: until the response headers arrive, in ms. @default 5000 */
-    perTryMs: z.number().int().min(1).default(5000),
+    connectMs: ms.default(1000),
+    /** Per try: from the request written until the response headers, in ms. @default 5000 */
+    perTryMs: ms.default(5000),
     /**
      * Whole request, every try, back-off and queue wait included, until the response is
      * complete; past it the client gets 504 (or, mid-body, a closed connection). @default 15000
      */
-    overallMs: z.number().int().min(1).default(15_000),
+    overallMs: ms.default(15_000),
     /**
      * Adaptive per-try timeout instead of `perTryMs`: p99 of recent tries × factor, within a
      * floor and a ceiling (the ceiling until enough tries are seen).
@@ -72,6 +74,20 @@ export const timeoutsSchema = z
   })
   .strict();
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
+
+/**
+ * A route's overrides of its cluster's timeouts: only the keys given replace the cluster's (no
+ * defaults here, or a route setting one key would silently reset the others).
+ */
+export const timeoutsOverrideSchema = z
+  .object({
+    /** Ignored on a route: connections belong to the cluster's hosts. */
+    connectMs: ms.optional(),
+    perTryMs: ms.optional(),
+    overallMs: ms.optional(),
+    adaptive: adaptiveTimeoutOptionsSchema.optional(),
+  })
+  .strict();
 
 export const connectionsSchema = z
   .object({
@@ -121,6 +137,18 @@ export const retrySchema = z
   })
   .strict();
 export type RetryConfig = z.infer<typeof retrySchema>;
+
+/** A route's overrides of its cluster's retry settings (no defaults; the budget stays the cluster's). */
+export const retryOverrideSchema = z
+  .object({
+    maxRetries: z.number().int().min(0).optional(),
+    retryOn: z.array(z.number().int().min(500).max(599)).optional(),
+    backoff: z
+      .object({ baseMs: z.number().min(0).default(25), capMs: z.number().min(0).default(250) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const clusterSchema = z
   .object({
@@ -196,9 +224,9 @@ export const routeSchema = z
     name: z.string().min(1).optional(),
     cluster: z.string().min(1),
     /** Overrides of the cluster's timeouts for this route. */
-    timeouts: timeoutsSchema.partial().optional(),
+    timeouts: timeoutsOverrideSchema.optional(),
     /** Overrides of the cluster's retry settings for this route. */
-    retry: retrySchema.partial().optional(),
+    retry: retryOverrideSchema.optional(),
     /** A circuit breaker around the whole route (all tries): open → 503 at once. Off when absent. */
     breaker: circuitBreakerConfigSchema.optional(),
     /**

@@ -143,7 +143,7 @@ export class Gateway {
     this.routes = new RouteTable(
       routeConfigs.map((rc) => {
         const cluster = clusters.get(rc.cluster) as UpstreamCluster;
-        const retryConfig = { ...cluster.config.retry, ...rc.retry };
+        const retryConfig = withOverrides(cluster.config.retry, rc.retry);
         let budget = budgets.get(rc.cluster);
         if (!budget) {
           // One budget per cluster, shared by every route to it (as Envoy's is per cluster).
@@ -175,7 +175,7 @@ export class Gateway {
         // Admission first (global, then route), then the route breaker, around all tries.
         const outer: Policy[] = [];
         for (const p of [this.globalLimiter, limiter, routeBreaker]) if (p) outer.push(p);
-        const timeouts = { ...cluster.config.timeouts, ...rc.timeouts };
+        const timeouts = withOverrides(cluster.config.timeouts, rc.timeouts);
         const hedgeConfig = rc.hedge ?? cluster.config.hedge;
         const hedge = hedgeConfig ? new HedgePolicy(hedgeConfig) : undefined;
         hedge?.onHedge(({ attempt, delayMs }) =>
@@ -324,6 +324,15 @@ export class Gateway {
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();
   }
+}
+
+/** `base` with the keys `overrides` sets (undefined values don't count). */
+function withOverrides<T extends object>(base: T, overrides: Partial<T> | undefined): T {
+  if (!overrides) return base;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(overrides))
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
 }
 
 /** Whether `promise` settles within `ms` (the timer is cleared either way). */

@@ -42,6 +42,34 @@ describe('gateway config', () => {
     expect(c.routes).toBeUndefined();
   });
 
+  it('lets a route override only the cluster keys it sets', async () => {
+    const { startGateway } = await import('../../../src/stack/gateway/gateway.js');
+    const gw = await startGateway({
+      clusters: {
+        api: {
+          hosts: [{ url: 'http://127.0.0.1:9' }],
+          timeouts: { perTryMs: 1234, overallMs: 9999 },
+          retry: { maxRetries: 4, retryOn: [503] },
+        },
+      },
+      routes: [{ cluster: 'api', timeouts: { overallMs: 777 }, retry: { maxRetries: 0 } }],
+    });
+    try {
+      const route = gw.routes.routes[0]!;
+      expect(route.timeouts).toMatchObject({ connectMs: 1000, perTryMs: 1234, overallMs: 777 });
+      expect([...route.retryOn]).toEqual([503]);
+      expect(route.retry.maxAttempts).toBe(1);
+    } finally {
+      await gw.close({ drain: false });
+    }
+    expect(
+      messageOf({
+        clusters: { a: { hosts: [{ url: 'http://a:1' }] } },
+        routes: [{ cluster: 'a', retry: { budget: {} } }],
+      }),
+    ).toContain('routes[0].retry: unknown key "budget"');
+  });
+
   it('names the key path of every error', () => {
     expect(
       messageOf({ clusters: { api: { hosts: [{ url: 'http://127.0.0.1:1' }, { url: 'not a url' }] } } }),
