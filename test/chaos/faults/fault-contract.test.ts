@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -14,8 +12,8 @@ import {
   faultSpecSchema,
 } from '../../../src/chaos/faults/index.js';
 import { ProcessSupervisor } from '../../../src/chaos/process/index.js';
-import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
 import { faultContext, spawnHttpChild } from './helpers.js';
+import { type ProxiedUpstream, startProxiedUpstream } from './proxied-upstream.js';
 
 /**
  * The Fault contract, run against every registered kind on real targets: kind and name
@@ -23,8 +21,7 @@ import { faultContext, spawnHttpChild } from './helpers.js';
  * and inject → revert → revert leaves nothing behind and never throws.
  */
 let supervisor: ProcessSupervisor;
-let proxy: ProxyServer;
-let upstream: Server;
+let upstream: ProxiedUpstream;
 let deps: FaultDeps;
 const prefix = `fl-contract:${process.pid}:`;
 const cgroupOk =
@@ -33,24 +30,13 @@ const cgroupOk =
 beforeAll(async () => {
   supervisor = new ProcessSupervisor();
   await spawnHttpChild(supervisor, 'svc');
-  upstream = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  proxy = await startProxyServer({ port: 0, seed: 3 });
-  await proxy.createProxy({
-    name: 'p',
-    listen: '127.0.0.1:0',
-    upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-  });
-  deps = { processes: supervisor, toxics: proxy };
+  upstream = await startProxiedUpstream('p', 3);
+  deps = { processes: supervisor, toxics: upstream.proxy };
 });
 
 afterAll(async () => {
   await supervisor.stopAll(300);
-  await proxy.close();
-  await new Promise<void>((r) => {
-    upstream.close(() => r());
-    upstream.closeAllConnections();
-  });
+  await upstream.close();
 });
 
 const specs: Record<string, () => FaultSpecInput> = {
@@ -61,7 +47,7 @@ const specs: Record<string, () => FaultSpecInput> = {
   'process.restart': () => ({ kind: 'process.restart', process: 'svc' }),
   cpu: () => ({ kind: 'cpu', workers: 1, duty: 0.5 }),
   memory: () => ({ kind: 'memory', mb: 8 }),
-  connections: () => ({ kind: 'connections', port: (upstream.address() as AddressInfo).port, count: 3 }),
+  connections: () => ({ kind: 'connections', port: upstream.upstreamPort, count: 3 }),
   latency_ramp: () => ({ kind: 'latency_ramp', proxy: 'p', step_ms: 5, every_ms: 20, max_ms: 20 }),
   'redis.corrupt': () => ({
     kind: 'redis.corrupt',
@@ -88,7 +74,7 @@ describe('Fault contract', () => {
     await fault.inject(faultContext());
     await fault.revert();
     await fault.revert();
-    expect(proxy.listToxics('p')).toEqual([]);
+    expect(upstream.proxy.listToxics('p')).toEqual([]);
     expect(supervisor.get('svc')?.state).toBe('running');
   });
 

@@ -1,35 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFault, type LatencyRampFault } from '../../../src/chaos/faults/index.js';
-import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
+import type { ProxyServer } from '../../../src/chaos/proxy/index.js';
 import { faultContext } from './helpers.js';
+import { type ProxiedUpstream, startProxiedUpstream, timedGet } from './proxied-upstream.js';
 
-let upstream: Server;
+let fixture: ProxiedUpstream;
 let proxy: ProxyServer;
 let proxiedUrl: string;
 
 beforeEach(async () => {
-  upstream = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  proxy = await startProxyServer({ port: 0, seed: 1 });
-  const created = await proxy.createProxy({
-    name: 'db',
-    listen: '127.0.0.1:0',
-    upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-  });
-  proxiedUrl = `http://${created.listen}/`;
+  fixture = await startProxiedUpstream('db', 1);
+  ({ proxy, url: proxiedUrl } = fixture);
 });
 
-afterEach(async () => {
-  await proxy.close();
-  await new Promise<void>((r) => {
-    upstream.close(() => r());
-    upstream.closeAllConnections();
-  });
-});
+afterEach(() => fixture.close());
 
 function waitForStep(fault: LatencyRampFault, latency: number): Promise<void> {
   return new Promise((resolve) => {
@@ -68,10 +53,7 @@ describe('latency_ramp', () => {
     expect(seen).toEqual([50, 150, 250, 300]);
     expect(proxy.listToxics('db')).toHaveLength(1);
 
-    const t0 = performance.now();
-    const res = await request(proxiedUrl, { reset: true });
-    await res.body.text();
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(295);
+    expect(await timedGet(proxiedUrl)).toBeGreaterThanOrEqual(295);
 
     // At max the ramp stops by itself.
     await sleep(250);

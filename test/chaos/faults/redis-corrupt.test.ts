@@ -37,18 +37,17 @@ async function seed(): Promise<void> {
 const owned = { prefix };
 const pattern = `${prefix}cache:*`;
 
+/** A redis.corrupt fault on the test database, owning only this run's prefix. */
+function corruptFault(spec: Record<string, unknown>): RedisCorruptFault {
+  return createFault({ kind: 'redis.corrupt', url: URL_DB15, owned, ...spec }) as RedisCorruptFault;
+}
+
 describe.skipIf(!reachable)(
   `redis.corrupt${reachable ? '' : ' — skipped: no Redis at 127.0.0.1:6379'}`,
   () => {
     it('poisons matching string values and restores them on revert, keeping the TTL', async () => {
       await seed();
-      const fault = createFault({
-        kind: 'redis.corrupt',
-        url: URL_DB15,
-        pattern,
-        owned,
-        mode: 'poison',
-      }) as RedisCorruptFault;
+      const fault = corruptFault({ pattern, mode: 'poison' });
       await fault.inject(faultContext());
       expect(fault.keys.sort()).toEqual([`${prefix}cache:a`, `${prefix}cache:b`, `${prefix}cache:c`]);
       expect(fault.skipped).toBe(1); // the hash
@@ -68,11 +67,8 @@ describe.skipIf(!reachable)(
     it('truncates values to keep_ratio', async () => {
       await seed();
       const original = (await redis.get(`${prefix}cache:a`)) ?? '';
-      const fault = createFault({
-        kind: 'redis.corrupt',
-        url: URL_DB15,
+      const fault = corruptFault({
         pattern: `${prefix}cache:a`,
-        owned,
         mode: 'truncate',
         keep_ratio: 0.25,
       });
@@ -86,11 +82,8 @@ describe.skipIf(!reachable)(
       const results: (Buffer | null)[] = [];
       for (let i = 0; i < 2; i++) {
         await seed();
-        const fault = createFault({
-          kind: 'redis.corrupt',
-          url: URL_DB15,
+        const fault = corruptFault({
           pattern: `${prefix}cache:c`,
-          owned,
           mode: 'overwrite',
         });
         await fault.inject(faultContext(99));
@@ -105,27 +98,21 @@ describe.skipIf(!reachable)(
 
     it('corrupts a seeded fraction of the keys, at most max_keys', async () => {
       for (let i = 0; i < 50; i++) await redis.set(`${prefix}many:${i}`, `v${i}`);
-      const fault = createFault({
-        kind: 'redis.corrupt',
-        url: URL_DB15,
+      const fault = corruptFault({
         pattern: `${prefix}many:*`,
-        owned,
         mode: 'overwrite',
         value: 'X',
         fraction: 0.5,
-      }) as RedisCorruptFault;
+      });
       await fault.inject(faultContext(5));
       expect(fault.keys.length).toBeGreaterThan(10);
       expect(fault.keys.length).toBeLessThan(40);
       await fault.revert();
-      const capped = createFault({
-        kind: 'redis.corrupt',
-        url: URL_DB15,
+      const capped = corruptFault({
         pattern: `${prefix}many:*`,
-        owned,
         mode: 'poison',
         max_keys: 7,
-      }) as RedisCorruptFault;
+      });
       await capped.inject(faultContext());
       expect(capped.keys).toHaveLength(7);
       await capped.revert();
@@ -134,11 +121,8 @@ describe.skipIf(!reachable)(
 
     it('leaves a key the application rewrote during the fault (restore: if_unchanged)', async () => {
       await seed();
-      const fault = createFault({
-        kind: 'redis.corrupt',
-        url: URL_DB15,
+      const fault = corruptFault({
         pattern: `${prefix}cache:a`,
-        owned,
         mode: 'poison',
       });
       await fault.inject(faultContext());
@@ -163,15 +147,9 @@ describe.skipIf(!reachable)(
         /give owned.db or owned.prefix/,
       );
       // Owning the whole database allows any pattern in it.
-      expect(
-        createFault({
-          kind: 'redis.corrupt',
-          url: URL_DB15,
-          pattern: '*',
-          owned: { db: 15 },
-          mode: 'poison',
-        }),
-      ).toBeInstanceOf(RedisCorruptFault);
+      expect(corruptFault({ pattern: '*', owned: { db: 15 }, mode: 'poison' })).toBeInstanceOf(
+        RedisCorruptFault,
+      );
     });
   },
 );

@@ -1,6 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createFault,
@@ -9,40 +6,20 @@ import {
   ToxiproxyApiError,
   ToxiproxyHttpTarget,
 } from '../../../src/chaos/faults/index.js';
-import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
+import type { ProxyServer } from '../../../src/chaos/proxy/index.js';
 import { faultContext } from './helpers.js';
+import { type ProxiedUpstream, startProxiedUpstream, timedGet } from './proxied-upstream.js';
 
-let upstream: Server;
+let fixture: ProxiedUpstream;
 let proxy: ProxyServer;
 let proxiedUrl: string;
 
 beforeEach(async () => {
-  upstream = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  proxy = await startProxyServer({ port: 0, seed: 1 });
-  const created = await proxy.createProxy({
-    name: 'api',
-    listen: '127.0.0.1:0',
-    upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-  });
-  proxiedUrl = `http://${created.listen}/`;
+  fixture = await startProxiedUpstream('api', 1);
+  ({ proxy, url: proxiedUrl } = fixture);
 });
 
-afterEach(async () => {
-  await proxy.close();
-  await new Promise<void>((r) => {
-    upstream.close(() => r());
-    upstream.closeAllConnections();
-  });
-});
-
-/** Time of one fresh request through the proxy (new connection each time). */
-async function timedGet(): Promise<number> {
-  const t0 = performance.now();
-  const res = await request(proxiedUrl, { reset: true });
-  expect(await res.body.text()).toBe('ok');
-  return performance.now() - t0;
-}
+afterEach(() => fixture.close());
 
 const latencySpec = {
   kind: 'toxic',
@@ -59,17 +36,17 @@ describe.each([
     const [extra, deps] = target();
     const fault = createFault({ ...latencySpec, ...extra }, deps);
     expect(fault).toBeInstanceOf(ToxicFault);
-    expect(await timedGet()).toBeLessThan(1500);
+    expect(await timedGet(proxiedUrl)).toBeLessThan(1500);
 
     await fault.inject(faultContext());
     expect(proxy.listToxics('api')).toMatchObject([
       { name: 'slow-api', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 2000 } },
     ]);
-    expect(await timedGet()).toBeGreaterThanOrEqual(1995);
+    expect(await timedGet(proxiedUrl)).toBeGreaterThanOrEqual(1995);
 
     await fault.revert();
     expect(proxy.listToxics('api')).toEqual([]);
-    expect(await timedGet()).toBeLessThan(1500);
+    expect(await timedGet(proxiedUrl)).toBeLessThan(1500);
     await fault.revert();
   });
 
