@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TargetMetricsSampler } from '../../../src/chaos/load/index.js';
-import { freePort, ProcessSupervisor } from '../../../src/chaos/process/index.js';
-import { busyScript, nodeArgs } from '../process/fixtures.js';
+import { ProcessSupervisor } from '../../../src/chaos/process/index.js';
+import { busyScript } from '../process/fixtures.js';
+import { spawnHttpScriptChild, spawnScriptChild } from '../process/script-child.js';
 
 let supervisor: ProcessSupervisor | undefined;
 afterEach(async () => {
@@ -25,19 +26,8 @@ http.createServer((req, res) => {
 describe('TargetMetricsSampler', () => {
   it('reports CPU, RSS and event-loop lag maxima per target (lag null when not exposed)', async () => {
     supervisor = new ProcessSupervisor();
-    const busy = await supervisor.spawn({
-      name: 'busy',
-      command: process.execPath,
-      args: nodeArgs(busyScript),
-      ready: { type: 'log', pattern: 'busy' },
-    });
-    const port = await freePort();
-    const api = await supervisor.spawn({
-      name: 'api',
-      command: process.execPath,
-      args: nodeArgs(statsServer, port),
-      ready: { type: 'http', url: `http://127.0.0.1:${port}/stats` },
-    });
+    const busy = await spawnScriptChild(supervisor, 'busy', busyScript, 'busy');
+    const { child: api, port } = await spawnHttpScriptChild(supervisor, 'api', statsServer, '/stats');
     const sampler = new TargetMetricsSampler(
       [
         { name: 'busy', pid: () => busy.pid },

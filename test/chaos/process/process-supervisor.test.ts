@@ -22,21 +22,15 @@ import {
   procState,
   stubbornScript,
 } from './fixtures.js';
+import { spawnHttpScriptChild, spawnScriptChild } from './script-child.js';
 
 let supervisor: ProcessSupervisor;
 afterEach(async () => {
   await supervisor?.stopAll(500);
 });
 
-async function httpChild(name = 'web') {
-  const port = await freePort();
-  const child = await supervisor.spawn({
-    name,
-    command: process.execPath,
-    args: nodeArgs(httpServerScript, port),
-    ready: { type: 'http', url: `http://127.0.0.1:${port}/` },
-  });
-  return { child, port };
+function httpChild(name = 'web') {
+  return spawnHttpScriptChild(supervisor, name, httpServerScript);
 }
 
 describe('freePort', () => {
@@ -90,12 +84,7 @@ describe('ProcessSupervisor', () => {
       ready: { type: 'tcp', port },
     });
     expect(await tcpOpen('127.0.0.1', port)).toBe(true);
-    const byLog = await supervisor.spawn({
-      name: 'log',
-      command: process.execPath,
-      args: nodeArgs(stubbornScript),
-      ready: { type: 'log', pattern: /^stub+orn$/ },
-    });
+    const byLog = await spawnScriptChild(supervisor, 'log', stubbornScript, /^stub+orn$/);
     expect(byLog.logs.tail()).toEqual(['stubborn']);
     expect(supervisor.names()).toEqual(['tcp', 'log']);
     expect(byTcp.running && byLog.running).toBe(true);
@@ -201,18 +190,8 @@ describe('ProcessSupervisor', () => {
 
   it('stopAll escalates to SIGKILL, kills grandchildren, is idempotent and closes the supervisor', async () => {
     supervisor = new ProcessSupervisor();
-    const stubborn = await supervisor.spawn({
-      name: 'stubborn',
-      command: process.execPath,
-      args: nodeArgs(stubbornScript),
-      ready: { type: 'log', pattern: 'stubborn' },
-    });
-    const parent = await supervisor.spawn({
-      name: 'parent',
-      command: process.execPath,
-      args: nodeArgs(parentOfSleepScript),
-      ready: { type: 'log', pattern: 'grandchild' },
-    });
+    const stubborn = await spawnScriptChild(supervisor, 'stubborn', stubbornScript, 'stubborn');
+    const parent = await spawnScriptChild(supervisor, 'parent', parentOfSleepScript, 'grandchild');
     const { child: frozen } = await httpChild('frozen');
     frozen.stop();
     const grandchild = Number(parent.logs.tail()[0]?.split(' ')[1]);
@@ -265,12 +244,7 @@ describe('ProcessSupervisor events and safety hooks', () => {
 describe('ProcessSampler', () => {
   it('reports CPU % and RSS of a busy child, and null once it is gone', async () => {
     supervisor = new ProcessSupervisor();
-    const busy = await supervisor.spawn({
-      name: 'busy',
-      command: process.execPath,
-      args: nodeArgs(busyScript),
-      ready: { type: 'log', pattern: 'busy' },
-    });
+    const busy = await spawnScriptChild(supervisor, 'busy', busyScript, 'busy');
     const sampler = new ProcessSampler(busy.pid!);
     const first = await sampler.sample();
     expect(first?.cpu_percent).toBeNull();
