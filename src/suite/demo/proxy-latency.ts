@@ -1,7 +1,6 @@
-import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { createProxyCollection } from '../../chaos/proxy/proxy-collection.js';
-import { phaseAction } from '../phase-action.js';
 import type { Scenario } from '../scenario.js';
+import { DEMO_SERVICE_NAME, runDemoExperiment } from './demo-experiment.js';
 import { startDemoService } from './demo-service.js';
 
 /**
@@ -19,7 +18,7 @@ export const demoProxyLatency: Scenario = {
   timeoutMs: 60_000,
   tags: ['demo'],
   async run(ctx) {
-    const service = await startDemoService(ctx, 'demo-service');
+    const service = await startDemoService(ctx, DEMO_SERVICE_NAME);
     const proxies = createProxyCollection({ seed: ctx.seed, logger: ctx.logger });
     ctx.onCleanup(() => proxies.close());
     const listen = await ctx.freePort();
@@ -30,12 +29,11 @@ export const demoProxyLatency: Scenario = {
     });
     const url = `http://127.0.0.1:${listen}`;
     ctx.setPhase('steady_state');
-    return runExperiment(
+    return runDemoExperiment(
+      this,
+      ctx,
+      service,
       {
-        title: this.title,
-        description: this.description,
-        category: this.category,
-        tags: ['demo'],
         steady_state_hypothesis: {
           title: '/health answers 200 within 3 s, and the load p99 stays under 3 s',
           frequency_ms: 500,
@@ -60,38 +58,19 @@ export const demoProxyLatency: Scenario = {
           timeout_ms: 5000,
           connections: 16,
         },
-        method: [
-          { type: 'pause', name: 'baseline', duration_ms: 1000 },
-          phaseAction(ctx, 'inject'),
-          {
-            type: 'action',
-            name: 'add 150 ms latency',
-            fault: {
-              kind: 'toxic',
-              name: 'latency 150 ms',
-              proxy: 'demo',
-              toxic: { type: 'latency', attributes: { latency: 150, jitter: 20 } },
-            },
-            duration_ms: 1500,
-            background: true,
-          },
-          phaseAction(ctx, 'observe'),
-          { type: 'pause', name: 'fault holds', duration_ms: 1500 },
-          phaseAction(ctx, 'recover'),
-          { type: 'pause', name: 'recovery', duration_ms: 1500 },
-        ],
-        // CHAOS_MONITORING: CPU and memory of the service into the journal's metrics.targets.
-        targets: ctx.env.monitoring ? [{ name: 'demo-service' }] : [],
+        baseline_ms: 1000,
+        action: 'add 150 ms latency',
+        fault: {
+          kind: 'toxic',
+          name: 'latency 150 ms',
+          proxy: 'demo',
+          toxic: { type: 'latency', attributes: { latency: 150, jitter: 20 } },
+        },
+        hold_ms: 1500,
+        recovery_ms: 1500,
         recovery_tolerance: { error_rate: 0.01, p99_ms: 100, stable_buckets: 5 },
       },
-      {
-        seed: ctx.seed,
-        safety: ctx.safety,
-        signal: ctx.signal,
-        logger: ctx.logger,
-        processes: { pidOf: (name) => service.supervisor.get(name)?.pid },
-        faultDeps: { processes: service.supervisor, toxics: proxies, logger: ctx.logger },
-      },
+      { toxics: proxies },
     );
   },
 };
