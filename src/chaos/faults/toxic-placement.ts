@@ -46,10 +46,11 @@ export class ToxicPlacement {
   }
 
   /**
-   * Merges `patch` into the live toxic, if the target can (`updateToxic`). Returns what the
-   * target returns (a promise for the HTTP API, a value for the in-process proxy).
+   * Merges `patch` into the live toxic, if the target can (`updateToxic`). Always a promise:
+   * the in-process proxy throws synchronously when the toxic is gone, and callers on a timer
+   * (the latency ramp) must see that as a rejection, not an uncaught exception.
    */
-  update(patch: ToxicPatch): unknown {
+  async update(patch: ToxicPatch): Promise<unknown> {
     return this.toxics.updateToxic?.(this.proxy, this.name, patch);
   }
 

@@ -64,6 +64,32 @@ describe('latency_ramp', () => {
     expect(proxy.listToxics('db')).toEqual([]);
   });
 
+  it('ends quietly when the toxic is removed behind its back (in-process proxy)', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const fault = createFault(
+        { kind: 'latency_ramp', proxy: 'db', start_ms: 0, step_ms: 10, every_ms: 30, max_ms: 10_000 },
+        { toxics: proxy },
+      ) as LatencyRampFault;
+      await fault.inject(faultContext());
+      await waitForStep(fault, 10);
+      proxy.removeToxic('db', proxy.listToxics('db')[0]!.name);
+      const before = fault.current_ms;
+      // Several step periods pass: each would update a toxic that is gone.
+      await sleep(200);
+      expect(uncaught).toEqual([]);
+      expect(fault.current_ms).toBe(before);
+      await fault.revert();
+      expect(proxy.listToxics('db')).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('revert mid-ramp stops the steps; the in-process proxy works too', async () => {
     const fault = createFault(
       { kind: 'latency_ramp', proxy: 'db', start_ms: 0, step_ms: 10, every_ms: 50, max_ms: 10_000 },
