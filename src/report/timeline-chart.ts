@@ -74,7 +74,7 @@ export function renderTimelineChart(journal: Journal, options: ChartOptions = {}
   // Fault windows: one shaded band across every panel, labelled at the top.
   for (const f of faults) {
     const x0 = x(f.injected_ms);
-    const x1 = x(f.reverted_ms ?? endMs);
+    const x1 = x(f.revert_started_ms ?? f.reverted_ms ?? endMs);
     parts.push(
       `<rect class="fault" x="${n(x0)}" y="${MARGIN.top - 4}" width="${n(Math.max(1.5, x1 - x0))}" height="${n(plotBottom - MARGIN.top + 4)}" fill="#f59e0b" fill-opacity="0.16" stroke="#f59e0b" stroke-opacity="0.5"><title>${esc(`${f.name} (${f.kind}) ${f.injected_ms} ms → ${f.reverted_ms ?? 'end'} ms`)}</title></rect>`,
       `<text x="${n(x0 + 3)}" y="${MARGIN.top - 8}" font-size="10" fill="#b45309">${esc(truncate(f.name, 28))}</text>`,
@@ -135,10 +135,12 @@ export function renderTimelineChart(journal: Journal, options: ChartOptions = {}
   ].join('');
 }
 
-/** When the service was back within tolerance: last fault revert + time_to_recover_ms. */
+/** When the service was back within tolerance: start of the last fault revert + time_to_recover_ms. */
 export function recoveryInstant(journal: Journal): number | null {
   const ttr = journal.metrics.load?.time_to_recover_ms;
-  const reverts = journal.faults.map((f) => f.reverted_ms).filter((v): v is number => v !== null);
+  const reverts = journal.faults
+    .map((f) => f.revert_started_ms ?? f.reverted_ms)
+    .filter((v): v is number => v !== null);
   if (ttr === null || ttr === undefined || reverts.length === 0) return null;
   return Math.max(...reverts) + ttr;
 }

@@ -72,6 +72,7 @@ export function sampleJournal(
         injected_at: '2026-11-25T10:00:03.000Z',
         injected_ms: 3000,
         reverted_at: '2026-11-25T10:00:06.000Z',
+        revert_started_ms: 5900,
         reverted_ms: 6000,
         revert_reason: 'completed',
       },

@@ -40,6 +40,7 @@ export class FaultTracker {
       injected_at: this.clock.iso(now),
       injected_ms: now,
       reverted_at: null,
+      revert_started_ms: null,
       reverted_ms: null,
       revert_reason: null,
     };
@@ -49,6 +50,7 @@ export class FaultTracker {
     );
     void handle.reverted.then((o) => {
       const at = this.clock.offsetOf(o.at);
+      record.revert_started_ms = this.clock.offsetOf(o.started_at);
       record.reverted_ms = at;
       record.reverted_at = this.clock.iso(at);
       record.revert_reason = record.revert_reason ?? o.reason;
@@ -93,10 +95,13 @@ export class FaultTracker {
     return this.tracked.map((t) => ({ ...t.record }));
   }
 
-  /** The windows the load generator measures "under fault": injected faults, by their offsets. */
+  /**
+   * The windows the load generator measures "under fault": from injection to the start of the
+   * revert, so recovery is measured from the moment the fault began to be undone.
+   */
   windows(): FaultWindow[] {
     return this.tracked
       .filter((t) => t.took)
-      .map((t) => ({ start_ms: t.record.injected_ms, end_ms: t.record.reverted_ms }));
+      .map((t) => ({ start_ms: t.record.injected_ms, end_ms: t.record.revert_started_ms }));
   }
 }

@@ -53,6 +53,12 @@ export const faultRecordSchema = z.object({
   injected_at: z.string(),
   injected_ms: z.number(),
   reverted_at: z.string().nullable(),
+  /**
+   * When its revert began. The fault's window ends here: a revert that takes time (a process
+   * restart) is part of the recovery that `time_to_recover_ms` measures, not of the fault.
+   */
+  revert_started_ms: z.number().nullable().default(null),
+  /** When its revert settled. */
   reverted_ms: z.number().nullable(),
   /** Why it was reverted: its own end, its time to live, a rollback, an emergency stop, or never. */
   revert_reason: z.enum(['completed', 'ttl', 'rollback', 'emergency', 'error']).nullable(),
@@ -92,7 +98,7 @@ export const loadMetricsSchema = z.object({
   p99_under_fault_ms: z.number().nullable(),
   /** From the first fault's injection to the first 100 ms bucket that breaks tolerance. */
   time_to_detect_ms: z.number().nullable(),
-  /** From the last fault's revert until error rate and p99 are back within tolerance. */
+  /** From the start of the last fault's revert until error rate and p99 are back within tolerance. */
   time_to_recover_ms: z.number().nullable(),
   timeline: z.array(timelinePointSchema),
 });

@@ -32,6 +32,8 @@ export interface RevertOutcome {
   kind: string;
   name: string;
   reason: RevertReason;
+  /** performance.now() when the revert began (a slow revert, e.g. a restart, takes a while). */
+  started_at: number;
   /** performance.now() when the revert settled. */
   at: number;
   /** The revert threw (the thing may still be active). */
@@ -235,6 +237,7 @@ export class SafetyController {
     const doRevert = async (reason: RevertReason): Promise<RevertOutcome> => {
       const entry = this.entries.get(revertible.id);
       if (entry?.timer) clearTimeout(entry.timer);
+      const startedAt = performance.now();
       let error: string | undefined;
       try {
         await revertible.revert();
@@ -247,6 +250,7 @@ export class SafetyController {
         kind: revertible.kind,
         name: revertible.name,
         reason,
+        started_at: startedAt,
         at: performance.now(),
         ...(error === undefined ? {} : { error }),
       };

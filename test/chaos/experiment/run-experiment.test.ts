@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ExperimentInput, journalSchema, runExperiment } from '../../../src/chaos/experiment/index.js';
+import type { Fault } from '../../../src/chaos/faults/fault.js';
 import { SafetyController, SafetyRefusedError } from '../../../src/chaos/safety/index.js';
 import { ClosePortFault, TEST_ENV, TestService, ThrowingFault } from './test-servers.js';
 
@@ -359,6 +360,39 @@ describe('runExperiment', () => {
     expect(probe?.output as number).toBeGreaterThan(0);
     const f = journal.faults[0]!;
     expect(f.reverted_ms).not.toBeNull();
+  });
+
+  it('ends a fault window when its revert starts, so a slow revert counts toward recovery', async () => {
+    // The revert reopens the port only after 400 ms, as a process restart would.
+    const fault = new ClosePortFault(service);
+    const slowRevert: Fault = {
+      kind: fault.kind,
+      name: 'slow-revert',
+      params: fault.params,
+      inject: () => fault.inject(),
+      revert: async () => {
+        await new Promise((r) => setTimeout(r, 400));
+        await fault.revert();
+      },
+    };
+    const journal = await runExperiment(
+      {
+        title: 'slow revert',
+        load: { kind: 'http', url: `${service.url}/health`, rate: 50, duration_ms: 2000, timeout_ms: 300 },
+        recovery_tolerance: { error_rate: 0.01, p99_ms: 1000, stable_buckets: 2 },
+        method: [
+          { type: 'pause', duration_ms: 300 },
+          { type: 'action', name: 'close', fault: slowRevert, duration_ms: 300 },
+          { type: 'pause', duration_ms: 900 },
+        ],
+      },
+      { safety, seed: 5 },
+    );
+    const f = journal.faults[0]!;
+    expect(f.revert_started_ms).not.toBeNull();
+    expect(f.reverted_ms! - f.revert_started_ms!).toBeGreaterThanOrEqual(390);
+    // Recovery is measured from the start of the revert: it covers the 400 ms the port stayed shut.
+    expect(journal.metrics.load?.time_to_recover_ms).toBeGreaterThanOrEqual(350);
   });
 
   it('samples target processes (by pid or registered name) into metrics.targets', async () => {
