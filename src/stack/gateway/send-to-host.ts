@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { UpstreamFailureError, UpstreamTimeoutError } from './gateway-errors.js';
+import { TryDeadline } from './try-deadline.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
 import type { UpstreamHost } from './upstream-host.js';
 
@@ -23,7 +24,8 @@ export interface UpstreamResponse {
 /**
  * One try of one request on one host, which already holds one of the host's connection slots
  * (`host.slots.acquire`): send, and resolve when the response headers are in. The per-try
- * timeout covers the wait for headers once the request is written (connecting has its own); the slot (released here, whatever happens) and the host's
+ * timeout runs from here until the headers are in (connecting included; connecting also has
+ * its own timeout); the slot (released here, whatever happens) and the host's
  * active count are held until the body is done. Outcomes feed the cluster's outlier detection;
  * errors come out typed (502 failure, 504 timeout, or the caller's abort reason).
  */
@@ -44,25 +46,27 @@ export async function sendToHost(
   };
 
   let data: Dispatcher.ResponseData;
+  // One timer per try (not undici's coarse headersTimeout); the caller's signal (overall
+  // timeout, client gone, hedge lost) aborts the request and, later, its body.
+  const deadline = new TryDeadline(signal, perTryMs, () => timedOut(host, perTryMs));
   try {
-    // The per-try deadline is undici's headersTimeout (no AbortController or timer of ours per
-    // try: those showed up in profiles); the caller's signal (overall timeout, client gone,
-    // hedge lost) aborts the request and, later, its body.
     data = await host.pool.request({
       method: request.method as Dispatcher.HttpMethod,
       path: request.path,
       headers: request.headers,
       body: request.body ?? null,
-      signal,
-      headersTimeout: perTryMs,
+      signal: deadline.signal,
       bodyTimeout: 0,
     });
   } catch (err) {
+    deadline.clear();
     release();
     if (signal.aborted) throw signal.reason;
     cluster.record(host, 'gateway_failure');
+    if (deadline.timedOut) throw deadline.reason;
     throw classify(host, err, perTryMs);
   }
+  deadline.clear();
   cluster.record(host, data.statusCode >= 500 ? 'http_5xx' : 'success');
   data.body.once('close', release);
   data.body.once('error', release);
@@ -76,4 +80,8 @@ function classify(host: UpstreamHost, err: unknown, perTryMs: number): Error {
   if (code === 'UND_ERR_CONNECT_TIMEOUT')
     return new UpstreamTimeoutError(host.origin, 'connect', host.connectMs);
   return new UpstreamFailureError(host.origin, code, err);
+}
+
+function timedOut(host: UpstreamHost, perTryMs: number): UpstreamTimeoutError {
+  return new UpstreamTimeoutError(host.origin, 'per-try', perTryMs);
 }

@@ -84,6 +84,20 @@ describe('gateway timeouts', () => {
     expect(upstreams[0]!.requests).toBe(1);
   });
 
+  it('per-try timeout fires late (bug): a 300 ms per-try deadline fires within tens of ms of 300, not near 1 s', async () => {
+    const gw = await setup(['hang'], { timeouts: { overallMs: 5000, perTryMs: 300 } });
+    upstreams[0]!.behaviour = hang;
+    for (let i = 0; i < 3; i++) {
+      // A POST is tried once: its 504 comes from the per-try deadline alone.
+      const [r, ms] = await timed(request(`${gw.url}/a${i}`, { method: 'POST', body: 'x' }));
+      expect(r.status).toBe(504);
+      expect(JSON.parse(r.body)).toMatchObject({ code: 'FL_GW_UPSTREAM_TIMEOUT' });
+      expect(JSON.parse(r.body).error).toContain('after 300 ms');
+      expect(ms).toBeGreaterThanOrEqual(300);
+      expect(ms).toBeLessThan(550);
+    }
+  });
+
   it('answers 504 (per-try) for a POST whose only try timed out', async () => {
     const gw = await setup(['hang'], { timeouts: { overallMs: 5000, perTryMs: 200 } });
     upstreams[0]!.behaviour = hang;
