@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, request } from 'undici';
 import type { Fault, FaultContext } from '../../chaos/faults/fault.js';
 
@@ -30,6 +31,8 @@ export class HeldRequestsFault implements Fault {
   async inject(ctx: FaultContext): Promise<void> {
     this.controller = new AbortController();
     const signal = AbortSignal.any([this.controller.signal, ctx.signal]);
+    // Every held request listens on this one signal by design: not a leak.
+    setMaxListeners(this.count + 1, signal);
     this.agent = new Agent({ connections: this.count + 8, pipelining: 0 });
     const agent = this.agent;
     this.inFlight = Array.from({ length: this.count }, () =>
