@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { isFaultlineError } from '../../common/errors.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
@@ -60,11 +61,20 @@ function upstreamFailed(outcome: Outcome): boolean {
   return (outcome.value as UpstreamResponse).statusCode >= 500;
 }
 
-/** A route breaker also counts "nothing could serve it" (no healthy host, every host shed). */
+/**
+ * A route breaker counts every 5xx the route ends with because its upstreams failed or were out
+ * of time: an upstream 5xx, 502/504 of the last try, the overall timeout (504), no healthy host
+ * and pool exhaustion (503). Its own open-circuit 503s and the limiters' sheds never reach it
+ * (they are decided before it runs or outside it); a client gone or a drain is not counted
+ * (the proxy handler reports those as "the caller gave up").
+ */
 function routeFailed(outcome: Outcome): boolean {
   if (!outcome.ok) {
-    const code = (outcome.error as { code?: unknown } | null)?.code;
-    return isGatewayFailure(outcome.error) || code === 'FL_GW_NO_HEALTHY_UPSTREAM';
+    const err = outcome.error;
+    return (
+      isGatewayFailure(err) ||
+      (isFaultlineError(err) && err.httpStatus >= 500 && err.code !== 'FL_GW_DRAINING')
+    );
   }
   return (outcome.value as UpstreamResponse).statusCode >= 500;
 }
@@ -174,7 +184,7 @@ export class Gateway {
           : undefined;
         // Admission first (global, then route), then the route breaker, around all tries.
         const outer: Policy[] = [];
-        for (const p of [this.globalLimiter, limiter, routeBreaker]) if (p) outer.push(p);
+        for (const p of [this.globalLimiter, limiter]) if (p) outer.push(p);
         const timeouts = withOverrides(cluster.config.timeouts, rc.timeouts);
         const hedgeConfig = rc.hedge ?? cluster.config.hedge;
         const hedge = hedgeConfig ? new HedgePolicy(hedgeConfig) : undefined;
@@ -193,6 +203,7 @@ export class Gateway {
           retry,
           hedge,
           outer: outer.length === 0 ? undefined : outer.length === 1 ? outer[0] : wrap(...outer),
+          breaker: routeBreaker,
         };
         if (routeBreaker) this.routeBreakers.set(route, routeBreaker);
         return route;

@@ -242,8 +242,13 @@ export class ProxyHandler {
     // Hedge only what may safely be sent twice; each hedged try picks a host not tried yet.
     const hedge = mayRetry ? route.hedge : undefined;
     const attempt = hedge ? (ctx: PolicyContext) => hedge.execute(tryOnce, ctx.signal) : tryOnce;
-    const run = (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
+    const retried = (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
       route.retry.execute(attempt, outerCtx.signal);
+    const { breaker } = route;
+    const run = breaker
+      ? (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
+          breaker.execute(() => endedBy(retried(outerCtx), outerCtx.signal), callerGaveUp(outerCtx.signal))
+      : retried;
     return route.outer ? route.outer.execute(run, signal) : run({ signal, attempt: 0 });
   }
 
@@ -266,6 +271,28 @@ export class ProxyHandler {
       requestId,
       ...(code ? { code } : {}),
     });
+  }
+}
+
+/**
+ * What the route breaker sees of the request's signal. A breaker ignores outcomes once its
+ * signal has aborted ("the caller gave up"): right for a client gone or a drain, wrong for the
+ * overall timeout, which is the route failing. The breaker only reads `aborted`.
+ */
+function callerGaveUp(signal: AbortSignal): AbortSignal {
+  return {
+    get aborted() {
+      return signal.aborted && !(signal.reason instanceof GatewayTimeoutError);
+    },
+  } as AbortSignal;
+}
+
+/** `promise`, with a rejection after `signal` aborted replaced by the abort reason. */
+async function endedBy<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    throw signal.aborted ? signal.reason : err;
   }
 }
 

@@ -23,8 +23,14 @@ export interface Route {
   readonly retry: RetryPolicy;
   /** Hedging of idempotent requests, inside the retry policy. */
   readonly hedge: HedgePolicy | undefined;
-  /** Request-level policies around all tries (concurrency limits, route breaker); may be empty. */
+  /** Admission around all tries (global, then route concurrency limits); may be empty. */
   readonly outer: Policy | undefined;
+  /**
+   * The route breaker, inside admission and around all tries. Kept apart from `outer` because
+   * it must not see the overall timeout as "the caller gave up": a request cut by the overall
+   * timeout is a route failure.
+   */
+  readonly breaker: Policy | undefined;
 }
 
 /** First match wins: path prefix, then method. */

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
 import type { GatewayConfigInput } from '../../../src/stack/gateway/gateway-config.js';
@@ -215,5 +216,68 @@ describe('gateway circuit breakers', () => {
     expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(upstreams[0]!.requests).toBe(before);
     expect(gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
+  });
+
+  it('route breaker ignores overall timeouts (bug): requests cut by the overall timeout (504) open it', async () => {
+    upstreams = await startUpstreams(['hang']);
+    upstreams[0]!.behaviour = (req) => req.resume(); // never answers (stop() cuts it)
+    gateway = await startGateway({
+      clusters: {
+        api: {
+          hosts: [{ url: upstreams[0]!.url }],
+          health: { outlier: false },
+          timeouts: { overallMs: 150, perTryMs: 10_000 },
+        },
+      },
+      routes: [
+        {
+          name: 'items',
+          match: { pathPrefix: '/' },
+          cluster: 'api',
+          breaker: { strategy: { type: 'consecutive', threshold: 3 }, halfOpenAfter: 60_000 },
+        },
+      ],
+    });
+    for (let i = 0; i < 3; i++) {
+      const r = await request(`${gateway.url}/i`);
+      expect(r.status).toBe(504);
+      expect(JSON.parse(r.body).code).toBe('FL_GW_TIMEOUT');
+    }
+    expect(gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
+    const before = upstreams[0]!.requests;
+    const r = await request(`${gateway.url}/i`);
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body).code).toBe('FL_BROKEN_CIRCUIT');
+    expect(upstreams[0]!.requests).toBe(before);
+  });
+
+  it('route breaker: a shed by the route concurrency limiter is not a route failure', async () => {
+    upstreams = await startUpstreams(['slow']);
+    const heldRes: http.ServerResponse[] = [];
+    upstreams[0]!.behaviour = (req, res) => {
+      req.resume();
+      heldRes.push(res);
+    };
+    gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: upstreams[0]!.url }], health: { outlier: false } } },
+      routes: [
+        {
+          name: 'items',
+          match: { pathPrefix: '/' },
+          cluster: 'api',
+          concurrency: { limit: 1, maxQueue: 0 },
+          breaker: { strategy: { type: 'consecutive', threshold: 2 }, halfOpenAfter: 60_000 },
+        },
+      ],
+    });
+    const holder = request(`${gateway.url}/hold`);
+    while (heldRes.length < 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 3; i++) {
+      const r = await request(`${gateway.url}/i`);
+      expect(JSON.parse(r.body).code).toBe('FL_SHED');
+    }
+    expect(gateway.state().routes[0]).toMatchObject({ breaker: 'closed' });
+    heldRes.shift()!.end('ok');
+    expect((await holder).status).toBe(200);
   });
 });
