@@ -13,6 +13,7 @@ import {
   isGatewayFailure,
   NoHealthyUpstreamError,
   NoRouteError,
+  UpstreamPoolExhaustedError,
   UpstreamTimeoutError,
 } from './gateway-errors.js';
 import type { RequestCompleted, RequestShed } from './gateway-events.js';
@@ -229,8 +230,14 @@ export class ProxyHandler {
         // A timed-out try is recorded at its deadline ("at least that long"), so that a step up
         // in latency is learned instead of timing out every try (as AdaptiveTimeout does).
         if (adaptive && err instanceof UpstreamTimeoutError) adaptive.latency.record(perTryMs);
-        // A breaker rejection never reached the host, so any method may go elsewhere.
-        const kind = isBrokenCircuitError(err) || (mayRetry && isGatewayFailure(err));
+        // A breaker rejection never reached the host, so any method may go elsewhere. Pool
+        // exhaustion never reached it either: an idempotent request goes to another host that
+        // has a free connection now, rather than be shed (within the retry budget).
+        const kind =
+          isBrokenCircuitError(err) ||
+          (mayRetry &&
+            (isGatewayFailure(err) ||
+              (err instanceof UpstreamPoolExhaustedError && cluster.hasFreeHost(tried))));
         if (kind && typeof err === 'object' && err !== null && cluster.hasEligibleHost(tried)) {
           retryable.add(err);
           previous = { error: err };

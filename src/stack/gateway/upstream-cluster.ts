@@ -82,6 +82,12 @@ export class UpstreamCluster {
     return hosts.some((h) => !exclude.has(h));
   }
 
+  /** Whether some eligible host not in `exclude` has a free connection slot right now. */
+  hasFreeHost(exclude: ReadonlySet<UpstreamHost>): boolean {
+    const { hosts } = this.hostSet.select(this.hosts, (h) => h.breakerAllows);
+    return hosts.some((h) => !exclude.has(h) && h.slots.inUse < h.slots.max);
+  }
+
   record(host: UpstreamHost, outcome: RequestOutcome): void {
     this.outlier?.record(host.health, outcome);
   }

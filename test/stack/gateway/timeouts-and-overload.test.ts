@@ -153,6 +153,78 @@ describe('gateway per-host connection cap', () => {
     expect((await holder).body).toBe('a');
   });
 
+  it('pool exhaustion not retried (bug): a GET shed by a full host goes to another host with a free slot', async () => {
+    const gw = await setup(['a', 'b'], {
+      connections: { maxPerHost: 1, queueTimeoutMs: 300 },
+      timeouts: { overallMs: 10_000, perTryMs: 10_000 },
+      retry: { maxRetries: 2, backoff: { baseMs: 1, capMs: 1 } },
+    });
+    const heldBy = new Map<string, http.ServerResponse[]>([
+      ['a', []],
+      ['b', []],
+    ]);
+    for (const u of upstreams) {
+      u.behaviour = (req, res, name) => {
+        req.resume();
+        heldBy.get(name)!.push(res);
+        held.push(res);
+      };
+    }
+    const holders = [request(`${gw.url}/hold1`), request(`${gw.url}/hold2`)];
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    expect(heldBy.get('a')).toHaveLength(1);
+    expect(heldBy.get('b')).toHaveLength(1);
+    // Both hosts are full: the next GET queues on one of them...
+    const queued = request(`${gw.url}/queued`);
+    const hosts = () => gw.state().clusters.api!.hosts;
+    while (!hosts().some((h) => h.connections.queued === 1)) await new Promise((r) => setTimeout(r, 5));
+    const full = hosts().findIndex((h) => h.connections.queued === 1);
+    const other = upstreams[1 - full]!;
+    // ...while the other host frees its connection and answers from now on.
+    other.behaviour = (req, res, name) => {
+      req.resume();
+      res.end(name);
+    };
+    heldBy.get(other.name)!.shift()!.end('released');
+    const r = await queued;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(other.name);
+    expect(upstreams[full]!.requests).toBe(1);
+    for (const res of held) if (!res.writableEnded) res.end('done');
+    expect((await Promise.all(holders)).map((h) => h.status)).toEqual([200, 200]);
+  });
+
+  it('still sheds a POST on pool exhaustion (only idempotent requests go elsewhere)', async () => {
+    const gw = await setup(['a', 'b'], {
+      connections: { maxPerHost: 1, queueTimeoutMs: 200 },
+      timeouts: { overallMs: 10_000, perTryMs: 10_000 },
+    });
+    const heldBy = new Map<string, http.ServerResponse[]>([
+      ['a', []],
+      ['b', []],
+    ]);
+    for (const u of upstreams) {
+      u.behaviour = (req, res, name) => {
+        req.resume();
+        heldBy.get(name)!.push(res);
+        held.push(res);
+      };
+    }
+    const holders = [request(`${gw.url}/hold1`), request(`${gw.url}/hold2`)];
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const queued = request(`${gw.url}/queued`, { method: 'POST', body: 'x' });
+    const hosts = () => gw.state().clusters.api!.hosts;
+    while (!hosts().some((h) => h.connections.queued === 1)) await new Promise((r) => setTimeout(r, 5));
+    const full = hosts().findIndex((h) => h.connections.queued === 1);
+    const other = upstreams[1 - full]!;
+    heldBy.get(other.name)!.shift()!.end('released');
+    const r = await queued;
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body).code).toBe('FL_GW_POOL_EXHAUSTED');
+    for (const res of held) if (!res.writableEnded) res.end('done');
+    await Promise.all(holders);
+  });
+
   it('answers 504 at the overall timeout while still queued for a connection', async () => {
     const gw = await setup(['one'], {
       connections: { maxPerHost: 1, queueTimeoutMs: 10_000 },
