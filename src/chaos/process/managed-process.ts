@@ -144,6 +144,9 @@ export class ManagedProcess {
   private async spawnAndWait(): Promise<void> {
     const spec = this.spec;
     this.currentState = 'starting';
+    // This start's output is its own generation: readiness must not match the previous
+    // run's lines, which stay in the buffer for diagnostics.
+    const generation = this.logs.beginGeneration();
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.inherit_env ? { ...process.env, ...spec.env } : spec.env,
@@ -153,8 +156,10 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => this.logs.write('stdout', c));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => this.logs.write('stderr', c));
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => this.logs.write('stdout', c, generation));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => this.logs.write('stderr', c, generation));
+    // Output can still arrive between 'exit' and 'close': flush its last partial line too.
+    child.once('close', () => this.logs.end(generation));
     this.exitPromise = new Promise<ProcessExit>((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         const info: ProcessExit = { name: spec.name, pid: child.pid ?? -1, code, signal };
@@ -162,7 +167,7 @@ export class ManagedProcess {
           this.currentState = 'exited';
           this.lastExit = info;
         }
-        this.logs.end();
+        this.logs.end(generation);
         this.logger?.info(
           { component: 'process', process: spec.name, pid: info.pid, code, signal },
           'exited',
@@ -173,7 +178,7 @@ export class ManagedProcess {
       child.once('exit', finish);
       // spawn failure (ENOENT, EACCES): no 'exit' follows.
       child.once('error', (err) => {
-        this.logs.write('stderr', `spawn error: ${err.message}\n`);
+        this.logs.write('stderr', `spawn error: ${err.message}\n`, generation);
         if (child.pid === undefined) finish(null, null);
       });
     });
@@ -183,7 +188,14 @@ export class ManagedProcess {
     const what = spec.ready ? describeReadiness(spec.ready) : 'spawn';
     const timer = setTimeout(
       () =>
-        controller.abort(new ProcessNotReadyError(spec.name, what, spec.ready_timeout_ms, this.logs.tail())),
+        controller.abort(
+          new ProcessNotReadyError(
+            spec.name,
+            what,
+            spec.ready_timeout_ms,
+            this.logs.tail(undefined, generation),
+          ),
+        ),
       spec.ready_timeout_ms,
     );
     // On exit, wait for its last output (stdio closes after 'exit') so the error can show it;
@@ -191,14 +203,14 @@ export class ManagedProcess {
     const stdioClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const died = exited.then(async (e): Promise<never> => {
       await Promise.race([stdioClosed, sleep(100)]);
-      const err = new ProcessExitedError(spec.name, e.code, e.signal, this.logs.tail());
+      const err = new ProcessExitedError(spec.name, e.code, e.signal, this.logs.tail(undefined, generation));
       controller.abort(err);
       throw err;
     });
     died.catch(() => {}); // observed below while starting; later deaths are onExit's business
     try {
       const ready = spec.ready
-        ? waitForReadiness(spec.ready, this.logs, controller.signal)
+        ? waitForReadiness(spec.ready, this.logs, controller.signal, generation)
         : once(child, 'spawn', { signal: controller.signal });
       await Promise.race([ready, died]);
       if (this.currentState !== 'starting') await died; // exited right after passing the check

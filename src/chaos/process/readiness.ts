@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { z } from 'zod';
-import type { LogBuffer } from './log-buffer.js';
+import type { LogBuffer, LogLine } from './log-buffer.js';
 
 /** How the supervisor knows a child is ready to serve. */
 export const readinessSchema = z.discriminatedUnion('type', [
@@ -21,7 +21,10 @@ export const readinessSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('log'),
-    /** A substring or regular expression a line of stdout/stderr must match. */
+    /**
+     * A substring or regular expression a line of stdout/stderr must match. Only lines of the
+     * start being waited for count, never an earlier run's.
+     */
     pattern: z.union([z.string().min(1), z.instanceof(RegExp)]),
   }),
 ]);
@@ -43,16 +46,20 @@ export function describeReadiness(check: Readiness): string {
  * (the caller aborts it on timeout or on the child's exit). Log checks are pure events;
  * TCP and HTTP checks retry connection attempts with a short backoff, since "a port
  * started listening" has no event we can subscribe to from outside the child.
+ *
+ * A log check only accepts lines of `generation` (by default the buffer's latest): the
+ * buffer keeps earlier runs' output, whose "listening" line says nothing about this run.
  */
 export async function waitForReadiness(
   check: Readiness,
   logs: LogBuffer,
   signal: AbortSignal,
+  generation = logs.generation,
 ): Promise<void> {
   const parsed = readinessSchema.parse(check);
   switch (parsed.type) {
     case 'log':
-      return waitForLogLine(logs, parsed.pattern, signal);
+      return waitForLogLine(logs, parsed.pattern, generation, signal);
     case 'tcp':
       return retryUntil(() => tcpOpen(parsed.host, parsed.port), signal);
     case 'http':
@@ -60,17 +67,24 @@ export async function waitForReadiness(
   }
 }
 
-function waitForLogLine(logs: LogBuffer, pattern: string | RegExp, signal: AbortSignal): Promise<void> {
-  const matches = (line: string) =>
-    typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line);
-  if (logs.tail().some(matches)) return Promise.resolve();
+function waitForLogLine(
+  logs: LogBuffer,
+  pattern: string | RegExp,
+  generation: number,
+  signal: AbortSignal,
+): Promise<void> {
+  // search(), not test(): a /g or /y pattern's lastIndex would make test() skip matches.
+  const matches = (entry: LogLine) =>
+    entry.generation === generation &&
+    (typeof pattern === 'string' ? entry.line.includes(pattern) : entry.line.search(pattern) !== -1);
+  if (logs.entries(generation).some(matches)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       sub.dispose();
       reject(signal.reason);
     };
-    const sub = logs.onLine(({ line }) => {
-      if (!matches(line)) return;
+    const sub = logs.onLine((entry) => {
+      if (!matches(entry)) return;
       sub.dispose();
       signal.removeEventListener('abort', onAbort);
       resolve();

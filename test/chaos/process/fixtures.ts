@@ -55,3 +55,21 @@ export function procState(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** Prints `ready <pid>` only argv[1] ms after each start, then idles: a slow-to-start service. */
+export const slowReadyScript = `
+const delay = Number(process.argv[1]);
+setTimeout(() => console.log('ready ' + process.pid), delay);
+setInterval(() => {}, 1000);
+`;
+
+/** HTTP server on argv[1] that starts listening only argv[2] ms after each start. */
+export const slowHttpServerScript = `
+const http = require('node:http');
+const port = Number(process.argv[1]);
+setTimeout(() => {
+  http.createServer((req, res) => { res.end('ok'); }).listen(port, '127.0.0.1', () => {
+    console.log('listening ' + port);
+  });
+}, Number(process.argv[2]));
+`;
