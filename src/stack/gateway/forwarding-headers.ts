@@ -16,16 +16,24 @@ const hopByHop = new Set([
 
 type HeaderBag = Record<string, string | string[] | undefined>;
 
-/** Headers minus hop-by-hop ones, including any the Connection header names. */
+/**
+ * Headers minus hop-by-hop ones, including any the Connection header names. On every request
+ * twice (both directions): no Set unless a Connection header names something, and `for…in`
+ * rather than `Object.entries` (no array of pairs per call).
+ */
 function endToEnd(headers: HeaderBag): Record<string, string | string[]> {
   const named = headers.connection;
-  const listed = new Set<string>();
-  for (const v of Array.isArray(named) ? named : named ? [named] : []) {
-    for (const token of v.split(',')) listed.add(token.trim().toLowerCase());
+  let listed: Set<string> | undefined;
+  if (named !== undefined) {
+    listed = new Set<string>();
+    for (const v of Array.isArray(named) ? named : [named]) {
+      for (const token of v.split(',')) listed.add(token.trim().toLowerCase());
+    }
   }
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || listed.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
   return out;
