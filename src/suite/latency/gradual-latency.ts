@@ -1,10 +1,12 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
-import { pollUntil } from '../harness/poll-until.js';
+import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -67,13 +69,11 @@ export const gradualLatency: Scenario = {
           }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
           requests: [{ name: 'list', path: '/items?limit=5' }],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const ramp = new TimedFault(
           new FaultGroup(
@@ -115,68 +115,45 @@ export const gradualLatency: Scenario = {
           category: 'latency',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: 'latency ramp on every instance',
-              fault: ramp,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
-            {
-              type: 'action',
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction('latency ramp on every instance', ramp, FAULT_MS),
+            steps.waitForRevertAction(ramp, ctx, {
               name: 'wait for the ramp to end',
-              run: async ({ signal }) => {
-                ctx.setPhase('inject');
-                await ramp.injected;
-                await pollUntil(async () => ramp.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 50,
-                  signal,
-                });
-                ctx.setPhase('recover');
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 50,
+              fromInjection: true,
+              recoverPhase: 'after-revert',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: async ({ setMetric }) => {
                 sampling = false;
                 await sampler;
-                const from = ramp.injectStartedAt as number;
-                const to = ramp.revertedAt as number;
+                const { from, to, during, summary: fault } = faultWindow(load, ramp);
                 const inWindow = (a: number, b: number) =>
                   samples.filter((s) => s.at >= a && s.at < b).map((s) => s.perTryMs);
                 const steadyTimeout = Math.max(...inWindow(from - 1500, from));
                 // At the top of the ramp (its last 1.5 s), the timeout the gateway gives each try.
                 const topTimeout = Math.min(...inWindow(to - 1200, to));
                 const afterTimeout = Math.min(...inWindow(to + 1000, Number.POSITIVE_INFINITY));
-                const during = load.between(from, to);
-                const fault = summarize(during);
-                const m = {
+                const m = recordMetrics(setMetric, {
                   per_try_steady_ms: Math.round(steadyTimeout),
                   per_try_top_ms: Math.round(topTimeout),
                   per_try_after_ms: Math.round(afterTimeout),
                   injected_top_ms: RAMP_MAX_MS,
-                  error_rate_ramp: Math.round(fault.errorRate * 10_000) / 10_000,
+                  error_rate_ramp: roundRate(fault.errorRate),
                   p99_ramp_ms: fault.p99Ms,
                   errors_after: summarize(load.between(to + 1000, Number.POSITIVE_INFINITY)).errors,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin(
                   'per-try timeout at the top of the ramp',
                   topTimeout,
                   [RAMP_MAX_MS, 3000],
                   ' ms',
                 );
-                expectWithin(
-                  'error rate while the latency climbs',
-                  fault.errorRate,
-                  [0, MAX_ERROR_RATE],
-                  '',
-                  () => describeFailures(during),
-                );
+                expectErrorRate('error rate while the latency climbs', during, fault, MAX_ERROR_RATE);
                 // It follows the latency back down (not stuck at the top).
                 expectWithin('per-try timeout after the fault', afterTimeout, [0, topTimeout * 0.75], ' ms');
                 return m;
@@ -192,8 +169,7 @@ export const gradualLatency: Scenario = {
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

@@ -1,10 +1,13 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { gatewayMetric } from '../harness/gateway-metric.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -52,8 +55,7 @@ export const highLatency: Scenario = {
           }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
@@ -61,7 +63,6 @@ export const highLatency: Scenario = {
             { name: 'list', path: '/items?limit=5', weight: 2 },
             { name: 'slow', path: '/slow?ms=10', weight: 1 },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
         const slow = new TimedFault(
@@ -80,21 +81,13 @@ export const highLatency: Scenario = {
           category: 'latency',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: `5 s latency on ${victim?.name}`,
-              fault: slow,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction(`5 s latency on ${victim?.name}`, slow, FAULT_MS),
             {
               type: 'action',
               name: 'measure the trip',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await slow.injected;
-                const started = slow.injectStartedAt as number;
+                const started = await steps.awaitInjection(slow, ctx);
                 const { value } = await pollUntil(
                   async () => {
                     const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
@@ -112,38 +105,28 @@ export const highLatency: Scenario = {
                 );
               },
             },
-            {
-              type: 'action',
+            steps.waitForRevertAction(slow, ctx, {
               name: 'wait for the latency to go',
-              run: async ({ signal }) => {
-                ctx.setPhase('recover');
-                await pollUntil(async () => slow.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 20,
-                  signal,
-                });
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 20,
+              recoverPhase: 'at-start',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: async ({ setMetric }) => {
-                const from = slow.injectStartedAt as number;
-                const to = slow.revertedAt as number;
-                const during = load.between(from, to);
+                const { from, during, summary: fault } = faultWindow(load, slow);
                 const all = summarize(load.log);
-                const fault = summarize(during);
-                const m = {
+                const m = recordMetrics(setMetric, {
                   max_latency_ms: all.maxMs,
                   p99_fault_ms: fault.p99Ms,
                   p99_steady_ms: summarize(load.between(0, from)).p99Ms,
-                  error_rate_fault: Math.round(fault.errorRate * 10_000) / 10_000,
+                  error_rate_fault: roundRate(fault.errorRate),
                   errors_fault: fault.errors,
                   retries: await gatewayMetric(stack.adminUrl, 'faultline_gateway_retries_total'),
                   tries: await gatewayMetric(stack.adminUrl, 'faultline_gateway_upstream_tries_total'),
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin(
                   'the longest any request waited',
                   all.maxMs,
@@ -151,15 +134,12 @@ export const highLatency: Scenario = {
                   ' ms',
                   () => describeFailures(load.log),
                 );
-                expectWithin('error rate during the fault', fault.errorRate, [0, 0.01], '', () =>
-                  describeFailures(during),
-                );
+                expectErrorRate('error rate during the fault', during, fault, 0.01);
                 return m;
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

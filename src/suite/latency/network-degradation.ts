@@ -3,10 +3,12 @@ import { createFault } from '../../chaos/faults/index.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { gatewayMetric } from '../harness/gateway-metric.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
-import { pollUntil } from '../harness/poll-until.js';
+import { faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -61,13 +63,11 @@ export const networkDegradation: Scenario = {
             await res.body.dump();
           }
         }
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
           requests: [{ name: 'list', path: `/items?limit=${SEED_ITEMS}` }],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const [a, b, c] = stack.instances.map((i) => i.name);
         const toxic = (name: string, proxy: string | undefined, toxicSpec: Record<string, unknown>) =>
@@ -89,7 +89,7 @@ export const networkDegradation: Scenario = {
           category: 'latency',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
+            steps.steadyStatePause(STEADY_MS),
             {
               type: 'action',
               name: 'count retries before',
@@ -97,48 +97,31 @@ export const networkDegradation: Scenario = {
                 retriesBefore = await gatewayMetric(stack.adminUrl, 'faultline_gateway_retries_total');
               },
             },
-            {
-              type: 'action',
-              name: 'degrade the network',
-              fault: degraded,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
-            {
-              type: 'action',
+            steps.backgroundFaultAction('degrade the network', degraded, FAULT_MS),
+            steps.waitForRevertAction(degraded, ctx, {
               name: 'wait for the network to heal',
-              run: async ({ signal }) => {
-                ctx.setPhase('inject');
-                await degraded.injected;
-                await pollUntil(async () => degraded.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 50,
-                  signal,
-                });
-                ctx.setPhase('recover');
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 50,
+              fromInjection: true,
+              recoverPhase: 'after-revert',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: async ({ setMetric }) => {
-                const from = degraded.injectStartedAt as number;
-                const to = degraded.revertedAt as number;
-                const during = load.between(from, to);
-                const fault = summarize(during);
+                const { from, during, summary: fault } = faultWindow(load, degraded);
                 const retries =
                   (await gatewayMetric(stack.adminUrl, 'faultline_gateway_retries_total')) - retriesBefore;
-                const m = {
-                  success_rate_fault: Math.round((1 - fault.errorRate) * 10_000) / 10_000,
+                const m = recordMetrics(setMetric, {
+                  success_rate_fault: roundRate(1 - fault.errorRate),
                   requests_fault: fault.count,
                   errors_fault: fault.errors,
                   p99_fault_ms: fault.p99Ms,
                   max_fault_ms: fault.maxMs,
                   p99_steady_ms: summarize(load.between(0, from)).p99Ms,
                   retries_during_fault: retries,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin(
                   'success rate during the fault',
                   1 - fault.errorRate,
@@ -154,8 +137,7 @@ export const networkDegradation: Scenario = {
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

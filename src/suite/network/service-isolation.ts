@@ -1,10 +1,13 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -48,8 +51,7 @@ export const serviceIsolation: Scenario = {
           }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: CLIENT_TIMEOUT_MS,
@@ -63,7 +65,6 @@ export const serviceIsolation: Scenario = {
               weight: 1,
             },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
         const blackHole = (stream: 'upstream' | 'downstream') =>
@@ -88,21 +89,13 @@ export const serviceIsolation: Scenario = {
           category: 'network',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: `isolate ${victim?.name}`,
-              fault: partition,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction(`isolate ${victim?.name}`, partition, FAULT_MS),
             {
               type: 'action',
               name: 'measure detection',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await partition.injected;
-                const started = partition.injectStartedAt as number;
+                const started = await steps.awaitInjection(partition, ctx);
                 const { value } = await pollUntil(
                   async () => {
                     const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
@@ -125,7 +118,7 @@ export const serviceIsolation: Scenario = {
               name: 'measure re-admission',
               run: async ({ setMetric, signal }) => {
                 ctx.setPhase('recover');
-                const { value: healed } = await pollUntil(async () => partition.revertedAt, {
+                const healed = await steps.waitForRevert(partition, {
                   timeoutMs: FAULT_MS + 5000,
                   intervalMs: 20,
                   signal,
@@ -140,28 +133,24 @@ export const serviceIsolation: Scenario = {
                 setMetric('readmission_ms', Math.round(value));
               },
             },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: ({ setMetric }) => {
-                const from = partition.injectStartedAt as number;
-                const to = partition.revertedAt as number;
-                const during = load.between(from, to);
-                const fault = summarize(during);
+                const { to, during, summary: fault } = faultWindow(load, partition);
                 const unanswered = load.log.filter((e) => e.status === null);
-                const m = {
+                const m = recordMetrics(setMetric, {
                   requests_fault: fault.count,
                   errors_fault: fault.errors,
-                  error_rate_fault: Math.round(fault.errorRate * 10_000) / 10_000,
+                  error_rate_fault: roundRate(fault.errorRate),
                   unanswered: unanswered.length,
                   max_latency_fault_ms: fault.maxMs,
                   p99_fault_ms: fault.p99Ms,
                   served_by_isolated_after_down: load
                     .between((downAt as number) + 500, to)
                     .filter((e) => e.ok && e.headers['x-instance-id'] === victim?.name).length,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin('requests that never got an answer', unanswered.length, [0, 0], '', () =>
                   describeFailures(unanswered),
                 );
@@ -171,15 +160,12 @@ export const serviceIsolation: Scenario = {
                   [0, OVERALL_MS + SLACK_MS],
                   ' ms',
                 );
-                expectWithin('error rate during the partition', fault.errorRate, [0, 0.01], '', () =>
-                  describeFailures(during),
-                );
+                expectErrorRate('error rate during the partition', during, fault, 0.01);
                 return m;
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

@@ -1,9 +1,12 @@
 import { HeldRequestsFault } from '../harness/held-requests-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -64,13 +67,11 @@ export const connectionPoolExhaustion: Scenario = {
         }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
           requests: [{ name: 'list', path: '/items?limit=5' }],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const hogs = new TimedFault(new HeldRequestsFault(`${stack.gatewayUrl}/slow?ms=60000`, HELD));
         let exhaustedAt: number | undefined;
@@ -79,21 +80,13 @@ export const connectionPoolExhaustion: Scenario = {
           category: 'resource',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: `hold ${HELD} connections`,
-              fault: hogs,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction(`hold ${HELD} connections`, hogs, FAULT_MS),
             {
               type: 'action',
               name: 'wait for the pool to fill',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await hogs.injected;
-                const started = hogs.injectStartedAt as number;
+                const started = await steps.awaitInjection(hogs, ctx);
                 const { value } = await pollUntil(
                   async () => {
                     const hosts = (await stack.upstreams()).clusters.service?.hosts ?? [];
@@ -106,19 +99,13 @@ export const connectionPoolExhaustion: Scenario = {
                 setMetric('pool_full_after_ms', Math.round(value - started));
               },
             },
-            {
-              type: 'action',
+            steps.waitForRevertAction(hogs, ctx, {
               name: 'wait for the hogs to leave',
-              run: async ({ signal }) => {
-                await pollUntil(async () => hogs.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 20,
-                  signal,
-                });
-                ctx.setPhase('recover');
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 20,
+              recoverPhase: 'after-revert',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
@@ -134,7 +121,7 @@ export const connectionPoolExhaustion: Scenario = {
                   .reduce((min, e) => Math.min(min, e.sentAt), Number.POSITIVE_INFINITY);
                 const after = load.between(to + 1000, Number.POSITIVE_INFINITY);
                 const s = summarize(shed);
-                const m = {
+                const m = recordMetrics(setMetric, {
                   requests_exhausted: during.length,
                   shed_503: shed.length,
                   shed_share:
@@ -146,8 +133,7 @@ export const connectionPoolExhaustion: Scenario = {
                   other_errors_exhausted: other.length,
                   recovery_ms: Number.isFinite(firstOkAfter) ? Math.round(firstOkAfter - to) : -1,
                   errors_after_recovery: summarize(after).errors,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin('share of requests shed while the pool is full', m.shed_share, [0.8, 1]);
                 expectWithin('sheds without Retry-After', shed.length - withRetryAfter.length, [0, 0]);
                 // Each try waits at most the queue timeout; a shed may be retried on the other hosts.
@@ -170,8 +156,7 @@ export const connectionPoolExhaustion: Scenario = {
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

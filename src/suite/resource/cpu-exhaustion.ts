@@ -1,14 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
-import { pollUntil } from '../harness/poll-until.js';
+import { expectErrorRate, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import {
-  describeFailures,
-  type LoggedRequest,
-  RequestMixLoad,
-  summarize,
-} from '../harness/request-mix-load.js';
+import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -62,8 +59,7 @@ export const cpuExhaustion: Scenario = {
           }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
@@ -71,7 +67,6 @@ export const cpuExhaustion: Scenario = {
             { name: 'work', path: '/work?cpu_ms=4', weight: 2 },
             { name: 'list', path: '/items?limit=5', weight: 1 },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
         const starve = new TimedFault(
@@ -91,29 +86,16 @@ export const cpuExhaustion: Scenario = {
           category: 'resource',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: `starve ${victim?.name} of CPU`,
-              fault: starve,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
-            {
-              type: 'action',
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction(`starve ${victim?.name} of CPU`, starve, FAULT_MS),
+            steps.waitForRevertAction(starve, ctx, {
               name: 'wait for the quota to lift',
-              run: async ({ signal }) => {
-                ctx.setPhase('inject');
-                await starve.injected;
-                await pollUntil(async () => starve.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 50,
-                  signal,
-                });
-                ctx.setPhase('recover');
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 50,
+              fromInjection: true,
+              recoverPhase: 'after-revert',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
@@ -126,30 +108,26 @@ export const cpuExhaustion: Scenario = {
                 const adapted = load.between(from + 1000, to);
                 const s = summarize(steady);
                 const f = summarize(during);
-                const m = {
+                const m = recordMetrics(setMetric, {
                   share_steady: Math.round(shareOf(steady) * 1000) / 1000,
                   share_fault: Math.round(shareOf(adapted) * 1000) / 1000,
                   p99_steady_ms: s.p99Ms,
                   p99_fault_ms: f.p99Ms,
-                  error_rate_fault: Math.round(f.errorRate * 10_000) / 10_000,
+                  error_rate_fault: roundRate(f.errorRate),
                   share_after:
                     Math.round(shareOf(load.between(to + 1000, Number.POSITIVE_INFINITY)) * 1000) / 1000,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin('share of answers from the starved instance', m.share_fault, [
                   0,
                   MAX_SHARE_STARVED,
                 ]);
                 expectWithin('p99 during the fault', f.p99Ms, [0, PER_TRY_MS + s.p99Ms + 300], ' ms');
-                expectWithin('error rate during the fault', f.errorRate, [0, 0.01], '', () =>
-                  describeFailures(during),
-                );
+                expectErrorRate('error rate during the fault', during, f, 0.01);
                 return m;
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

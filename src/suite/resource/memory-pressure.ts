@@ -1,10 +1,12 @@
 import { request } from 'undici';
 import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { hostState } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -47,8 +49,7 @@ export const memoryPressure: Scenario = {
       (stack) => {
         const victim = stack.instances[victimIndex] ?? stack.instances[0];
         if (!victim) throw new Error('no instance');
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
@@ -63,7 +64,6 @@ export const memoryPressure: Scenario = {
             },
             { name: 'list', path: '/items?limit=5', weight: 1 },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const leak = new HeapGrowthFault(victim, { stepMb: 16, everyMs: 150, maxMb: 1024 });
         const timed = new TimedFault(leak);
@@ -72,20 +72,13 @@ export const memoryPressure: Scenario = {
           category: 'resource',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: `leak in ${victim.name}`,
-              fault: timed,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction(`leak in ${victim.name}`, timed, FAULT_MS),
             {
               type: 'action',
               name: 'measure death and ejection',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await timed.injected;
+                await steps.awaitInjection(timed, ctx);
                 const { value: diedAt } = await pollUntil(async () => leak.diedAt, {
                   timeoutMs: FAULT_MS - 500,
                   intervalMs: 20,
@@ -109,19 +102,13 @@ export const memoryPressure: Scenario = {
                 );
               },
             },
-            {
-              type: 'action',
+            steps.waitForRevertAction(timed, ctx, {
               name: 'wait for the revival',
-              run: async ({ signal }) => {
-                ctx.setPhase('recover');
-                await pollUntil(async () => timed.revertedAt, {
-                  timeoutMs: FAULT_MS + 20_000,
-                  intervalMs: 50,
-                  signal,
-                });
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 20_000,
+              intervalMs: 50,
+              recoverPhase: 'at-start',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'read back every acknowledged write',
@@ -155,33 +142,27 @@ export const memoryPressure: Scenario = {
                 const stored = ((await list.body.json()) as { items: { name: string }[] }).items;
                 const names = stored.map((i) => i.name).filter((n) => n.startsWith('mem-'));
                 const duplicates = names.length - new Set(names).size;
-                const from = timed.injectStartedAt as number;
-                const during = load.between(from, timed.revertedAt as number);
-                const fault = summarize(during);
-                const m = {
+                const { during, summary: fault } = faultWindow(load, timed);
+                const m = recordMetrics(setMetric, {
                   acknowledged_writes: ids.size,
                   lost_acknowledged_writes: lost,
                   duplicated_writes: duplicates,
-                  error_rate_fault: Math.round(fault.errorRate * 10_000) / 10_000,
+                  error_rate_fault: roundRate(fault.errorRate),
                   errors_fault: fault.errors,
                   p99_fault_ms: fault.p99Ms,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin('acknowledged writes (the load really wrote)', ids.size, [
                   100,
                   Number.POSITIVE_INFINITY,
                 ]);
                 expectWithin('acknowledged writes lost', lost, [0, 0]);
                 expectWithin('writes stored twice', duplicates, [0, 0]);
-                expectWithin('error rate during the fault', fault.errorRate, [0, 0.01], '', () =>
-                  describeFailures(during),
-                );
+                expectErrorRate('error rate during the fault', during, fault, 0.01);
                 return m;
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     );

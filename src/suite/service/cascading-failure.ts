@@ -1,14 +1,12 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { faultWindow, recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
-import {
-  describeFailures,
-  type LoggedRequest,
-  RequestMixLoad,
-  summarize,
-} from '../harness/request-mix-load.js';
+import { describeFailures, type LoggedRequest, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -73,8 +71,7 @@ export const cascadingFailure: Scenario = {
         }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 5000,
@@ -83,7 +80,6 @@ export const cascadingFailure: Scenario = {
             { name: 'items', path: '/items?limit=5', weight: 2 },
             { name: 'slow', path: '/slow?ms=10', weight: 1 },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const slowDependency = new TimedFault(
           createFault(
@@ -125,21 +121,13 @@ export const cascadingFailure: Scenario = {
             ],
           },
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: 'slow down the dependency',
-              fault: slowDependency,
-              duration_ms: FAULT_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction('slow down the dependency', slowDependency, FAULT_MS),
             {
               type: 'action',
               name: 'measure breaker opening',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await slowDependency.injected;
-                const started = slowDependency.injectStartedAt as number;
+                const started = await steps.awaitInjection(slowDependency, ctx);
                 const { value } = await pollUntil(
                   async () => ((await routeBreaker()) === 'open' ? performance.now() - started : undefined),
                   { timeoutMs: FAULT_MS - 500, intervalMs: 20, signal },
@@ -154,29 +142,25 @@ export const cascadingFailure: Scenario = {
                 );
               },
             },
-            {
-              type: 'action',
+            steps.waitForRevertAction(slowDependency, ctx, {
               name: 'wait for the dependency to recover',
-              run: async ({ signal }) => {
-                ctx.setPhase('recover');
-                await pollUntil(async () => slowDependency.revertedAt, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 20,
-                  signal,
-                });
-              },
-            },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 20,
+              recoverPhase: 'at-start',
+            }),
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: ({ setMetric }) => {
-                const faultStart = slowDependency.injectStartedAt as number;
-                const faultEnd = slowDependency.revertedAt as number;
+                const {
+                  from: faultStart,
+                  to: faultEnd,
+                  summary: faultAll,
+                } = faultWindow(load, slowDependency);
                 const opened = openedAt as number;
                 const steadyOther = summarize(load.between(0, faultStart).filter(otherRoutes));
                 const faultOther = summarize(load.between(faultStart, faultEnd).filter(otherRoutes));
-                const faultAll = summarize(load.between(faultStart, faultEnd));
                 const steadyAll = summarize(load.between(0, faultStart));
                 // Callers of the broken route while the breaker is open: answered without waiting
                 // for the dependency (the median is robust to a busy machine's scheduling tail;
@@ -186,7 +170,7 @@ export const cascadingFailure: Scenario = {
                 const recovered = summarize(
                   load.between(faultEnd + HALF_OPEN_AFTER_MS + 500, Infinity, 'dependency'),
                 );
-                const m = {
+                const m = recordMetrics(setMetric, {
                   p99_steady_other_ms: steadyOther.p99Ms,
                   p99_fault_other_ms: faultOther.p99Ms,
                   p90_steady_other_ms: steadyOther.p90Ms,
@@ -199,8 +183,7 @@ export const cascadingFailure: Scenario = {
                   dependency_requests_while_open: whileOpen.count,
                   dependency_errors_after_recovery: recovered.errors,
                   dependency_requests_after_recovery: recovered.count,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin(
                   'errors on the other routes during the fault',
                   faultOther.errors,
@@ -235,8 +218,7 @@ export const cascadingFailure: Scenario = {
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

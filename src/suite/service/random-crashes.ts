@@ -2,8 +2,10 @@ import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { hostState } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -39,8 +41,7 @@ export const randomCrashes: Scenario = {
         instances: 3,
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + DOWN_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 5000,
@@ -55,7 +56,6 @@ export const randomCrashes: Scenario = {
               weight: 1,
             },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const kill = new TimedFault(
           createFault(
@@ -87,21 +87,13 @@ export const randomCrashes: Scenario = {
             ],
           },
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: 'kill -9 one instance',
-              fault: kill,
-              duration_ms: DOWN_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction('kill -9 one instance', kill, DOWN_MS),
             {
               type: 'action',
               name: 'measure ejection',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await kill.injected;
-                const started = kill.injectStartedAt as number;
+                const started = await steps.awaitInjection(kill, ctx);
                 const { value } = await pollUntil(
                   async () => {
                     const host = hostState(await stack.upstreams(), victimUrl());
@@ -120,16 +112,11 @@ export const randomCrashes: Scenario = {
               run: async ({ setMetric, signal }) => {
                 ctx.setPhase('recover');
                 // The background fault reverts (revives the instance) after DOWN_MS.
-                const { elapsedMs } = await pollUntil(
-                  async () => (kill.revertedAt === undefined ? undefined : true),
-                  {
-                    timeoutMs: DOWN_MS + 10_000,
-                    intervalMs: 20,
-                    signal,
-                  },
-                );
-                void elapsedMs;
-                const revived = kill.revertedAt as number;
+                const revived = await steps.waitForRevert(kill, {
+                  timeoutMs: DOWN_MS + 10_000,
+                  intervalMs: 20,
+                  signal,
+                });
                 const { value } = await pollUntil(
                   async () => {
                     const host = hostState(await stack.upstreams(), victimUrl());
@@ -141,7 +128,7 @@ export const randomCrashes: Scenario = {
                 return { readmission_ms: Math.round(value) };
               },
             },
-            { type: 'pause', name: 'recovery', duration_ms: RECOVER_MS },
+            steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'count failed requests',
@@ -165,7 +152,7 @@ export const randomCrashes: Scenario = {
               },
             },
           ],
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),

@@ -1,9 +1,12 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
+import { recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, RequestMixLoad, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
+import { scenarioLoad } from '../harness/scenario-load.js';
+import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import type { Scenario } from '../scenario.js';
 
@@ -45,8 +48,7 @@ export const serviceRecovery: Scenario = {
           }),
       },
       (stack) => {
-        const load = new RequestMixLoad({
-          baseUrl: stack.gatewayUrl,
+        const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
           durationMs: STEADY_MS + DOWN_MS + RECOVER_MS + 3000,
           requestTimeoutMs: 6000,
@@ -54,7 +56,6 @@ export const serviceRecovery: Scenario = {
             { name: 'list', path: '/items?limit=5', weight: 2 },
             { name: 'slow', path: '/slow?ms=10', weight: 1 },
           ],
-          ...(ctx.logger ? { logger: ctx.logger } : {}),
         });
         const crash = new TimedFault(
           createFault(
@@ -76,21 +77,14 @@ export const serviceRecovery: Scenario = {
           category: 'service',
           load: load.factory,
           method: [
-            { type: 'pause', name: 'steady state', duration_ms: STEADY_MS },
-            {
-              type: 'action',
-              name: 'crash one instance',
-              fault: crash,
-              duration_ms: DOWN_MS,
-              background: true,
-            },
+            steps.steadyStatePause(STEADY_MS),
+            steps.backgroundFaultAction('crash one instance', crash, DOWN_MS),
             {
               type: 'action',
               name: 'measure re-admission and ramp',
               run: async ({ setMetric, signal }) => {
-                ctx.setPhase('inject');
-                await crash.injected;
-                const { value: restartedAt } = await pollUntil(async () => crash.revertedAt, {
+                await steps.awaitInjection(crash, ctx);
+                const restartedAt = await steps.waitForRevert(crash, {
                   timeoutMs: DOWN_MS + 20_000,
                   intervalMs: 20,
                   signal,
@@ -144,14 +138,13 @@ export const serviceRecovery: Scenario = {
                 const late = share(full, full + 1500);
                 const after = load.between(admitted, Number.POSITIVE_INFINITY);
                 const outage = summarize(load.between(crash.injectStartedAt as number, admitted));
-                const m = {
+                const m = recordMetrics(setMetric, {
                   early_traffic_share: Math.round(early * 1000) / 1000,
                   late_traffic_share: Math.round(late * 1000) / 1000,
                   errors_during_outage: outage.errors,
                   errors_after_readmission: summarize(after).errors,
                   p99_after_readmission_ms: summarize(after).p99Ms,
-                };
-                for (const [k, v] of Object.entries(m)) setMetric(k, v);
+                });
                 expectWithin('errors after re-admission', m.errors_after_readmission, [0, 0], '', () =>
                   describeFailures(after),
                 );
@@ -162,8 +155,7 @@ export const serviceRecovery: Scenario = {
               },
             },
           ],
-          // A shared 2-core machine is often busy; the host-CPU guard would abort for others' load.
-          stop_conditions: { host_cpu: false },
+          stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
     ),
