@@ -106,15 +106,18 @@ describe('readiness after a restart considers only the new run', () => {
         kill_grace_ms: 500,
       });
       const before = child.pid!;
+      // The port accepts before the child's 'listening' line has crossed the pipe (a SIGTERM
+      // right away could even beat the print): wait for it, so the first run's output is known.
+      const listening = { type: 'log', pattern: 'listening' } as const;
+      await waitForReadiness(listening, child.logs, AbortSignal.timeout(5000));
       const began = performance.now();
       await child.restart();
       expect(performance.now() - began).toBeGreaterThanOrEqual(DELAY_MS);
       expect(child.pid).not.toBe(before);
       expect(child.state).toBe('running');
       expect(await tcpOpen('127.0.0.1', port)).toBe(true);
-      // The port can accept before the child's 'listening' line has crossed the pipe: wait for it.
       expect(child.logs.generation).toBe(2);
-      await waitForReadiness({ type: 'log', pattern: 'listening' }, child.logs, AbortSignal.timeout(5000));
+      await waitForReadiness(listening, child.logs, AbortSignal.timeout(5000));
       expect(child.logs.tail(undefined, 2)).toEqual([`listening ${port}`]);
       expect(child.logs.tail(undefined, 1)).toEqual([`listening ${port}`]);
     });
