@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
-import { resolveRunConfig } from '../../src/cli/commands/run-config.js';
+import { resolveRunConfig, scenarioEnvOf } from '../../src/cli/commands/run-config.js';
 import type { ScenarioResult } from '../../src/report/report.js';
 import { NeedChecker } from '../../src/suite/needs.js';
 import { runScenarios } from '../../src/suite/runner.js';
@@ -50,13 +50,7 @@ export function defineScenarioTests(scenarios: readonly Scenario[], options: Sce
           const { results } = await runScenarios({
             scenarios: [scenario],
             seed,
-            env: {
-              redisUrl: config.redisUrl,
-              databaseUrl: config.databaseUrl,
-              mockExternal: config.mockExternal,
-              isolated: config.isolated,
-              monitoring: config.monitoring,
-            },
+            env: scenarioEnvOf(config),
             logger: pino({ level: process.env.CHAOS_LOG_LEVEL ?? 'silent' }),
             needs: new NeedChecker({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl }),
             timeoutMs: limitMs,

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
-import { CATEGORIES, type Category, type Scenario } from '../../suite/scenario.js';
+import { CATEGORIES, type Category, type Scenario, type ScenarioEnv } from '../../suite/scenario.js';
 
 /** Defaults of the seed's environment variables when they are unset. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -71,6 +71,17 @@ export interface RunConfig {
   environment?: string;
   /** Messages about dangerous settings, printed before the run. */
   warnings: string[];
+}
+
+/** What every scenario of a run is told about its environment (the CLI and vitest alike). */
+export function scenarioEnvOf(config: RunConfig): ScenarioEnv {
+  return {
+    redisUrl: config.redisUrl,
+    databaseUrl: config.databaseUrl,
+    mockExternal: config.mockExternal,
+    isolated: config.isolated,
+    monitoring: config.monitoring,
+  };
 }
 
 /** Parses "true/false/1/0/yes/no/on/off"; undefined when unset; a usage error otherwise. */

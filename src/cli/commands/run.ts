@@ -22,6 +22,7 @@ import {
   type RunConfig,
   type RunFlags,
   resolveRunConfig,
+  scenarioEnvOf,
   selectScenarios,
 } from './run-config.js';
 import { dryRunReport } from './run-dry-run.js';
@@ -259,13 +260,7 @@ async function execute(
     outcome = await runScenarios({
       scenarios: selected,
       seed,
-      env: {
-        redisUrl: config.redisUrl,
-        databaseUrl: config.databaseUrl,
-        mockExternal: config.mockExternal,
-        isolated: config.isolated,
-        monitoring: config.monitoring,
-      },
+      env: scenarioEnvOf(config),
       logger: io.logger,
       needs,
       timeoutMs: config.timeoutMs,
