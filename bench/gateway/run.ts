@@ -40,7 +40,14 @@ const UPSTREAMS = 2;
 const children: ChildProcess[] = [];
 const tempDir = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
 process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) {
+    if (child.exitCode !== null || child.pid === undefined) continue;
+    // Detached children lead their own process group: killing the group also takes nginx's
+    // worker, which a SIGKILL to the master alone would orphan (still listening).
+    try {
+      process.kill(child.spawnargs[0] === 'nginx' ? -child.pid : child.pid, 'SIGKILL');
+    } catch {}
+  }
   rmSync(tempDir, { recursive: true, force: true });
 });
 process.on('SIGINT', () => process.exit(130));
@@ -144,6 +151,7 @@ http {
   children.push(
     spawn('nginx', ['-p', prefix, '-c', cfg, '-g', 'daemon off;'], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
     }),
   );
   for (let i = 0; i < 100; i++) {
