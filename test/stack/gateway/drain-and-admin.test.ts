@@ -1,30 +1,23 @@
 import type http from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
-import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../../src/stack/gateway/gateway.js';
+import { useGatewayRig } from './gateway-fixture.js';
+import { request, startUpstreams } from './upstreams.js';
 
-let gateway: Gateway | undefined;
-let upstreams: TestUpstream[] = [];
-
-afterEach(async () => {
-  await gateway?.close({ drain: false });
-  gateway = undefined;
-  await Promise.all(upstreams.map((u) => u.stop()));
-  upstreams = [];
-});
+const rig = useGatewayRig();
 
 describe('gateway graceful drain', () => {
   it('finishes an in-flight request, refuses new connections, then closes', async () => {
-    upstreams = await startUpstreams(['slow']);
+    rig.upstreams = await startUpstreams(['slow']);
     const parked: http.ServerResponse[] = [];
-    upstreams[0]!.behaviour = (req, res) => {
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       parked.push(res);
     };
-    gateway = await startGateway({ clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } });
-    const gw = gateway;
+    rig.gateway = await startGateway({ clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } } });
+    const gw = rig.gateway;
     const inFlight = request(`${gw.url}/work`);
     while (parked.length < 1) await new Promise((r) => setTimeout(r, 10));
 
@@ -43,16 +36,16 @@ describe('gateway graceful drain', () => {
     expect(r.status).toBe(200);
     expect(r.body).toBe('done');
     await closed;
-    gateway = undefined;
+    rig.gateway = undefined;
   });
 
   it('answers 503 draining to requests that outlive the drain timeout', async () => {
-    upstreams = await startUpstreams(['stuck']);
-    upstreams[0]!.behaviour = (req) => req.resume();
-    gateway = await startGateway({ clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } });
-    const gw = gateway;
+    rig.upstreams = await startUpstreams(['stuck']);
+    rig.upstreams[0]!.behaviour = (req) => req.resume();
+    rig.gateway = await startGateway({ clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } } });
+    const gw = rig.gateway;
     const inFlight = request(`${gw.url}/stuck`);
-    while (upstreams[0]!.requests < 1) await new Promise((r) => setTimeout(r, 10));
+    while (rig.upstreams[0]!.requests < 1) await new Promise((r) => setTimeout(r, 10));
     const t0 = performance.now();
     await gw.close({ drain: true, timeoutMs: 200 });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
@@ -60,23 +53,23 @@ describe('gateway graceful drain', () => {
     expect(r.status).toBe(503);
     expect(JSON.parse(r.body).code).toBe('FL_GW_DRAINING');
     expect(r.headers.connection).toBe('close');
-    gateway = undefined;
+    rig.gateway = undefined;
   });
 });
 
 describe('gateway admin API', () => {
   it('lists upstreams with their state, serves /healthz and Prometheus /metrics', async () => {
-    upstreams = await startUpstreams(['a', 'b']);
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['a', 'b']);
+    rig.gateway = await startGateway({
       clusters: {
         api: {
           balancer: 'weighted',
-          hosts: [{ url: upstreams[0]!.url, weight: 2 }, { url: upstreams[1]!.url }],
+          hosts: [{ url: rig.upstreams[0]!.url, weight: 2 }, { url: rig.upstreams[1]!.url }],
           breaker: { strategy: { type: 'consecutive', threshold: 3 } },
         },
       },
     });
-    const gw = gateway;
+    const gw = rig.gateway;
     for (let i = 0; i < 3; i++) expect((await request(`${gw.url}/x`)).status).toBe(200);
 
     const upstreamsRes = await request(`${gw.adminUrl}/admin/upstreams`);
@@ -84,7 +77,7 @@ describe('gateway admin API', () => {
     const state = JSON.parse(upstreamsRes.body);
     expect(state.clusters.api).toMatchObject({ balancer: 'weighted', panic: false, healthyHosts: 2 });
     expect(state.clusters.api.hosts[0]).toMatchObject({
-      url: upstreams[0]!.url,
+      url: rig.upstreams[0]!.url,
       status: 'healthy',
       ejected: false,
       ejectedUntil: null,
@@ -111,7 +104,7 @@ describe('gateway admin API', () => {
     );
     expect(metrics.body).toContain('faultline_gateway_healthy_hosts{cluster="api"} 2');
     expect(metrics.body).toContain(
-      `faultline_gateway_breaker_state{scope="host",name="${upstreams[0]!.url}"} 0`,
+      `faultline_gateway_breaker_state{scope="host",name="${rig.upstreams[0]!.url}"} 0`,
     );
 
     expect((await request(`${gw.adminUrl}/nope`)).status).toBe(404);
@@ -119,13 +112,13 @@ describe('gateway admin API', () => {
   });
 
   it('keeps metrics of two gateways in one process apart', async () => {
-    upstreams = await startUpstreams(['a']);
-    const config = { clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } } };
-    gateway = await startGateway(config);
+    rig.upstreams = await startUpstreams(['a']);
+    const config = { clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } } };
+    rig.gateway = await startGateway(config);
     const other = await startGateway(config);
     try {
-      await request(`${gateway.url}/x`);
-      const mine = await request(`${gateway.adminUrl}/metrics`);
+      await request(`${rig.gateway.url}/x`);
+      const mine = await request(`${rig.gateway.adminUrl}/metrics`);
       const theirs = await request(`${other.adminUrl}/metrics`);
       expect(mine.body).toContain('status="200"} 1');
       expect(theirs.body).not.toContain('status="200"');
@@ -144,30 +137,30 @@ describe('gateway logs', () => {
         done();
       },
     });
-    upstreams = await startUpstreams(['a', 'b']);
-    upstreams[0]!.behaviour = (req, res) => {
+    rig.upstreams = await startUpstreams(['a', 'b']);
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(500).end();
     };
-    gateway = await startGateway(
+    rig.gateway = await startGateway(
       {
         clusters: {
           api: {
-            hosts: upstreams.map((u) => ({ url: u.url })),
+            hosts: rig.upstreams.map((u) => ({ url: u.url })),
             health: { outlier: { consecutive5xx: 1, maxEjectionPercent: 50 } },
           },
         },
       },
       { logger: pino({ level: 'debug' }, sink) },
     );
-    await request(`${gateway.url}/x`);
-    await request(`${gateway.url}/y`);
+    await request(`${rig.gateway.url}/x`);
+    await request(`${rig.gateway.url}/y`);
     expect(lines).toContainEqual(
       expect.objectContaining({
         component: 'gateway',
         msg: 'host ejected',
         reason: 'consecutive_5xx',
-        host: upstreams[0]!.url,
+        host: rig.upstreams[0]!.url,
       }),
     );
     expect(lines.filter((l) => l.msg === 'request')).toHaveLength(2);

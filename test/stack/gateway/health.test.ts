@@ -1,35 +1,11 @@
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
-import type { GatewayConfigInput } from '../../../src/stack/gateway/gateway-config.js';
 import type { HostStateChange } from '../../../src/stack/health/host-health.js';
-import { nextEvent, request, startUpstreams, type TestUpstream } from './upstreams.js';
+import { useGatewayRig } from './gateway-fixture.js';
+import { nextEvent, request, startUpstreams } from './upstreams.js';
 
-let gateway: Gateway | undefined;
-let upstreams: TestUpstream[] = [];
-
-afterEach(async () => {
-  await gateway?.close({ drain: false });
-  gateway = undefined;
-  await Promise.all(upstreams.map((u) => u.stop()));
-  upstreams = [];
-});
-
-type ClusterInput = NonNullable<GatewayConfigInput['clusters']>[string];
-
-async function setup(
-  names: string[],
-  cluster: Partial<ClusterInput>,
-  extra: Partial<GatewayConfigInput> = {},
-) {
-  upstreams = await startUpstreams(names);
-  gateway = await startGateway({
-    seed: 5,
-    ...extra,
-    clusters: { api: { hosts: upstreams.map((u) => ({ url: u.url })), ...cluster } },
-  });
-  return gateway;
-}
+const rig = useGatewayRig({ seed: 5 });
 
 async function spread(gw: Gateway, n: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -52,30 +28,33 @@ const activeFast = { intervalMs: 20, timeoutMs: 300, rise: 2, fall: 2 };
 
 describe('gateway health', () => {
   it('takes a host failing active checks out of rotation and re-admits it when it passes', async () => {
-    const gw = await setup(['a', 'b', 'c'], { health: { active: activeFast, outlier: false } });
+    const gw = await rig.setup(['a', 'b', 'c'], { health: { active: activeFast, outlier: false } });
     const down = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'unhealthy');
-    upstreams[1]!.healthStatus = 503;
-    expect(await down).toMatchObject({ host: upstreams[1]!.url, reason: 'active_check_failed' });
+    rig.upstreams[1]!.healthStatus = 503;
+    expect(await down).toMatchObject({ host: rig.upstreams[1]!.url, reason: 'active_check_failed' });
     const counts = await spread(gw, 30);
     expect(counts.get('b')).toBeUndefined();
     expect((counts.get('a') ?? 0) + (counts.get('c') ?? 0)).toBe(30);
 
     const up = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'healthy');
-    upstreams[1]!.healthStatus = 200;
-    expect(await up).toMatchObject({ host: upstreams[1]!.url, reason: 'active_check_passed' });
+    rig.upstreams[1]!.healthStatus = 200;
+    expect(await up).toMatchObject({ host: rig.upstreams[1]!.url, reason: 'active_check_passed' });
     expect((await spread(gw, 30)).get('b')).toBe(10);
   });
 
   it('ejects a killed host and loses no idempotent request meanwhile', async () => {
-    const gw = await setup(['a', 'b', 'c'], {
+    const gw = await rig.setup(['a', 'b', 'c'], {
       health: { outlier: { consecutiveGatewayFailure: 2, maxEjectionPercent: 34 } },
     });
     const ejected = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'ejected');
-    await upstreams[0]!.stop();
+    await rig.upstreams[0]!.stop();
     const counts = await spread(gw, 30);
     expect(counts.get('status 502')).toBeUndefined();
     expect((counts.get('b') ?? 0) + (counts.get('c') ?? 0)).toBe(30);
-    expect(await ejected).toMatchObject({ host: upstreams[0]!.url, reason: 'consecutive_gateway_failure' });
+    expect(await ejected).toMatchObject({
+      host: rig.upstreams[0]!.url,
+      reason: 'consecutive_gateway_failure',
+    });
     expect(gw.state().clusters.api!.hosts[0]).toMatchObject({
       status: 'ejected',
       ejected: true,
@@ -84,12 +63,12 @@ describe('gateway health', () => {
   });
 
   it('ejects on consecutive 5xx for base × times ejected, capped', async () => {
-    const gw = await setup(['bad', 'good'], {
+    const gw = await rig.setup(['bad', 'good'], {
       health: {
         outlier: { consecutive5xx: 2, baseEjectionMs: 120, maxEjectionMs: 250, maxEjectionPercent: 50 },
       },
     });
-    upstreams[0]!.behaviour = failWith(500);
+    rig.upstreams[0]!.behaviour = failWith(500);
     const durations: number[] = [];
     for (let round = 0; round < 3; round++) {
       const ejected = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'ejected');
@@ -112,27 +91,27 @@ describe('gateway health', () => {
   });
 
   it('never ejects more than the max share of hosts, but always one', async () => {
-    const gw = await setup(['a', 'b', 'c', 'd'], {
+    const gw = await rig.setup(['a', 'b', 'c', 'd'], {
       health: { outlier: { consecutive5xx: 1, maxEjectionPercent: 10, baseEjectionMs: 60_000 } },
       panicThreshold: 0,
     });
-    for (const u of upstreams) u.behaviour = failWith(500);
+    for (const u of rig.upstreams) u.behaviour = failWith(500);
     await spread(gw, 12);
     const hosts = gw.state().clusters.api!.hosts;
     expect(hosts.filter((h) => h.ejected)).toHaveLength(1);
   });
 
   it('ramps a re-admitted host up with slow start', async () => {
-    const gw = await setup(['steady', 'back'], {
+    const gw = await rig.setup(['steady', 'back'], {
       balancer: 'weighted',
       slowStart: { windowMs: 1500, minWeightPercent: 10 },
       health: { active: activeFast, outlier: false },
     });
     const down = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'unhealthy');
-    upstreams[1]!.healthStatus = 500;
+    rig.upstreams[1]!.healthStatus = 500;
     await down;
     const up = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'healthy');
-    upstreams[1]!.healthStatus = 200;
+    rig.upstreams[1]!.healthStatus = 200;
     await up;
     const early = gw.state().clusters.api!.hosts[1]!.effectiveWeight;
     expect(early).toBeGreaterThanOrEqual(0.1);
@@ -147,13 +126,13 @@ describe('gateway health', () => {
   });
 
   it('balances over all hosts in panic mode', async () => {
-    const gw = await setup(['a', 'b', 'c'], {
+    const gw = await rig.setup(['a', 'b', 'c'], {
       health: { active: activeFast, outlier: false },
       panicThreshold: 50,
     });
     const panic = nextEvent(gw.onPanicChange, (e) => e.panic);
-    upstreams[0]!.healthStatus = 500;
-    upstreams[1]!.healthStatus = 500;
+    rig.upstreams[0]!.healthStatus = 500;
+    rig.upstreams[1]!.healthStatus = 500;
     await panic;
     // Traffic still works on the "unhealthy" hosts: panic spreads it over all three.
     const counts = await spread(gw, 30);
@@ -164,12 +143,12 @@ describe('gateway health', () => {
   });
 
   it('answers 503 when no host is healthy and panic mode is off', async () => {
-    const gw = await setup(['a'], {
+    const gw = await rig.setup(['a'], {
       health: { active: { ...activeFast, fall: 1 }, outlier: false },
       panicThreshold: 0,
     });
     const down = nextEvent<HostStateChange>(gw.onHostStateChange, (e) => e.to === 'unhealthy');
-    upstreams[0]!.healthStatus = 500;
+    rig.upstreams[0]!.healthStatus = 500;
     await down;
     const r = await request(`${gw.url}/x`);
     expect(r.status).toBe(503);
@@ -180,25 +159,25 @@ describe('gateway health', () => {
 
 describe('gateway circuit breakers', () => {
   it('stops picking a host whose breaker opened', async () => {
-    const gw = await setup(['flaky', 'ok'], {
+    const gw = await rig.setup(['flaky', 'ok'], {
       health: { outlier: false },
       retry: { maxRetries: 0 },
       breaker: { strategy: { type: 'consecutive', threshold: 2 }, halfOpenAfter: 60_000 },
     });
-    upstreams[0]!.behaviour = failWith(500);
+    rig.upstreams[0]!.behaviour = failWith(500);
     const opened = nextEvent(gw.onBreakerStateChange, (e) => e.to === 'open');
     await spread(gw, 4);
-    expect(await opened).toMatchObject({ scope: 'host', name: upstreams[0]!.url, from: 'closed' });
+    expect(await opened).toMatchObject({ scope: 'host', name: rig.upstreams[0]!.url, from: 'closed' });
     const counts = await spread(gw, 10);
     expect(counts.get('ok')).toBe(10);
     expect(gw.state().clusters.api!.hosts[0]!.breaker).toBe('open');
   });
 
   it('fails fast with 503 + Retry-After once a route breaker opens', async () => {
-    upstreams = await startUpstreams(['down']);
-    upstreams[0]!.behaviour = failWith(500);
-    gateway = await startGateway({
-      clusters: { api: { hosts: [{ url: upstreams[0]!.url }], health: { outlier: false } } },
+    rig.upstreams = await startUpstreams(['down']);
+    rig.upstreams[0]!.behaviour = failWith(500);
+    rig.gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }], health: { outlier: false } } },
       routes: [
         {
           name: 'items',
@@ -208,23 +187,23 @@ describe('gateway circuit breakers', () => {
         },
       ],
     });
-    for (let i = 0; i < 3; i++) expect((await request(`${gateway.url}/i`)).status).toBe(500);
-    const before = upstreams[0]!.requests;
-    const r = await request(`${gateway.url}/i`);
+    for (let i = 0; i < 3; i++) expect((await request(`${rig.gateway.url}/i`)).status).toBe(500);
+    const before = rig.upstreams[0]!.requests;
+    const r = await request(`${rig.gateway.url}/i`);
     expect(r.status).toBe(503);
     expect(JSON.parse(r.body).code).toBe('FL_BROKEN_CIRCUIT');
     expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(upstreams[0]!.requests).toBe(before);
-    expect(gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
+    expect(rig.upstreams[0]!.requests).toBe(before);
+    expect(rig.gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
   });
 
   it('route breaker ignores overall timeouts (bug): requests cut by the overall timeout (504) open it', async () => {
-    upstreams = await startUpstreams(['hang']);
-    upstreams[0]!.behaviour = (req) => req.resume(); // never answers (stop() cuts it)
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['hang']);
+    rig.upstreams[0]!.behaviour = (req) => req.resume(); // never answers (stop() cuts it)
+    rig.gateway = await startGateway({
       clusters: {
         api: {
-          hosts: [{ url: upstreams[0]!.url }],
+          hosts: [{ url: rig.upstreams[0]!.url }],
           health: { outlier: false },
           timeouts: { overallMs: 150, perTryMs: 10_000 },
         },
@@ -239,27 +218,27 @@ describe('gateway circuit breakers', () => {
       ],
     });
     for (let i = 0; i < 3; i++) {
-      const r = await request(`${gateway.url}/i`);
+      const r = await request(`${rig.gateway.url}/i`);
       expect(r.status).toBe(504);
       expect(JSON.parse(r.body).code).toBe('FL_GW_TIMEOUT');
     }
-    expect(gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
-    const before = upstreams[0]!.requests;
-    const r = await request(`${gateway.url}/i`);
+    expect(rig.gateway.state().routes[0]).toMatchObject({ name: 'items', breaker: 'open' });
+    const before = rig.upstreams[0]!.requests;
+    const r = await request(`${rig.gateway.url}/i`);
     expect(r.status).toBe(503);
     expect(JSON.parse(r.body).code).toBe('FL_BROKEN_CIRCUIT');
-    expect(upstreams[0]!.requests).toBe(before);
+    expect(rig.upstreams[0]!.requests).toBe(before);
   });
 
   it('route breaker: a shed by the route concurrency limiter is not a route failure', async () => {
-    upstreams = await startUpstreams(['slow']);
+    rig.upstreams = await startUpstreams(['slow']);
     const heldRes: http.ServerResponse[] = [];
-    upstreams[0]!.behaviour = (req, res) => {
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       heldRes.push(res);
     };
-    gateway = await startGateway({
-      clusters: { api: { hosts: [{ url: upstreams[0]!.url }], health: { outlier: false } } },
+    rig.gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }], health: { outlier: false } } },
       routes: [
         {
           name: 'items',
@@ -270,13 +249,13 @@ describe('gateway circuit breakers', () => {
         },
       ],
     });
-    const holder = request(`${gateway.url}/hold`);
+    const holder = request(`${rig.gateway.url}/hold`);
     while (heldRes.length < 1) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < 3; i++) {
-      const r = await request(`${gateway.url}/i`);
+      const r = await request(`${rig.gateway.url}/i`);
       expect(JSON.parse(r.body).code).toBe('FL_SHED');
     }
-    expect(gateway.state().routes[0]).toMatchObject({ breaker: 'closed' });
+    expect(rig.gateway.state().routes[0]).toMatchObject({ breaker: 'closed' });
     heldRes.shift()!.end('ok');
     expect((await holder).status).toBe(200);
   });

@@ -1,31 +1,15 @@
-import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
-import { request, startUpstreams, type TestUpstream } from './upstreams.js';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../../src/stack/gateway/gateway.js';
+import { useGatewayRig } from './gateway-fixture.js';
+import { request, startUpstreams } from './upstreams.js';
 
-let gateway: Gateway | undefined;
-let upstreams: TestUpstream[] = [];
-let held: http.ServerResponse[] = [];
-
-afterEach(async () => {
-  for (const res of held) res.destroy();
-  held = [];
-  await gateway?.close({ drain: false });
-  gateway = undefined;
-  await Promise.all(upstreams.map((u) => u.stop()));
-  upstreams = [];
-});
-
-const hang = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-  req.resume();
-  held.push(res);
-};
+const rig = useGatewayRig();
 
 describe('gateway concurrency limits', () => {
   it('sheds past a route limit with 503 + Retry-After, other routes unaffected', async () => {
-    upstreams = await startUpstreams(['a']);
-    gateway = await startGateway({
-      clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } },
+    rig.upstreams = await startUpstreams(['a']);
+    rig.gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } },
       routes: [
         {
           name: 'slow',
@@ -36,11 +20,11 @@ describe('gateway concurrency limits', () => {
         { name: 'rest', match: { pathPrefix: '/' }, cluster: 'api' },
       ],
     });
-    const gw = gateway;
-    upstreams[0]!.behaviour = (req, res, name) =>
-      req.url?.startsWith('/slow') ? hang(req, res) : res.end(name);
+    const gw = rig.gateway;
+    rig.upstreams[0]!.behaviour = (req, res, name) =>
+      req.url?.startsWith('/slow') ? rig.hang(req, res) : res.end(name);
     const first = request(`${gw.url}/slow/1`);
-    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    while (rig.held.length < 1) await new Promise((r) => setTimeout(r, 10));
     const shed = await request(`${gw.url}/slow/2`);
     expect(shed.status).toBe(503);
     expect(shed.headers['retry-after']).toBe('3');
@@ -51,34 +35,34 @@ describe('gateway concurrency limits', () => {
     expect(metrics.body).toContain(
       'faultline_gateway_sheds_total{route="slow",cluster="api",reason="FL_SHED"} 1',
     );
-    held.shift()!.end('done');
+    rig.held.shift()!.end('done');
     expect((await first).status).toBe(200);
   });
 
   it('applies the gateway-wide limit across routes', async () => {
-    upstreams = await startUpstreams(['a']);
-    upstreams[0]!.behaviour = hang;
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['a']);
+    rig.upstreams[0]!.behaviour = rig.hang;
+    rig.gateway = await startGateway({
       concurrency: { limit: 2, maxQueue: 0 },
-      clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } },
+      clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } },
     });
-    const gw = gateway;
+    const gw = rig.gateway;
     const parked = [request(`${gw.url}/a`), request(`${gw.url}/b`)];
-    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    while (rig.held.length < 2) await new Promise((r) => setTimeout(r, 10));
     expect((await request(`${gw.url}/c`)).status).toBe(503);
     expect(gw.state().concurrency).toMatchObject({ limit: 2, inFlight: 2 });
-    for (const res of held.splice(0)) res.end('ok');
+    for (const res of rig.held.splice(0)) res.end('ok');
     await Promise.all(parked);
   });
 });
 
 describe('gateway adaptive per-try timeout', () => {
   it('learns the upstream latency, then cuts a hanging try near the floor and retries elsewhere', async () => {
-    upstreams = await startUpstreams(['a', 'b']);
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['a', 'b']);
+    rig.gateway = await startGateway({
       clusters: {
         api: {
-          hosts: upstreams.map((u) => ({ url: u.url })),
+          hosts: rig.upstreams.map((u) => ({ url: u.url })),
           health: { outlier: false },
           timeouts: {
             overallMs: 10_000,
@@ -87,19 +71,19 @@ describe('gateway adaptive per-try timeout', () => {
         },
       },
     });
-    const gw = gateway;
+    const gw = rig.gateway;
     expect(gw.state().routes[0]!.perTryTimeoutMs).toBe(5000); // the ceiling until learned
     for (let i = 0; i < 30; i++) expect((await request(`${gw.url}/fast`)).status).toBe(200);
     const learned = gw.state().routes[0]!.perTryTimeoutMs;
     expect(learned).toBeGreaterThanOrEqual(150);
     expect(learned).toBeLessThan(1000);
 
-    upstreams[0]!.behaviour = hang;
+    rig.upstreams[0]!.behaviour = rig.hang;
     const t0 = performance.now();
     const results = [await request(`${gw.url}/x`), await request(`${gw.url}/y`)];
     const ms = performance.now() - t0;
     expect(results.map((r) => r.body).sort()).toEqual(['b', 'b']);
-    expect(held.length).toBeGreaterThanOrEqual(1); // at least one try hung on "a" and was cut
+    expect(rig.held.length).toBeGreaterThanOrEqual(1); // at least one try hung on "a" and was cut
     expect(ms).toBeGreaterThanOrEqual(150);
     expect(ms).toBeLessThan(4000);
   });
@@ -107,18 +91,18 @@ describe('gateway adaptive per-try timeout', () => {
 
 describe('gateway hedging', () => {
   async function hedged() {
-    upstreams = await startUpstreams(['slow', 'fast']);
-    upstreams[0]!.behaviour = hang;
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['slow', 'fast']);
+    rig.upstreams[0]!.behaviour = rig.hang;
+    rig.gateway = await startGateway({
       clusters: {
         api: {
-          hosts: upstreams.map((u) => ({ url: u.url })),
+          hosts: rig.upstreams.map((u) => ({ url: u.url })),
           health: { outlier: false },
           hedge: { delayMs: 100, budget: { ratio: 1, burst: 10 } },
         },
       },
     });
-    return gateway;
+    return rig.gateway;
   }
 
   it('sends a slow idempotent request to another host too, and the first answer wins', async () => {
@@ -144,11 +128,11 @@ describe('gateway hedging', () => {
     const hedges: number[] = [];
     gw.onHedge((e) => hedges.push(e.attempt));
     const r = request(`${gw.url}/p`, { method: 'POST', body: 'x' });
-    while (held.length < 1) await new Promise((res) => setTimeout(res, 10));
+    while (rig.held.length < 1) await new Promise((res) => setTimeout(res, 10));
     await new Promise((res) => setTimeout(res, 250));
     expect(hedges).toEqual([]);
-    expect(upstreams[1]!.requests).toBe(0);
-    held.shift()!.end('slow');
+    expect(rig.upstreams[1]!.requests).toBe(0);
+    rig.held.shift()!.end('slow');
     expect((await r).body).toBe('slow');
   });
 });

@@ -1,32 +1,10 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
-import type { GatewayConfigInput } from '../../../src/stack/gateway/gateway-config.js';
-import { nextEvent, request, startUpstreams, type TestUpstream } from './upstreams.js';
+import { describe, expect, it } from 'vitest';
+import { startGateway } from '../../../src/stack/gateway/gateway.js';
+import { useGatewayRig } from './gateway-fixture.js';
+import { nextEvent, request, startUpstreams } from './upstreams.js';
 
-let gateway: Gateway | undefined;
-let upstreams: TestUpstream[] = [];
-
-afterEach(async () => {
-  await gateway?.close({ drain: false });
-  gateway = undefined;
-  await Promise.all(upstreams.map((u) => u.stop()));
-  upstreams = [];
-});
-
-async function setup(
-  names: string[],
-  cluster: Partial<NonNullable<GatewayConfigInput['clusters']>[string]> = {},
-  extra: Partial<GatewayConfigInput> = {},
-): Promise<Gateway> {
-  upstreams = await startUpstreams(names);
-  gateway = await startGateway({
-    seed: 1,
-    ...extra,
-    clusters: { api: { hosts: upstreams.map((u) => ({ url: u.url })), ...cluster } },
-  });
-  return gateway;
-}
+const rig = useGatewayRig({ seed: 1 });
 
 async function bodies(url: string, n: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -40,7 +18,7 @@ async function bodies(url: string, n: number): Promise<Map<string, number>> {
 
 describe('gateway proxying', () => {
   it('round-robins evenly over three upstreams', async () => {
-    const gw = await setup(['a', 'b', 'c']);
+    const gw = await rig.setup(['a', 'b', 'c']);
     const counts = await bodies(`${gw.url}/x`, 30);
     expect([...counts.entries()].sort()).toEqual([
       ['a', 10],
@@ -50,26 +28,26 @@ describe('gateway proxying', () => {
   });
 
   it('splits traffic 3:1 with the weighted balancer', async () => {
-    upstreams = await startUpstreams(['heavy', 'light']);
-    gateway = await startGateway({
+    rig.upstreams = await startUpstreams(['heavy', 'light']);
+    rig.gateway = await startGateway({
       clusters: {
         api: {
           balancer: 'weighted',
           hosts: [
-            { url: upstreams[0]!.url, weight: 3 },
-            { url: upstreams[1]!.url, weight: 1 },
+            { url: rig.upstreams[0]!.url, weight: 3 },
+            { url: rig.upstreams[1]!.url, weight: 1 },
           ],
         },
       },
     });
-    const counts = await bodies(`${gateway.url}/`, 40);
+    const counts = await bodies(`${rig.gateway.url}/`, 40);
     expect(counts.get('heavy')).toBe(30);
     expect(counts.get('light')).toBe(10);
   });
 
   it('least_request sends new requests away from a host with requests in flight', async () => {
-    const gw = await setup(['slow', 'fast'], { balancer: 'least_request' });
-    const [slow] = upstreams;
+    const gw = await rig.setup(['slow', 'fast'], { balancer: 'least_request' });
+    const [slow] = rig.upstreams;
     const held: http.ServerResponse[] = [];
     slow!.behaviour = (req, res) => {
       req.resume();
@@ -89,21 +67,21 @@ describe('gateway proxying', () => {
   });
 
   it('keeps an incoming X-Request-Id, generates one otherwise, and sets X-Forwarded-For', async () => {
-    const gw = await setup(['a']);
+    const gw = await rig.setup(['a']);
     const kept = await request(`${gw.url}/id`, { headers: { 'x-request-id': 'req-123' } });
     expect(kept.headers['x-request-id']).toBe('req-123');
-    expect(upstreams[0]!.seen[0]!.headers['x-request-id']).toBe('req-123');
+    expect(rig.upstreams[0]!.seen[0]!.headers['x-request-id']).toBe('req-123');
     const fresh = await request(`${gw.url}/id`);
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(upstreams[0]!.seen[1]!.headers['x-request-id']).toBe(fresh.headers['x-request-id']);
-    expect(upstreams[0]!.seen[1]!.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(rig.upstreams[0]!.seen[1]!.headers['x-request-id']).toBe(fresh.headers['x-request-id']);
+    expect(rig.upstreams[0]!.seen[1]!.headers['x-forwarded-for']).toBe('127.0.0.1');
     await request(`${gw.url}/id`, { headers: { 'x-forwarded-for': '10.0.0.1' } });
-    expect(upstreams[0]!.seen[2]!.headers['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
+    expect(rig.upstreams[0]!.seen[2]!.headers['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
   });
 
   it('drops hop-by-hop headers both ways, including those named by Connection', async () => {
-    const gw = await setup(['a']);
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['a']);
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(200, {
         'x-secret-hop': 'no',
@@ -116,7 +94,7 @@ describe('gateway proxying', () => {
     const r = await request(`${gw.url}/h`, {
       headers: { connection: 'x-private', 'x-private': '1', 'x-end-to-end': '2', te: 'trailers' },
     });
-    const seen = upstreams[0]!.seen[0]!.headers;
+    const seen = rig.upstreams[0]!.seen[0]!.headers;
     expect(seen['x-private']).toBeUndefined();
     expect(seen.te).toBeUndefined();
     expect(seen['x-end-to-end']).toBe('2');
@@ -125,8 +103,8 @@ describe('gateway proxying', () => {
   });
 
   it('streams a large request body and a large response body through', async () => {
-    const gw = await setup(['a']);
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['a']);
+    rig.upstreams[0]!.behaviour = (req, res) => {
       let n = 0;
       req.on('data', (c: Buffer) => {
         n += c.length;
@@ -147,8 +125,8 @@ describe('gateway proxying', () => {
   });
 
   it('frees the upstream connection when the client goes away mid-body', async () => {
-    const gw = await setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 2000 } });
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 2000 } });
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(200);
       res.write('partial'); // and never ends
@@ -166,7 +144,7 @@ describe('gateway proxying', () => {
     // Counted as 499 (client closed request), as nginx logs it.
     expect(await completed).toMatchObject({ status: 499, code: 'FL_GW_CLIENT_ABORTED' });
     expect(gw.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
-    upstreams[0]!.behaviour = (req, res) => {
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.end('next');
     };
@@ -174,7 +152,7 @@ describe('gateway proxying', () => {
   });
 
   it('answers 502 on a malformed upstream response, and frees the slot', async () => {
-    const gw = await setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 1000 } });
+    const gw = await rig.setup(['a'], { connections: { maxPerHost: 1, queueTimeoutMs: 1000 } });
     const net = await import('node:net');
     // A raw upstream answering a header value with a control character.
     const raw = net.createServer((sock) => {
@@ -186,33 +164,33 @@ describe('gateway proxying', () => {
     try {
       await gw.close({ drain: false });
       const port = (raw.address() as import('node:net').AddressInfo).port;
-      gateway = await startGateway({
+      rig.gateway = await startGateway({
         clusters: { api: { hosts: [{ url: `http://127.0.0.1:${port}` }], connections: { maxPerHost: 1 } } },
       });
-      const r = await request(`${gateway.url}/x`);
+      const r = await request(`${rig.gateway.url}/x`);
       expect(r.status).toBe(502);
       expect(JSON.parse(r.body).error).not.toContain('unknown error');
-      expect(gateway.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
+      expect(rig.gateway.state().clusters.api!.hosts[0]!.connections.inUse).toBe(0);
     } finally {
       raw.close();
     }
   });
 
   it('answers 404 with a JSON error for a request no route matches', async () => {
-    upstreams = await startUpstreams(['a']);
-    gateway = await startGateway({
-      clusters: { api: { hosts: [{ url: upstreams[0]!.url }] } },
+    rig.upstreams = await startUpstreams(['a']);
+    rig.gateway = await startGateway({
+      clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } },
       routes: [{ match: { pathPrefix: '/api', methods: ['GET'] }, cluster: 'api' }],
     });
-    const r = await request(`${gateway.url}/other`);
+    const r = await request(`${rig.gateway.url}/other`);
     expect(r.status).toBe(404);
     expect(JSON.parse(r.body)).toMatchObject({ code: 'FL_GW_NO_ROUTE', status: 404 });
-    expect((await request(`${gateway.url}/api/x`, { method: 'DELETE' })).status).toBe(404);
-    expect((await request(`${gateway.url}/api/x`)).status).toBe(200);
+    expect((await request(`${rig.gateway.url}/api/x`, { method: 'DELETE' })).status).toBe(404);
+    expect((await request(`${rig.gateway.url}/api/x`)).status).toBe(200);
   });
 
   it('answers 400 to an absolute-form request target (it is not a forward proxy)', async () => {
-    const gw = await setup(['a']);
+    const gw = await rig.setup(['a']);
     const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
         { host: '127.0.0.1', port: gw.port, path: 'http://example.com/x', agent: false },
@@ -229,12 +207,12 @@ describe('gateway proxying', () => {
     });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body).code).toBe('FL_GW_BAD_TARGET');
-    expect(upstreams[0]!.requests).toBe(0);
+    expect(rig.upstreams[0]!.requests).toBe(0);
   });
 
   it('proxies HEAD and 204/304 answers without a body', async () => {
-    const gw = await setup(['a']);
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['a']);
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       if (req.method === 'HEAD') res.writeHead(200, { 'content-length': '5' }).end();
       else res.writeHead(req.url === '/nc' ? 304 : 204).end();
@@ -248,8 +226,8 @@ describe('gateway proxying', () => {
 
 describe('gateway retries', () => {
   it('retries an idempotent request on another host after a 503', async () => {
-    const gw = await setup(['bad', 'good1', 'good2'], { health: { outlier: false } });
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['bad', 'good1', 'good2'], { health: { outlier: false } });
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(503).end('bad');
     };
@@ -261,14 +239,14 @@ describe('gateway retries', () => {
       expect(r.body).not.toBe('bad');
     }
     // Every try that landed on "bad" was retried once, elsewhere.
-    expect(upstreams[0]!.requests).toBeGreaterThan(0);
-    expect(retries).toEqual(Array(upstreams[0]!.requests).fill(1));
-    expect(upstreams[1]!.requests + upstreams[2]!.requests).toBe(6);
+    expect(rig.upstreams[0]!.requests).toBeGreaterThan(0);
+    expect(retries).toEqual(Array(rig.upstreams[0]!.requests).fill(1));
+    expect(rig.upstreams[1]!.requests + rig.upstreams[2]!.requests).toBe(6);
   });
 
   it('retries a connection refused on another host', async () => {
-    const gw = await setup(['dead', 'alive'], { health: { outlier: false } });
-    await upstreams[0]!.stop();
+    const gw = await rig.setup(['dead', 'alive'], { health: { outlier: false } });
+    await rig.upstreams[0]!.stop();
     for (let i = 0; i < 4; i++) {
       const r = await request(`${gw.url}/r`);
       expect(r.status).toBe(200);
@@ -277,12 +255,12 @@ describe('gateway retries', () => {
   });
 
   it('never retries a POST without an Idempotency-Key, and retries one with it', async () => {
-    const gw = await setup(['bad', 'good'], { health: { outlier: false } });
-    upstreams[0]!.behaviour = (req, res) => {
+    const gw = await rig.setup(['bad', 'good'], { health: { outlier: false } });
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(503).end('bad');
     };
-    upstreams[1]!.behaviour = (req, res) => {
+    rig.upstreams[1]!.behaviour = (req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(201).end('good'));
     };
@@ -290,7 +268,7 @@ describe('gateway retries', () => {
     const post = await request(`${gw.url}/items`, { method: 'POST', body: '{"a":1}' });
     expect(post.status).toBe(503);
     expect(post.body).toBe('bad');
-    expect(upstreams[1]!.requests).toBe(1 - 1);
+    expect(rig.upstreams[1]!.requests).toBe(1 - 1);
     await request(`${gw.url}/items`, { method: 'POST', body: '{}' }); // "good" takes its turn
     const keyed = await request(`${gw.url}/items`, {
       method: 'POST',
@@ -298,28 +276,28 @@ describe('gateway retries', () => {
       headers: { 'idempotency-key': 'k-1', 'content-type': 'application/json' },
     });
     expect(keyed.status).toBe(201);
-    expect(upstreams[0]!.requests).toBe(2);
-    expect(upstreams[1]!.requests).toBe(2);
-    expect(upstreams[1]!.seen[1]!.headers['idempotency-key']).toBe('k-1');
+    expect(rig.upstreams[0]!.requests).toBe(2);
+    expect(rig.upstreams[1]!.requests).toBe(2);
+    expect(rig.upstreams[1]!.seen[1]!.headers['idempotency-key']).toBe('k-1');
   });
 
   it('does not retry once the retry budget is spent', async () => {
-    const gw = await setup(['bad', 'good'], {
+    const gw = await rig.setup(['bad', 'good'], {
       health: { outlier: false },
       retry: { budget: { percent: 0, minConcurrent: 0 } },
     });
-    upstreams[0]!.behaviour = (req, res) => {
+    rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.writeHead(503).end('bad');
     };
     const r = await request(`${gw.url}/r`); // round robin: "bad" first
     expect([r.status, r.body]).toEqual([503, 'bad']);
-    expect(upstreams[1]!.requests).toBe(0);
+    expect(rig.upstreams[1]!.requests).toBe(0);
   });
 
   it('gives the last 5xx back when every host failed', async () => {
-    const gw = await setup(['x', 'y'], { health: { outlier: false } });
-    for (const u of upstreams) {
+    const gw = await rig.setup(['x', 'y'], { health: { outlier: false } });
+    for (const u of rig.upstreams) {
       u.behaviour = (req, res, name) => {
         req.resume();
         res.writeHead(502).end(name);
@@ -327,12 +305,12 @@ describe('gateway retries', () => {
     }
     const r = await request(`${gw.url}/r`);
     expect(r.status).toBe(502);
-    expect(upstreams[0]!.requests + upstreams[1]!.requests).toBe(2);
+    expect(rig.upstreams[0]!.requests + rig.upstreams[1]!.requests).toBe(2);
   });
 
   it('answers 502 (JSON) when the upstream resets a non-retryable request', async () => {
-    const gw = await setup(['reset'], { health: { outlier: false } });
-    upstreams[0]!.behaviour = (req) => req.socket.destroy();
+    const gw = await rig.setup(['reset'], { health: { outlier: false } });
+    rig.upstreams[0]!.behaviour = (req) => req.socket.destroy();
     const r = await request(`${gw.url}/x`, { method: 'POST', body: 'z' });
     expect(r.status).toBe(502);
     expect(JSON.parse(r.body)).toMatchObject({ code: 'FL_GW_UPSTREAM_FAILURE', status: 502 });
