@@ -2,13 +2,13 @@ import { createFault } from '../../chaos/faults/index.js';
 import { gatewayMetric } from '../harness/gateway-metric.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
-import { pollUntil } from '../harness/poll-until.js';
-import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2500;
@@ -88,14 +88,13 @@ export const highLatency: Scenario = {
               name: 'measure the trip',
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(slow, ctx);
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
-                    const out = host && (host.breaker === 'open' || host.status !== 'healthy');
-                    return out ? performance.now() - started : undefined;
-                  },
-                  { timeoutMs: FAULT_MS - 500, intervalMs: 20, signal },
+                const { at } = await waitForHost(
+                  stack,
+                  victim?.proxiedUrl ?? '',
+                  (host) => host.breaker === 'open' || host.status !== 'healthy',
+                  { timeoutMs: FAULT_MS - 500, signal },
                 );
+                const value = at - started;
                 setMetric('trip_ms', Math.round(value));
                 return expectWithin(
                   'time from the latency to the slow host being taken out',

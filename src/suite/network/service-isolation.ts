@@ -2,13 +2,13 @@ import { createFault } from '../../chaos/faults/index.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
-import { pollUntil } from '../harness/poll-until.js';
-import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2500;
@@ -96,18 +96,17 @@ export const serviceIsolation: Scenario = {
               name: 'measure detection',
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(partition, ctx);
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
-                    return host && host.status !== 'healthy' ? performance.now() : undefined;
-                  },
-                  { timeoutMs: FAULT_MS - 500, intervalMs: 20, signal },
+                const { at } = await waitForHost(
+                  stack,
+                  victim?.proxiedUrl ?? '',
+                  (host) => host.status !== 'healthy',
+                  { timeoutMs: FAULT_MS - 500, signal },
                 );
-                downAt = value;
-                setMetric('detection_ms', Math.round(value - started));
+                downAt = at;
+                setMetric('detection_ms', Math.round(at - started));
                 return expectWithin(
                   'time from the partition to the host marked down',
-                  value - started,
+                  at - started,
                   [0, 1500],
                   ' ms',
                 );
@@ -123,14 +122,13 @@ export const serviceIsolation: Scenario = {
                   intervalMs: 20,
                   signal,
                 });
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victim?.proxiedUrl ?? '');
-                    return host?.status === 'healthy' ? performance.now() - healed : undefined;
-                  },
-                  { timeoutMs: 10_000, intervalMs: 20, signal },
+                const { at } = await waitForHost(
+                  stack,
+                  victim?.proxiedUrl ?? '',
+                  (host) => host.status === 'healthy',
+                  { timeoutMs: 10_000, signal },
                 );
-                setMetric('readmission_ms', Math.round(value));
+                setMetric('readmission_ms', Math.round(at - healed));
               },
             },
             steps.recoveryPause(RECOVER_MS),

@@ -3,11 +3,11 @@ import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
-import { hostState } from '../harness/reference-stack.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2000;
@@ -84,13 +84,16 @@ export const memoryPressure: Scenario = {
                   intervalMs: 20,
                   signal,
                 });
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victim.proxiedUrl);
-                    return host && host.status !== 'healthy' ? performance.now() - diedAt : undefined;
+                const { at } = await waitForHost(
+                  stack,
+                  victim.proxiedUrl,
+                  (host) => host.status !== 'healthy',
+                  {
+                    timeoutMs: 5000,
+                    signal,
                   },
-                  { timeoutMs: 5000, intervalMs: 20, signal },
                 );
+                const value = at - diedAt;
                 setMetric('victim_died', 1);
                 setMetric('ballast_at_death_mb', leak.lastBallastMb);
                 setMetric('ejection_after_death_ms', Math.round(value));

@@ -1,12 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
-import { pollUntil } from '../harness/poll-until.js';
-import { hostState } from '../harness/reference-stack.js';
 import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 import type { Scenario } from '../scenario.js';
 
 /** Phases, ms. The whole run stays well under 20 s. */
@@ -94,13 +93,11 @@ export const randomCrashes: Scenario = {
               name: 'measure ejection',
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(kill, ctx);
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victimUrl());
-                    return host && host.status !== 'healthy' ? performance.now() - started : undefined;
-                  },
-                  { timeoutMs: 5000, intervalMs: 20, signal },
-                );
+                const { at } = await waitForHost(stack, victimUrl(), (host) => host.status !== 'healthy', {
+                  timeoutMs: 5000,
+                  signal,
+                });
+                const value = at - started;
                 setMetric('ejection_ms', Math.round(value));
                 expectWithin('time from kill -9 to ejection', value, [0, EJECT_WITHIN_MS], ' ms');
                 return { victim: kill.injectedTarget, ejection_ms: Math.round(value) };
@@ -117,13 +114,11 @@ export const randomCrashes: Scenario = {
                   intervalMs: 20,
                   signal,
                 });
-                const { value } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), victimUrl());
-                    return host?.status === 'healthy' ? performance.now() - revived : undefined;
-                  },
-                  { timeoutMs: 5000, intervalMs: 20, signal },
-                );
+                const { at } = await waitForHost(stack, victimUrl(), (host) => host.status === 'healthy', {
+                  timeoutMs: 5000,
+                  signal,
+                });
+                const value = at - revived;
                 setMetric('readmission_ms', Math.round(value));
                 return { readmission_ms: Math.round(value) };
               },

@@ -1,13 +1,13 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
-import { pollUntil } from '../harness/poll-until.js';
-import { defaultGatewayConfig, hostState, withClusterOverrides } from '../harness/reference-stack.js';
+import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2000;
@@ -91,20 +91,16 @@ export const serviceRecovery: Scenario = {
                 });
                 ctx.setPhase('recover');
                 const url = victim()?.proxiedUrl ?? '';
-                const { value: admitted } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), url);
-                    return host?.status === 'healthy' ? { at: performance.now(), host } : undefined;
-                  },
-                  { timeoutMs: 10_000, intervalMs: 20, signal },
-                );
+                const admitted = await waitForHost(stack, url, (host) => host.status === 'healthy', {
+                  timeoutMs: 10_000,
+                  signal,
+                });
                 timeline.readmittedAt = admitted.at;
                 timeline.initialShare = admitted.host.effectiveWeight / admitted.host.weight;
-                const { value: fullAt } = await pollUntil(
-                  async () => {
-                    const host = hostState(await stack.upstreams(), url);
-                    return host && host.effectiveWeight >= host.weight * 0.99 ? performance.now() : undefined;
-                  },
+                const { at: fullAt } = await waitForHost(
+                  stack,
+                  url,
+                  (host) => host.effectiveWeight >= host.weight * 0.99,
                   { timeoutMs: SLOW_START_MS + 10_000, intervalMs: 50, signal },
                 );
                 timeline.fullWeightAt = fullAt;
