@@ -344,8 +344,8 @@ describe('issue 11: HTTP-aware toxics follow HTTP/1.1 framing', () => {
             c.request({
               method: body === undefined ? 'GET' : 'POST',
               path: `/${i}`,
-              // An iterable body makes undici send it chunked.
-              body: body === undefined ? null : i % 4 === 0 ? body : [Buffer.from(body)],
+              // A stream without a length makes undici send it chunked.
+              body: body === undefined ? null : i % 4 === 0 ? body : Readable.from([Buffer.from(body)]),
             }),
             `answer ${i}`,
           );
