@@ -8,7 +8,7 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from '../../runner/scenario.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 4000;

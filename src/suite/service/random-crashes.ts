@@ -6,7 +6,7 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import { waitForHost } from '../harness/wait-for-host.js';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from '../../runner/scenario.js';
 
 /** Phases, ms. The whole run stays well under 20 s. */
 const STEADY_MS = 2500;

@@ -6,7 +6,7 @@ import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../../..
 import { RequestMixLoad } from '../../../src/suite/harness/request-mix-load.js';
 import { waitForRevertAction } from '../../../src/suite/harness/scenario-steps.js';
 import { TimedFault } from '../../../src/suite/harness/timed-fault.js';
-import type { Phase, ScenarioContext } from '../../../src/suite/scenario.js';
+import type { Phase, ScenarioContext } from '../../../src/runner/scenario.js';
 
 /** A fault that does nothing: what is under test is the timing and phases around it. */
 const noop = (): Fault => ({
