@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
-import type { ScenarioResult } from '../../../src/runner/run-report.js';
 import { NeedChecker } from '../../../src/runner/needs.js';
+import type { ScenarioResult } from '../../../src/runner/run-report.js';
 import { runScenarios } from '../../../src/runner/runner.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
 
