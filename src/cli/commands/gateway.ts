@@ -1,6 +1,6 @@
 import { UsageError } from '../../common/errors.js';
 import { parseWorkers } from '../../stack/gateway/serve-workers.js';
-import type { CommandRegistrar } from './index.js';
+import type { CommandRegistrar } from './command-registrar.js';
 
 function parsePort(value: string): number {
   const n = Number(value);

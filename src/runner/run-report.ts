@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { journalSchema } from '../chaos/experiment/journal.js';
-import { SCENARIO_STATUSES } from '../suite/scenario.js';
-import { summarize } from './score.js';
+import { SCENARIO_STATUSES } from './scenario.js';
 
 /**
  * The run report: what `--report FILE` writes, and what the HTML, JUnit and terminal reports
@@ -80,33 +79,3 @@ export const runReportSchema = z.object({
   results: z.array(scenarioResultSchema),
 });
 export type RunReport = z.infer<typeof runReportSchema>;
-
-export interface RunReportInput {
-  version: string;
-  startedAt: Date;
-  endedAt: Date;
-  seed: number;
-  environment: string;
-  outcome: RunReport['outcome'];
-  exitCode: number;
-  options: Record<string, unknown>;
-  results: ScenarioResult[];
-}
-
-/** Assembles the run report (summary and per-category scores included) from the results. */
-export function createRunReport(input: RunReportInput): RunReport {
-  return {
-    tool: 'faultline',
-    version: input.version,
-    started_at: input.startedAt.toISOString(),
-    ended_at: input.endedAt.toISOString(),
-    duration_ms: input.endedAt.getTime() - input.startedAt.getTime(),
-    seed: input.seed,
-    environment: input.environment,
-    outcome: input.outcome,
-    exit_code: input.exitCode,
-    options: input.options,
-    summary: summarize(input.results),
-    results: input.results,
-  };
-}

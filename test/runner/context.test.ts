@@ -3,11 +3,11 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
-import { createScenarioContext, deleteRedisKeys, redisDbOf } from '../../src/suite/context.js';
-import { PortAllocator } from '../../src/suite/port-allocator.js';
-import type { Scenario } from '../../src/suite/scenario.js';
+import { createScenarioContext, deleteRedisKeys, redisDbOf } from '../../src/runner/context.js';
+import { PortAllocator } from '../../src/runner/port-allocator.js';
+import type { Scenario } from '../../src/runner/scenario.js';
 import { sampleJournal } from '../report/fixtures.js';
-import { redisReachable } from './reachable.js';
+import { redisReachable } from '../suite/reachable.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const hasRedis = await redisReachable(REDIS_URL);

@@ -1,10 +1,10 @@
 import { pino } from 'pino';
-import { isFaultlineError } from '../../common/errors.js';
+import { isFaultlineError } from '../common/errors.js';
 import { serviceConfigFromProcess } from './config.js';
 import { startService } from './service.js';
 
 /**
- * The reference service as a process: `node dist/stack/service/main.js [--port N …]`.
+ * The reference service as a process: `node dist/service/main.js [--port N …]`.
  * Config comes from environment variables and flags (see config.ts). Once listening it prints
  * one JSON line on stdout, `{"event":"listening","port":N,"instance":…,"pid":…}`; SIGTERM or
  * SIGINT drain it and exit 0.

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ExternalStub, startExternalStub } from '../../../src/stack/service/external-stub.js';
+import { type ExternalStub, startExternalStub } from '../../src/service/external-stub.js';
 import { killHard, type SpawnedService, spawnService } from './service-process.js';
 
 async function call(

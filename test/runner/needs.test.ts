@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/chaos/process/free-port.js';
-import { findBinary, NEEDS, NeedChecker, type NeedEnv } from '../../src/suite/needs.js';
-import { redisReachable } from './reachable.js';
+import { findBinary, NEEDS, NeedChecker, type NeedEnv } from '../../src/runner/needs.js';
+import { redisReachable } from '../suite/reachable.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';

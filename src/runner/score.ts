@@ -1,5 +1,5 @@
 import type { Journal } from '../chaos/experiment/journal.js';
-import type { ScenarioResult, StatusCounts } from './report.js';
+import type { ScenarioResult, StatusCounts } from './run-report.js';
 
 /**
  * Resilience score in the style of LitmusChaos:

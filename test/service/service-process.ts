@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface SpawnedService {
   child: ChildProcess;
@@ -56,7 +56,7 @@ export function spawnService(
   env: Record<string, string> = {},
   options: { args?: string[]; nodeArgs?: string[] } = {},
 ) {
-  return spawnEntry('stack/service/main.ts', { PORT: '0', ...env }, options);
+  return spawnEntry('service/main.ts', { PORT: '0', ...env }, options);
 }
 
 /** SIGKILL and wait; safe on a process that already exited. */

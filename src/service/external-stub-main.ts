@@ -1,7 +1,7 @@
 import { startExternalStub } from './external-stub.js';
 
 /**
- * The external stub as a process of its own: `node dist/stack/service/external-stub-main.js`.
+ * The external stub as a process of its own: `node dist/service/external-stub-main.js`.
  * PORT (0 = free) and HOST from the environment; announces `{"event":"listening","port":N}`.
  */
 const port = Number(process.env.PORT ?? 0);

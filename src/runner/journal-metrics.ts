@@ -1,5 +1,5 @@
 import type { Journal } from '../chaos/experiment/journal.js';
-import type { ResultMetrics, ScenarioResult } from './report.js';
+import type { ResultMetrics, ScenarioResult } from './run-report.js';
 import { probeSuccess } from './score.js';
 
 /** The hypothesis outcomes of a journal, as the report shows them. */

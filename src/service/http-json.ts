@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isFaultlineError } from '../../common/errors.js';
+import { isFaultlineError } from '../common/errors.js';
 import { ServiceRequestError } from './service-errors.js';
 
 /** Largest request body the service reads. */

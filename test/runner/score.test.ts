@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hypothesisOf, metricsOf } from '../../src/report/journal-metrics.js';
-import type { ScenarioResult } from '../../src/report/report.js';
-import { countStatuses, probeSuccess, resilienceScore, summarize } from '../../src/report/score.js';
-import { sampleJournal } from './fixtures.js';
+import { hypothesisOf, metricsOf } from '../../src/runner/journal-metrics.js';
+import type { ScenarioResult } from '../../src/runner/run-report.js';
+import { countStatuses, probeSuccess, resilienceScore, summarize } from '../../src/runner/score.js';
+import { sampleJournal } from '../report/fixtures.js';
 
 function result(
   status: ScenarioResult['status'],

@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/chaos/experiment/journal.js';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
-import { NEEDS, NeedChecker } from '../../src/suite/needs.js';
-import { type RunScenariosOptions, runScenarios } from '../../src/suite/runner.js';
-import type { Scenario, ScenarioContext } from '../../src/suite/scenario.js';
+import { NEEDS, NeedChecker } from '../../src/runner/needs.js';
+import { type RunScenariosOptions, runScenarios } from '../../src/runner/runner.js';
+import type { Scenario, ScenarioContext } from '../../src/runner/scenario.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 const logger = pino({ level: 'silent' });

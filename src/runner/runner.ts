@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Journal, journalSchema } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
-import { hypothesisOf, metricsOf } from '../report/journal-metrics.js';
-import type { ScenarioResult } from '../report/report.js';
 import { createScenarioContext, type IsolatedContext } from './context.js';
+import { hypothesisOf, metricsOf } from './journal-metrics.js';
 import type { NeedChecker } from './needs.js';
 import { PortAllocator } from './port-allocator.js';
+import type { ScenarioResult } from './run-report.js';
 import type { Phase, Scenario, ScenarioEnv, ScenarioStatus } from './scenario.js';
 import { verdictOf } from './verdict.js';
 

@@ -1,4 +1,4 @@
-import { FaultlineError } from '../../common/errors.js';
+import { FaultlineError } from '../common/errors.js';
 
 /** A request the reference service refuses (bad JSON, unknown route, missing item). */
 export class ServiceRequestError extends FaultlineError {
