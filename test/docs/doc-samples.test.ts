@@ -85,7 +85,13 @@ beforeAll(async () => {
     join(app, 'tsconfig.json'),
     JSON.stringify({
       // The repository's own options (strict, NodeNext, noUncheckedIndexedAccess, …), no emit.
-      compilerOptions: { ...repoOptions, rootDir: undefined, outDir: undefined, noEmit: true },
+      compilerOptions: {
+        ...repoOptions,
+        rootDir: undefined,
+        outDir: undefined,
+        paths: undefined,
+        noEmit: true,
+      },
       include: ['*.ts'],
     }),
   );
