@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { SafetyRefusedError } from '../../chaos/safety/errors.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { UsageError } from '../../common/errors.js';
+import { packageVersion } from '../../common/package-version.js';
 import { freshSeed } from '../../common/rng.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
@@ -287,7 +287,7 @@ async function execute(
         ? EXIT.passed
         : EXIT.failed;
   const report: RunReport = createRunReport({
-    version: await packageVersion(),
+    version: packageVersion(),
     startedAt,
     endedAt: new Date(),
     seed,
@@ -345,11 +345,4 @@ function redactUrl(url: string): string {
   } catch {
     return '(unparsable)';
   }
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
