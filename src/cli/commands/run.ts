@@ -4,6 +4,7 @@ import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { UsageError } from '../../common/errors.js';
 import { packageVersion } from '../../common/package-version.js';
 import { freshSeed } from '../../common/rng.js';
+import { redactUrl } from '../../common/text.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
@@ -334,15 +335,4 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     database_url: redactUrl(config.databaseUrl),
     scenarios: selected.map((s) => s.id),
   };
-}
-
-/** Drops the password from a URL before it goes into a report. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable)';
-  }
 }
