@@ -130,30 +130,49 @@ export {
 export { GatewayMetrics, type GatewayMetricsSource } from './metrics/gateway-metrics.js';
 export { policyChannels } from './policy/diagnostics.js';
 export { errorsAreFailures, type Outcome } from './policy/outcome.js';
-export type { Policy, PolicyContext } from './policy/policy.js';
+export type { Pipeline, Policy, PolicyContext, RequestInfo } from './policy/policy.js';
 export { wrap } from './policy/policy.js';
 export {
-  composeResilience,
-  createResilience,
-  type Resilience,
-  type ResilienceConfig,
-  type ResilienceHooks,
-  type ResilienceParts,
-  resilienceConfigSchema,
-} from './policy/resilience.js';
+  createRoutePolicies,
+  type RoutePolicies,
+  type RoutePoliciesConfig,
+  type RoutePoliciesConfigInput,
+  type RoutePoliciesHooks,
+  routePoliciesConfigSchema,
+} from './policy/route-policies.js';
+export {
+  composeStages,
+  DuplicateStageError,
+  orderStages,
+  type Stage,
+  type StageName,
+  stageOrder,
+} from './policy/stages.js';
+export {
+  ConcurrentRetryBudget,
+  type ConcurrentRetryBudgetOptions,
+  concurrentRetryBudgetSchema,
+} from './retry/concurrent-retry-budget.js';
 export { IDEMPOTENT_METHODS, isIdempotentRequest } from './retry/idempotency.js';
 export {
-  RetryBudget,
-  type RetryBudgetOptions,
-  type RetryBudgetSnapshot,
-  retryBudgetOptionsSchema,
-} from './retry/retry-budget.js';
+  RateRetryBudget,
+  type RateRetryBudgetOptions,
+  rateRetryBudgetSchema,
+} from './retry/rate-retry-budget.js';
+export type { RetryBudget, RetryBudgetSnapshot } from './retry/retry-budget.js';
 export {
+  createRetryBudget,
   createRetryPolicy,
+  defaultRetryBudget,
+  type RetryBudgetConfig,
   type RetryConfig,
+  type RetryConfigInput,
   type RetryHooks,
+  type RetryOverride,
+  retryBudgetConfigSchema,
   retryConfigSchema,
   retryErrorsExceptBrokenCircuit,
+  retryOverrideSchema,
 } from './retry/retry-config.js';
 export {
   type GiveUpEvent,
@@ -179,5 +198,8 @@ export {
   createTimeouts,
   type Timeouts,
   type TimeoutsConfig,
+  type TimeoutsConfigInput,
+  type TimeoutsOverride,
   timeoutsConfigSchema,
+  timeoutsOverrideSchema,
 } from './timeout/timeouts-config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../src/common/rng.js';
-import { LatencyWindow } from '../../../src/stack/policy/latency-window.js';
+import { LatencyWindow } from '../../../src/stack/timeout/latency-window.js';
 
 describe('LatencyWindow', () => {
   it('reads nearest-rank quantiles and nothing when empty', () => {

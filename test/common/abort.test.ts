@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { linkAbort, neverAbortedSignal, onAbort, sleep } from '../../../src/stack/policy/abort.js';
-import { TimeoutPolicy } from '../../../src/stack/timeout/timeout-policy.js';
+import { linkAbort, neverAbortedSignal, onAbort, sleep } from '../../src/common/abort.js';
+import { TimeoutPolicy } from '../../src/stack/timeout/timeout-policy.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
