@@ -49,6 +49,8 @@ const NEGATIVE: DocSample = {
 const repoOptions = (
   JSON.parse(readFileSync(join(repo, 'tsconfig.json'), 'utf8')) as { compilerOptions: object }
 ).compilerOptions;
+// One tsc run over the samples and the package's sources: about 25 s of CPU, much longer in wall
+// time on a shared, busy machine, hence the generous hook limit.
 let dir: string;
 let samples: DocSample[];
 let diagnostics: string[];
@@ -111,7 +113,7 @@ beforeAll(async () => {
     // Only the samples' diagnostics: the package's sources are checked by `npm run typecheck`.
     .filter((l) => /^[\w-]+__L\d+\.ts\(/.test(l))
     .map((l) => docLocation([...samples, NEGATIVE], l));
-}, 180_000);
+}, 600_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
