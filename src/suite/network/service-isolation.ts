@@ -138,7 +138,9 @@ export const serviceIsolation: Scenario = {
                 // A busy machine makes some requests that slow anyway: the steady share is the floor.
                 const steady = load.between(0, from);
                 const steadyShare =
-                  steady.length === 0 ? 0 : steady.filter((e) => e.latencyMs >= PER_TRY_MS).length / steady.length;
+                  steady.length === 0
+                    ? 0
+                    : steady.filter((e) => e.latencyMs >= PER_TRY_MS).length / steady.length;
                 // Re-admission, as clients see it: it answers one of their requests again.
                 const servedAt = firstServedAfter(load.log, victim?.name ?? '', to);
                 const readmission = servedAt === undefined ? Number.POSITIVE_INFINITY : servedAt - to;
