@@ -69,9 +69,17 @@ export const highLatency: Scenario = {
         })),
       },
     },
-    controls.breakerOff(
-      'the breaker takes the slow host out within 2 s (at most 4 tries per second reach it after)',
-    ),
+    {
+      name: 'host_removal_off',
+      claim: 'the slow host is taken out within 2 s (at most 4 tries per second reach it after)',
+      change: 'no active checks, no outlier detection, no per-host breaker',
+      stack: {
+        gateway: changeCluster((c) => {
+          const { breaker: _off, ...rest } = c;
+          return { ...rest, health: { outlier: false } };
+        }),
+      },
+    },
   ],
   run: (ctx) =>
     runOnReferenceStack(
