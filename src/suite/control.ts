@@ -1,3 +1,4 @@
+import type { ScenarioControl } from '../runner/control.js';
 import type { GatewayConfigInput } from '../stack/gateway/gateway-config.js';
 
 /**
@@ -12,21 +13,8 @@ export interface StackChange {
   serviceEnv?: Record<string, string>;
 }
 
-/**
- * A negative control of a scenario: the same run with one claimed capability removed. It must
- * make the scenario fail; a control that passes means the claim is not proven (a hypothesis
- * that still holds without the capability proves nothing about it).
- */
-export interface ScenarioControl {
-  /** snake_case, unique within its scenario. @example 'retries_off' */
-  readonly name: string;
-  /** The claim of the scenario's description this control tests, in its words. */
-  readonly claim: string;
-  /** What is changed, one line for reports and docs. @example 'retry.maxRetries 0' */
-  readonly change: string;
-  /** The change itself, applied to the reference stack. */
-  readonly stack: StackChange;
-}
+/** A negative control of a reference-stack scenario. */
+export type StackControl = ScenarioControl<StackChange>;
 
 /** The gateway config with `fn` applied to its `service` cluster (or `cluster`). */
 export function changeCluster(
@@ -45,14 +33,14 @@ type ClusterInput = GatewayConfigInput['clusters'][string];
 /** The usual controls, named once so every scenario spells them the same way. */
 export const controls = {
   /** No retry on another host: every request gets one try. */
-  retriesOff: (claim: string): ScenarioControl => ({
+  retriesOff: (claim: string): StackControl => ({
     name: 'retries_off',
     claim,
     change: 'retry.maxRetries 0 (one try per request)',
     stack: { gateway: changeCluster((c) => ({ ...c, retry: { ...c.retry, maxRetries: 0 } })) },
   }),
   /** No active health checks and no outlier detection: nothing takes a host out or brings it back. */
-  healthChecksOff: (claim: string): ScenarioControl => ({
+  healthChecksOff: (claim: string): StackControl => ({
     name: 'health_checks_off',
     claim,
     change: 'no active health checks, no outlier detection',
@@ -61,7 +49,7 @@ export const controls = {
     },
   }),
   /** Active checks off, outlier detection kept. */
-  activeChecksOff: (claim: string): ScenarioControl => ({
+  activeChecksOff: (claim: string): StackControl => ({
     name: 'active_checks_off',
     claim,
     change: 'no active health checks (outlier detection kept)',
@@ -73,7 +61,7 @@ export const controls = {
     },
   }),
   /** The per-host breaker removed. */
-  breakerOff: (claim: string): ScenarioControl => ({
+  breakerOff: (claim: string): StackControl => ({
     name: 'breaker_off',
     claim,
     change: 'no per-host circuit breaker',
@@ -85,14 +73,14 @@ export const controls = {
     },
   }),
   /** Round robin instead of the scenario's balancer. */
-  roundRobin: (claim: string): ScenarioControl => ({
+  roundRobin: (claim: string): StackControl => ({
     name: 'round_robin',
     claim,
     change: 'balancer round_robin',
     stack: { gateway: changeCluster((c) => ({ ...c, balancer: 'round_robin' })) },
   }),
   /** Slow start off: a re-admitted host gets its full weight at once. */
-  slowStartOff: (claim: string): ScenarioControl => ({
+  slowStartOff: (claim: string): StackControl => ({
     name: 'slow_start_off',
     claim,
     change: 'slowStart.windowMs 0 (full weight at once)',

@@ -3,14 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { renderJunitReport } from '../../src/report/junit.js';
-import { createRunReport, runReportSchema } from '../../src/report/report.js';
 import { formatSummary, proofLines } from '../../src/report/terminal.js';
-import { changeCluster, controls, type ScenarioControl } from '../../src/suite/control.js';
+import type { ScenarioControl } from '../../src/runner/control.js';
+import { createRunReport } from '../../src/runner/create-run-report.js';
+import { NEEDS, NeedChecker } from '../../src/runner/needs.js';
+import { runReportSchema } from '../../src/runner/run-report.js';
+import { type RunScenariosOptions, runScenarios } from '../../src/runner/runner.js';
+import type { Scenario } from '../../src/runner/scenario.js';
+import { changeCluster, controls } from '../../src/suite/control.js';
 import type { ReferenceStackOptions } from '../../src/suite/harness/reference-stack.js';
 import { withControl } from '../../src/suite/harness/run-on-stack.js';
-import { NEEDS, NeedChecker } from '../../src/suite/needs.js';
-import { type RunScenariosOptions, runScenarios } from '../../src/suite/runner.js';
-import type { Scenario } from '../../src/suite/scenario.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 const urls = {

@@ -2,8 +2,9 @@ import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.j
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
-import type { ScenarioControl } from '../control.js';
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioControl } from '../../runner/control.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
+import type { StackChange } from '../control.js';
 import {
   defaultGatewayConfig,
   type GatewayHosts,
@@ -26,7 +27,8 @@ export function withControl<O extends Pick<ReferenceStackOptions, 'gateway' | 's
   control: ScenarioControl | undefined,
 ): O {
   if (!control) return options;
-  const { gateway: rewrite, serviceEnv: extraEnv } = control.stack;
+  // A reference-stack scenario's controls carry a StackChange (src/suite/control.ts).
+  const { gateway: rewrite, serviceEnv: extraEnv } = control.stack as StackChange;
   const base = options.gateway ?? defaultGatewayConfig;
   const env = options.serviceEnv;
   return {

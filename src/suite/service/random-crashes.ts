@@ -1,5 +1,6 @@
 import { abortableDelay } from '../../chaos/experiment/abortable-delay.js';
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { firstServedAfter, linkConnections } from '../harness/observed.js';
@@ -8,7 +9,7 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
+import { waitForHost } from '../harness/wait-for-host.js';
 
 /** Phases, ms. The whole run stays well under 20 s. */
 const STEADY_MS = 2500;

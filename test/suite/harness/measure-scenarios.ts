@@ -1,6 +1,6 @@
-import type { ScenarioControl } from '../../../src/suite/control.js';
+import type { ScenarioControl } from '../../../src/runner/control.js';
+import type { Scenario } from '../../../src/runner/scenario.js';
 import { scenarios } from '../../../src/suite/registry.js';
-import type { Scenario } from '../../../src/suite/scenario.js';
 import { runScenarioForTest } from './run-scenario.js';
 
 /**
