@@ -11,7 +11,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import { waitForHost } from '../harness/wait-for-host.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 4000;

@@ -12,7 +12,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import { waitForHost } from '../harness/wait-for-host.js';
 
 const STEADY_MS = 2000;
 const FAULT_MS = 5000;

@@ -9,7 +9,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import { waitForHost } from '../harness/wait-for-host.js';
 
 /** Phases, ms. The whole run stays well under 20 s. */
 const STEADY_MS = 2500;
