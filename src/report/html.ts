@@ -101,8 +101,27 @@ function anchor(r: ScenarioResult): string {
   return `s-${r.id.replace(/[^\w-]/g, '-')}`;
 }
 
+/** `proven` / `not proven` beside the status, when the negative controls ran. */
+function proofPill(r: ScenarioResult): string {
+  if (!r.proof) return '';
+  const label = r.proof.replace('_', ' ');
+  return ` <span class="pill ${r.proof === 'proven' ? 'passed' : 'failed'}">${esc(label)}</span>`;
+}
+
+/** Which claim is proven by which control, and the verdict of each control run. */
+function controlTable(r: ScenarioResult): string {
+  if (!r.proof) return '';
+  if (!r.controls || r.controls.length === 0)
+    return '<p class="reason failed">No negative controls declared: its claims are not proven.</p>';
+  const rows = r.controls.map(
+    (c) =>
+      `<tr><td>${esc(c.claim)}</td><td><code>${esc(c.name)}</code> ${esc(c.change)}</td><td>${pill(c.status)}</td><td>${c.proven ? '<span class="ok">proven</span>' : '<span class="bad">not proven</span>'}</td><td>${esc(c.reason ?? '')}</td></tr>`,
+  );
+  return `<table class="faults controls"><thead><tr><th>claim</th><th>negative control</th><th>control run</th><th>claim</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function resultRow(r: ScenarioResult): string {
-  return `<tr><td>${esc(r.category)}</td><td><a href="#${anchor(r)}">${esc(r.name)}</a></td><td>${pill(r.status)}</td><td class="num">${formatRate(r.metrics.error_rate_under_fault)}</td><td class="num">${formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms)}</td><td class="num">${formatMs(r.metrics.time_to_recover_ms)}</td><td class="num">${r.started_at ? formatMs(r.duration_ms) : '-'}</td></tr>`;
+  return `<tr><td>${esc(r.category)}</td><td><a href="#${anchor(r)}">${esc(r.name)}</a></td><td>${pill(r.status)}${proofPill(r)}</td><td class="num">${formatRate(r.metrics.error_rate_under_fault)}</td><td class="num">${formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms)}</td><td class="num">${formatMs(r.metrics.time_to_recover_ms)}</td><td class="num">${r.started_at ? formatMs(r.duration_ms) : '-'}</td></tr>`;
 }
 
 function detail(r: ScenarioResult): string {
@@ -112,8 +131,9 @@ function detail(r: ScenarioResult): string {
     : '';
   const chart = j ? renderTimelineChart(j) : '';
   return `<article id="${anchor(r)}" class="scenario">
-  <h3>${pill(r.status)} ${esc(r.title)} <small>${esc(r.category)}/${esc(r.name)}${r.seed === null ? '' : ` · seed ${r.seed}`}</small></h3>
+  <h3>${pill(r.status)}${proofPill(r)} ${esc(r.title)} <small>${esc(r.category)}/${esc(r.name)}${r.seed === null ? '' : ` · seed ${r.seed}`}</small></h3>
   ${reason}
+  ${controlTable(r)}
   ${j ? hypothesisList(r, j) : ''}
   ${j ? metricsList(r) : ''}
   ${chart ? `<figure>${chart}<figcaption>Shaded: fault active. Dashed green: back within tolerance.</figcaption></figure>` : j ? '<p class="note">No load timeline was recorded for this scenario.</p>' : ''}

@@ -1,4 +1,4 @@
-import type { RunReport, ScenarioResult } from '../runner/run-report.js';
+import type { ControlResult, RunReport, ScenarioResult } from '../runner/run-report.js';
 import { formatMs, formatRate } from './format.js';
 import { writeReportFile } from './write-file.js';
 
@@ -14,25 +14,47 @@ export function renderJunitReport(report: RunReport): string {
     byCategory.set(r.category, list);
   }
   const s = report.summary;
+  // Controls are testcases too: one per control, failed when the control did not fail.
+  const controls = (rs: readonly ScenarioResult[]) => rs.flatMap((r) => r.controls ?? []);
+  const unproven = (rs: readonly ScenarioResult[]) => controls(rs).filter((c) => !c.proven).length;
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="faultline" tests="${s.total}" failures="${s.failed}" errors="${s.error}" skipped="${s.skipped + s.not_run}" time="${seconds(report.duration_ms)}" timestamp="${attr(report.started_at)}">`,
+    `<testsuites name="faultline" tests="${s.total + controls(report.results).length}" failures="${s.failed + unproven(report.results)}" errors="${s.error}" skipped="${s.skipped + s.not_run}" time="${seconds(report.duration_ms)}" timestamp="${attr(report.started_at)}">`,
   ];
   for (const [category, results] of byCategory) {
     const count = (st: ScenarioResult['status']) => results.filter((r) => r.status === st).length;
     const time = results.reduce((sum, r) => sum + r.duration_ms, 0);
     out.push(
-      `  <testsuite name="${attr(category)}" tests="${results.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${count('skipped') + count('not_run')}" time="${seconds(time)}" timestamp="${attr(report.started_at)}">`,
+      `  <testsuite name="${attr(category)}" tests="${results.length + controls(results).length}" failures="${count('failed') + unproven(results)}" errors="${count('error')}" skipped="${count('skipped') + count('not_run')}" time="${seconds(time)}" timestamp="${attr(report.started_at)}">`,
       '    <properties>',
       `      <property name="seed" value="${report.seed}"/>`,
       `      <property name="environment" value="${attr(report.environment)}"/>`,
       '    </properties>',
     );
-    for (const r of results) out.push(...testcase(r));
+    for (const r of results) {
+      out.push(...testcase(r));
+      for (const c of r.controls ?? []) out.push(...controlCase(r, c));
+    }
     out.push('  </testsuite>');
   }
   out.push('</testsuites>', '');
   return out.join('\n');
+}
+
+/**
+ * A negative control as a testcase of its own (`<scenario>/control:<name>`): it passes when the
+ * control failed, as it must; a control that passed is a <failure> (the claim is not proven).
+ */
+function controlCase(r: ScenarioResult, c: ControlResult): string[] {
+  const open = `    <testcase classname="faultline.${attr(r.category)}.${attr(r.name)}" name="control:${attr(c.name)}" time="${seconds(c.duration_ms)}"`;
+  const what = `${r.title}\nclaim: ${c.claim}\ncontrol: ${c.change}\ncontrol run: ${c.status}${c.reason ? ` - ${c.reason}` : ''}`;
+  if (c.proven) return [`${open}>`, `      <system-out>${text(what)}</system-out>`, '    </testcase>'];
+  const message = `not proven: "${c.claim}" still holds with ${c.change} (control ${c.status})`;
+  return [
+    `${open}>`,
+    `      <failure message="${attr(message)}" type="not_proven">${text(what)}</failure>`,
+    '    </testcase>',
+  ];
 }
 
 function testcase(r: ScenarioResult): string[] {

@@ -108,7 +108,10 @@ export class TerminalView {
     const mark = this.paint(STATUS_MARK[result.status].padEnd(8), COLOR[result.status]);
     const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
     const why = result.reason && result.status !== 'passed' ? ` - ${shorten(result.reason)}` : '';
-    this.print([`${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`]);
+    this.print([
+      `${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`,
+      ...proofLines(result).map((l) => `         ${l}`),
+    ]);
   };
 
   /** Stop redrawing and print the summary table. */
@@ -169,13 +172,35 @@ export class TerminalView {
   }
 }
 
+/**
+ * What the negative controls of a result say, one line per control plus the verdict:
+ * `control retries_off failed as it must: proves "no request fails"` or `... PASSED: NOT PROVEN`.
+ */
+export function proofLines(result: ScenarioResult): string[] {
+  if (!result.proof) return [];
+  if (result.proof === 'no_controls') return ['controls: none declared, its claims are not proven'];
+  const lines = (result.controls ?? []).map((c) =>
+    c.proven
+      ? `control ${c.name} (${c.change}) failed as it must: proves "${c.claim}"`
+      : `control ${c.name} (${c.change}) ${c.status.toUpperCase()}: NOT PROVEN "${c.claim}"${c.reason ? ` - ${shorten(c.reason, 160)}` : ''}`,
+  );
+  return [...lines, result.proof === 'proven' ? 'proven by its controls' : 'NOT PROVEN'];
+}
+
+/** The status column: the verdict, and `not proven` when a negative control did not fail. */
+function statusCell(r: ScenarioResult): string {
+  if (r.proof === 'not_proven') return `${r.status}, not proven`;
+  if (r.proof === 'proven') return `${r.status}, proven`;
+  return r.status;
+}
+
 /** The end-of-run table: category, scenario, status, error rate under fault, p99, recovery time. */
 export function formatSummary(report: RunReport, options: { color?: boolean } = {}): string {
   const header = ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99@FAULT', 'RECOVERY'];
   const rows = report.results.map((r) => [
     r.category,
     r.name,
-    r.status,
+    statusCell(r),
     formatRate(r.metrics.error_rate_under_fault),
     formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms),
     formatMs(r.metrics.time_to_recover_ms),
@@ -200,10 +225,21 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
       );
     }
   }
+  const unproven = report.results.filter((r) => r.proof === 'not_proven');
+  if (unproven.length > 0) {
+    out.push('');
+    for (const r of unproven) {
+      const open = (r.controls ?? []).filter((c) => !c.proven);
+      out.push(
+        `not proven ${r.category}/${r.name}: ${open.map((c) => `${c.name} ${c.status} ("${c.claim}")`).join('; ')}`,
+      );
+    }
+  }
   const s = report.summary;
   out.push(
     '',
     `${s.total} scenarios: ${s.passed} passed, ${s.failed} failed, ${s.error} error, ${s.skipped} skipped, ${s.not_run} not run` +
+      `${report.results.some((r) => r.proof) ? `, ${s.not_proven} not proven` : ''}` +
       ` | resilience score ${formatScore(s.resilience_score)} | ${formatMs(report.duration_ms)} | seed ${report.seed}`,
   );
   if (report.outcome !== 'completed')

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import { SeededRandom } from '../common/rng.js';
+import type { ScenarioControl } from './control.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { Phase, Scenario, ScenarioContext, ScenarioEnv } from './scenario.js';
 
@@ -20,6 +21,8 @@ export interface ScenarioContextOptions {
   safety: SafetyController;
   ports: PortAllocator;
   onPhase?: (phase: Phase) => void;
+  /** Run this negative control of the scenario instead of the scenario itself. */
+  control?: ScenarioControl;
 }
 
 export interface IsolatedContext {
@@ -71,6 +74,7 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
     onCleanup: (fn) => {
       cleanups.push(fn);
     },
+    ...(options.control ? { control: options.control } : {}),
   };
 
   const cleanup = async (): Promise<void> => {

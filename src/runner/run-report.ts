@@ -23,6 +23,36 @@ export const resultMetricsSchema = z.object({
 });
 export type ResultMetrics = z.infer<typeof resultMetricsSchema>;
 
+/**
+ * One negative control's run: the scenario with one claimed capability switched off. It must
+ * fail; `proven` is true when it did (the claim is proven by this control).
+ */
+export const controlResultSchema = z.object({
+  /** @example 'retries_off' */
+  name: z.string(),
+  /** The claim of the scenario this control tests. */
+  claim: z.string(),
+  /** What the control changes in the system under test. */
+  change: z.string(),
+  /** The scenario's verdict with the capability off: `failed` is what proves the claim. */
+  status: scenarioStatusSchema,
+  /** Why it failed (the hypothesis it missed), or why it did not. */
+  reason: z.string().optional(),
+  duration_ms: z.number(),
+  seed: z.number().nullable(),
+  /** The control failed, as it must: its claim is proven. */
+  proven: z.boolean(),
+});
+export type ControlResult = z.infer<typeof controlResultSchema>;
+
+/**
+ * What the negative controls say about a scenario (`--controls`): `proven` when every control
+ * failed, `not_proven` when one passed (or errored, or was not run), `no_controls` when the
+ * scenario declares none. Absent when controls were not run.
+ */
+export const proofSchema = z.enum(['proven', 'not_proven', 'no_controls']);
+export type Proof = z.infer<typeof proofSchema>;
+
 export const scenarioResultSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -45,6 +75,10 @@ export const scenarioResultSchema = z.object({
   }),
   metrics: resultMetricsSchema,
   journal: journalSchema.nullable(),
+  /** With `--controls`: whether the negative controls prove the scenario's claims. */
+  proof: proofSchema.optional(),
+  /** With `--controls`: one entry per negative control, in declaration order. */
+  controls: z.array(controlResultSchema).optional(),
 });
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>;
 
@@ -55,6 +89,8 @@ export const statusCountsSchema = z.object({
   skipped: z.number(),
   error: z.number(),
   not_run: z.number(),
+  /** Scenarios whose negative controls did not all fail (`--controls`); 0 without controls. */
+  not_proven: z.number(),
   /** Litmus-style resilience score, 0..100 (null when nothing ran). See docs/reports.md. */
   resilience_score: z.number().nullable(),
 });

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { type Journal, journalSchema } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import { createScenarioContext, type IsolatedContext } from './context.js';
+import type { ScenarioControl } from './control.js';
 import { hypothesisOf, metricsOf } from './journal-metrics.js';
 import type { NeedChecker } from './needs.js';
 import { PortAllocator } from './port-allocator.js';
-import type { ScenarioResult } from './run-report.js';
+import type { ControlResult, ScenarioResult } from './run-report.js';
 import type { Phase, Scenario, ScenarioEnv, ScenarioStatus } from './scenario.js';
 import { verdictOf } from './verdict.js';
 
@@ -39,6 +40,11 @@ export interface RunScenariosOptions {
   /** How long an aborted scenario gets to return and clean up (default 15 s). */
   abortGraceMs?: number;
   ports?: PortAllocator;
+  /**
+   * Run each passed scenario's negative controls after it (`--controls`), and mark the scenario
+   * `not_proven` when one of them does not fail. @default false
+   */
+  controls?: boolean;
 }
 
 export type RunOutcome = 'completed' | 'timeout' | 'max_failures' | 'interrupted';
@@ -112,17 +118,36 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
       }
       // Its own limit only when that ends before the run does; otherwise the run's --timeout
       // timer cuts it, so the reason names the limit that actually applied.
-      const own = Math.min(scenario.timeoutMs ?? Infinity, options.maxScenarioMs);
-      const remaining = Math.max(1, deadline - Date.now());
-      const result = await runOne(scenario, {
-        ...options,
-        runId,
-        ports,
-        runSignal: run.signal,
-        timeLimitMs: Math.min(own, remaining),
-        ownLimit: own < remaining,
-      });
-      if (result.status === 'failed' || result.status === 'error') failures += 1;
+      const one = (control?: ScenarioControl) => {
+        const own = Math.min(scenario.timeoutMs ?? Infinity, options.maxScenarioMs);
+        const remaining = Math.max(1, deadline - Date.now());
+        return runOne(scenario, {
+          ...options,
+          runId,
+          ports,
+          runSignal: run.signal,
+          timeLimitMs: Math.min(own, remaining),
+          ownLimit: own < remaining,
+          ...(control ? { control } : {}),
+        });
+      };
+      const result = await one();
+      if (options.controls && result.status === 'passed') {
+        const declared = scenario.controls ?? [];
+        const controls: ControlResult[] = [];
+        for (const control of declared) {
+          const stop = stopReason();
+          const c = stop
+            ? { ...emptyResult(scenario, 'not_run', stop), duration_ms: 0, seed: null }
+            : await one(control);
+          controls.push(controlResultOf(control, c));
+        }
+        result.controls = controls;
+        result.proof =
+          declared.length === 0 ? 'no_controls' : controls.every((c) => c.proven) ? 'proven' : 'not_proven';
+      }
+      if (result.status === 'failed' || result.status === 'error' || result.proof === 'not_proven')
+        failures += 1;
       finish(next, result);
     }
   };
@@ -149,6 +174,30 @@ interface RunOneOptions extends RunScenariosOptions {
   timeLimitMs: number;
   /** Whether to arm a timer at timeLimitMs (false: the run's timeout is the binding limit). */
   ownLimit: boolean;
+  /** Run this negative control of the scenario instead of the scenario itself. */
+  control?: ScenarioControl;
+}
+
+/** A control's run as the reports show it: proven when the scenario failed without the capability. */
+export function controlResultOf(
+  control: ScenarioControl,
+  result: Pick<ScenarioResult, 'status' | 'reason' | 'duration_ms' | 'seed'>,
+): ControlResult {
+  const proven = result.status === 'failed';
+  const reason =
+    result.status === 'passed'
+      ? `passed without the capability: the claim "${control.claim}" is not proven`
+      : result.reason;
+  return {
+    name: control.name,
+    claim: control.claim,
+    change: control.change,
+    status: result.status,
+    ...(reason === undefined ? {} : { reason }),
+    duration_ms: result.duration_ms,
+    seed: result.seed,
+    proven,
+  };
 }
 
 /**
@@ -180,6 +229,7 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
       safety: options.safety,
       ports: options.ports,
       onPhase: (phase) => options.observer?.onPhase?.(scenario, phase),
+      ...(options.control ? { control: options.control } : {}),
     });
   } catch (err) {
     // No context (e.g. no temp dir): the scenario cannot run; say why instead of ending the run.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Journal } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import type { SeededRandom } from '../common/rng.js';
+import type { ScenarioControl } from './control.js';
 import type { Need } from './needs.js';
 
 /** The seed's ten categories, spelled as on its command line. */
@@ -71,6 +72,11 @@ export interface ScenarioContext {
   setPhase(phase: Phase): void;
   /** Run on cleanup, last registered first, whatever the outcome. */
   onCleanup(fn: () => unknown): void;
+  /**
+   * The negative control this run is (one claimed capability switched off), or undefined for
+   * the scenario itself. The reference-stack harness applies its change; scenarios need not look.
+   */
+  readonly control?: ScenarioControl;
 }
 
 /**
@@ -93,6 +99,11 @@ export interface Scenario {
   /** Weight in the resilience score (default 1). */
   readonly weight?: number;
   readonly tags?: readonly string[];
+  /**
+   * Negative controls: one per claim of the description, each removing the capability the claim
+   * relies on. `faultline run --controls` runs them and expects each to fail.
+   */
+  readonly controls?: readonly ScenarioControl[];
   run(ctx: ScenarioContext): Promise<Journal>;
 }
 

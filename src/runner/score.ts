@@ -70,6 +70,7 @@ export function countStatuses(results: readonly ScenarioResult[]): StatusCounts 
     skipped: 0,
     error: 0,
     not_run: 0,
+    not_proven: results.filter((r) => r.proof === 'not_proven').length,
     resilience_score: resilienceScore(results),
   };
   for (const r of results) counts[r.status] += 1;

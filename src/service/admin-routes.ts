@@ -59,6 +59,7 @@ export const adminRoutes: ServiceRoute[] = [
         requests: state.counters.requests,
         in_flight: state.counters.inFlight,
         by_status: state.counters.byStatus,
+        by_path: state.counters.byPath,
         store: state.store.kind,
         dependency_url: state.dependencyUrl ?? null,
         ballast_mb: state.ballast.mb,

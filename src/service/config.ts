@@ -66,6 +66,17 @@ export const serviceConfigSchema = z.object({
    */
   keepAliveTimeoutMs: z.coerce.number().int().min(0).default(10_000),
   /**
+   * Negative control only: acknowledge a create at once and store it this many ms later (a
+   * write-behind buffer, lost if the process dies). 0 = acknowledge only what is stored.
+   * @default 0
+   */
+  ackBeforeStoreMs: z.coerce.number().int().min(0).max(600_000).default(0),
+  /**
+   * Negative control only: ignore the Idempotency-Key header, so a retried create is stored again.
+   * @default false
+   */
+  ignoreIdempotencyKey: booleanish.default(false),
+  /**
    * pino level for the process logger (stderr).
    * @default 'warn'
    */
@@ -86,6 +97,8 @@ const envNames: Record<keyof ServiceConfig, string> = {
   dependencyTimeoutMs: 'DEPENDENCY_TIMEOUT_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
+  ackBeforeStoreMs: 'ACK_BEFORE_STORE_MS',
+  ignoreIdempotencyKey: 'IGNORE_IDEMPOTENCY_KEY',
   logLevel: 'LOG_LEVEL',
 };
 
@@ -101,6 +114,8 @@ const flagNames: Record<keyof ServiceConfig, string> = {
   dependencyTimeoutMs: 'dependency-timeout-ms',
   shutdownTimeoutMs: 'shutdown-timeout-ms',
   keepAliveTimeoutMs: 'keep-alive-timeout-ms',
+  ackBeforeStoreMs: 'ack-before-store-ms',
+  ignoreIdempotencyKey: 'ignore-idempotency-key',
   logLevel: 'log-level',
 };
 

@@ -35,7 +35,7 @@ export const itemRoutes: ServiceRoute[] = [
     pattern: /^\/items$/,
     async handle(ctx) {
       const input = await readItemInput(ctx);
-      const key = ctx.req.headers['idempotency-key'];
+      const key = ctx.state.config.ignoreIdempotencyKey ? undefined : ctx.req.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' && key !== '' ? key.slice(0, 200) : undefined;
       const { item, replayed } = await ctx.state.store.create(input, ctx.state.instanceId, idempotencyKey);
       sendJson(ctx.res, replayed ? 200 : 201, item, {

@@ -18,7 +18,13 @@ export interface ServiceState {
   readonly ballast: MemoryBallast;
   readonly cpuLoad: BackgroundCpuLoad;
   readonly logger: Logger | undefined;
-  readonly counters: { requests: number; inFlight: number; byStatus: Record<string, number> };
+  /** `byPath`: requests received by first path segment (`/items`, `/healthz`). */
+  readonly counters: {
+    requests: number;
+    inFlight: number;
+    byStatus: Record<string, number>;
+    byPath: Record<string, number>;
+  };
   /** Set on SIGTERM: health answers 503 and connections close after their answer. */
   draining: boolean;
   /** Forced by `POST /admin/health`; null = healthy unless draining. */

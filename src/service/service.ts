@@ -65,7 +65,7 @@ export async function startService(
     ballast: new MemoryBallast(),
     cpuLoad: new BackgroundCpuLoad(),
     logger,
-    counters: { requests: 0, inFlight: 0, byStatus: {} },
+    counters: { requests: 0, inFlight: 0, byStatus: {}, byPath: {} },
     draining: false,
     healthOverride: null,
   };
@@ -73,6 +73,9 @@ export async function startService(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     state.counters.requests++;
     state.counters.inFlight++;
+    // By first path segment (`/items`, `/healthz`, `/slow`): how many tries of each kind arrived.
+    const segment = `/${(req.url ?? '/').split(/[/?]/)[1] ?? ''}`;
+    state.counters.byPath[segment] = (state.counters.byPath[segment] ?? 0) + 1;
     res.setHeader('x-instance-id', instanceId);
     if (state.draining) res.setHeader('connection', 'close');
     res.once('close', () => {

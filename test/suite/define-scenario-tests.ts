@@ -4,7 +4,7 @@ import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
 import { resolveRunConfig, scenarioEnvOf } from '../../src/cli/commands/run-config.js';
 import { NeedChecker } from '../../src/runner/needs.js';
 import type { ScenarioResult } from '../../src/runner/run-report.js';
-import { runScenarios } from '../../src/runner/runner.js';
+import { controlResultOf, runScenarios } from '../../src/runner/runner.js';
 import type { Scenario } from '../../src/runner/scenario.js';
 
 export interface ScenarioTestOptions {
@@ -26,6 +26,10 @@ export interface ScenarioTestOptions {
  * fails it with the reason. The environment comes from the same variables as the CLI;
  * ENVIRONMENT defaults to `test` under vitest (NODE_ENV=test) and is checked by the safety
  * controller like any other value.
+ *
+ * Each negative control of a scenario is a test too, named `<name> control <control>`
+ * (`-t "random_crashes control retries_off"`): the scenario with that capability switched off
+ * must fail; passing means its claim is not proven, and the test fails.
  */
 export function defineScenarioTests(scenarios: readonly Scenario[], options: ScenarioTestOptions = {}): void {
   const byCategory = new Map<string, Scenario[]>();
@@ -40,7 +44,7 @@ export function defineScenarioTests(scenarios: readonly Scenario[], options: Sce
     describe(category, () => {
       for (const scenario of list) {
         const limitMs = scenario.timeoutMs ?? 120_000;
-        it(scenario.name, { timeout: limitMs + (options.slackMs ?? 20_000) }, async (t) => {
+        const run = async (target: Scenario): Promise<ScenarioResult> => {
           const config = resolveRunConfig({}, env);
           const safety = new SafetyController({
             env: { ...env, REDIS_URL: config.redisUrl, DATABASE_URL: config.databaseUrl },
@@ -48,7 +52,7 @@ export function defineScenarioTests(scenarios: readonly Scenario[], options: Sce
           });
           safety.assertSafe();
           const { results } = await runScenarios({
-            scenarios: [scenario],
+            scenarios: [target],
             seed,
             env: scenarioEnvOf(config),
             logger: pino({ level: process.env.CHAOS_LOG_LEVEL ?? 'silent' }),
@@ -59,13 +63,31 @@ export function defineScenarioTests(scenarios: readonly Scenario[], options: Sce
             concurrency: 1,
             safety,
           });
-          const result = results[0] as ScenarioResult;
+          return results[0] as ScenarioResult;
+        };
+        const timeout = limitMs + (options.slackMs ?? 20_000);
+        it(scenario.name, { timeout }, async (t) => {
+          const result = await run(scenario);
           if (result.status === 'skipped') {
             t.skip(`${result.reason}${result.provide ? ` (to provide: ${result.provide})` : ''}`);
             return;
           }
           expect(result.status, `${scenario.id}: ${result.reason ?? ''}`).toBe('passed');
         });
+        for (const control of scenario.controls ?? []) {
+          it(`${scenario.name} control ${control.name}`, { timeout }, async (t) => {
+            // The same run with the control in its context, as `faultline run --controls` does.
+            const result = await run({ ...scenario, run: (ctx) => scenario.run({ ...ctx, control }) });
+            if (result.status === 'skipped') {
+              t.skip(`${result.reason}${result.provide ? ` (to provide: ${result.provide})` : ''}`);
+              return;
+            }
+            const verdict = controlResultOf(control, result);
+            expect(result.status, `${scenario.id} control ${control.name}: ${verdict.reason ?? ''}`).toBe(
+              'failed',
+            );
+          });
+        }
       }
     });
   }

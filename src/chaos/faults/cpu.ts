@@ -30,6 +30,21 @@ export const cpuFaultSchema = z.object({
 });
 export type CpuFaultSpec = z.output<typeof cpuFaultSchema>;
 
+/**
+ * Evidence that a cgroup CPU quota bit (cgroup v1 `cpu.stat`, read just before the release):
+ * how many CFS periods the target ran in, and in how many of them it used up its quota.
+ */
+export interface CpuThrottling {
+  /** CFS periods in which the target was runnable. */
+  nr_periods: number;
+  /** Periods in which it was throttled (its quota used up). */
+  nr_throttled: number;
+  /** nr_throttled / nr_periods (0 when no period elapsed). */
+  throttled_share: number;
+  /** Total time it spent throttled, in ms. */
+  throttled_ms: number;
+}
+
 /** CPU exhaustion: busy worker threads, or a cgroup v1 CPU quota on a target process. */
 export class CpuFault implements Fault {
   readonly kind = 'cpu';
@@ -39,6 +54,8 @@ export class CpuFault implements Fault {
   private readonly burner = new CpuBurner();
   /** Set in cgroup mode only. */
   private readonly limit: CgroupLimit | undefined;
+  /** cgroup mode: the quota's effect, read at revert (undefined before, or if unreadable). */
+  throttling: CpuThrottling | undefined;
 
   constructor(
     private readonly spec: CpuFaultSpec,
@@ -77,6 +94,25 @@ export class CpuFault implements Fault {
 
   async revert(): Promise<void> {
     await this.burner.stop();
+    const group = this.limit?.cgroup;
+    if (group) this.throttling = await readThrottling(group).catch(() => undefined);
     await this.limit?.release();
   }
+}
+
+/** Parses the group's `cpu.stat` (`nr_periods N`, `nr_throttled N`, `throttled_time NS`). */
+async function readThrottling(group: CgroupV1Group): Promise<CpuThrottling> {
+  const fields = new Map<string, number>();
+  for (const line of (await group.read('cpu.stat')).split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value) fields.set(key, Number(value));
+  }
+  const periods = fields.get('nr_periods') ?? 0;
+  const throttled = fields.get('nr_throttled') ?? 0;
+  return {
+    nr_periods: periods,
+    nr_throttled: throttled,
+    throttled_share: periods === 0 ? 0 : Math.round((throttled / periods) * 1000) / 1000,
+    throttled_ms: Math.round((fields.get('throttled_time') ?? 0) / 1e6),
+  };
 }

@@ -21,6 +21,8 @@ export const runFlagsSchema = z.object({
   maxFailures: z.number().int().positive().default(5),
   /** Run scenarios concurrently, at most one per CPU core. @default false */
   parallel: z.boolean().default(false),
+  /** Also run each passed scenario's negative controls and expect them to fail. @default false */
+  controls: z.boolean().default(false),
   /** `false` from --no-mock-external. */
   mockExternal: z.boolean().optional(),
   /** `false` from --no-isolation. */
@@ -52,6 +54,8 @@ export interface RunConfig {
   maxFailures: number;
   parallel: boolean;
   concurrency: number;
+  /** --controls: run the negative controls too. */
+  controls: boolean;
   mockExternal: boolean;
   isolated: boolean;
   monitoring: boolean;
@@ -152,6 +156,7 @@ export function resolveRunConfig(flags: RunFlags, env: NodeJS.ProcessEnv): RunCo
     maxFailures: f.maxFailures,
     parallel,
     concurrency: parallel ? availableParallelism() : 1,
+    controls: f.controls,
     mockExternal,
     isolated,
     monitoring: f.monitoring ?? envMonitoring ?? true,

@@ -56,13 +56,15 @@ Environment variables (a flag wins over its variable):
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
   CI                     true: plain progress lines instead of the live view
 
-Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run),
+Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run, or,
+with --controls, is not proven: one of its negative controls did not fail),
 2 usage or invalid configuration, 3 refused by safety, 130 interrupted (Ctrl+C).
 
 Examples:
   export ENVIRONMENT=chaos_test
   faultline run --category network --category database
   faultline run --dry-run
+  faultline run --category latency --controls    # each claim switched off must make its scenario fail
   faultline run --timeout 300 --report chaos_report.json --html report.html --junit junit.xml
   jq '.results[] | {name: .name, status: .status}' chaos_report.json
 `;
@@ -91,6 +93,10 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
           .default(5),
       )
       .option('--parallel', 'run scenarios concurrently (one per CPU core), each isolated')
+      .option(
+        '--controls',
+        "also run each passed scenario's negative controls (its claims switched off one by one); each must fail",
+      )
       .option('--no-mock-external', 'do not mock external services (dangerous: needs --yes)')
       .option('--no-isolation', 'no per-scenario ports, Redis prefix, temp dir (dangerous: needs --yes)')
       .option('--no-monitoring', 'do not sample CPU, memory and event-loop lag of the targets')
@@ -234,6 +240,7 @@ async function execute(
   view.begin(
     selected.length,
     `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}, seed ${seed}, ENVIRONMENT=${config.environment}` +
+      `${config.controls ? `, with ${selected.reduce((n, s) => n + (s.controls?.length ?? 0), 0)} negative controls` : ''}` +
       `${config.parallel ? `, parallel ${config.concurrency}` : ''}`,
   );
   io.logger.info({ seed, scenarios: selected.map((s) => s.id), config }, 'run started');
@@ -269,6 +276,7 @@ async function execute(
       maxScenarioMs: safety.maxExperimentMs,
       maxFailures: config.maxFailures,
       concurrency: config.concurrency,
+      controls: config.controls,
       signal: interrupt.signal,
       safety,
       observer: view,
@@ -284,7 +292,7 @@ async function execute(
   let exitCode: number =
     outcome.outcome === 'interrupted'
       ? EXIT.interrupted
-      : results.every((r) => r.status === 'passed' || r.status === 'skipped')
+      : results.every((r) => (r.status === 'passed' || r.status === 'skipped') && r.proof !== 'not_proven')
         ? EXIT.passed
         : EXIT.failed;
   const report: RunReport = createRunReport({
@@ -326,6 +334,7 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     timeout_s: config.timeoutMs / 1000,
     max_failures: config.maxFailures,
     parallel: config.parallel,
+    controls: config.controls,
     concurrency: config.concurrency,
     mock_external: config.mockExternal,
     isolated: config.isolated,

@@ -4,7 +4,7 @@ import type { LoadStartOptions } from '../../chaos/experiment/load-source.js';
 import type { LoadRun } from '../../chaos/load/load.js';
 import type { Outcome } from '../../chaos/load/load-recorder.js';
 import { errorLabel, type LoadSender, OpenLoopRun } from '../../chaos/load/open-loop-run.js';
-import { SeededRandom } from '../../common/rng.js';
+import { MixSchedule } from './mix-schedule.js';
 
 /** One kind of request in the mix. Functions get the request's sequence number. */
 export interface MixRequest {
@@ -119,20 +119,17 @@ export function summarize(entries: readonly LoggedRequest[]): RequestSummary {
  */
 export class RequestMixLoad {
   readonly log: LoggedRequest[] = [];
-  private readonly schedule: MixRequest[];
 
-  constructor(private readonly options: RequestMixOptions) {
-    // Weighted, deterministic interleaving: request `seq` is `schedule[seq % length]`.
-    this.schedule = options.requests.flatMap((r) => Array.from({ length: r.weight ?? 1 }, () => r));
-    const rng = new SeededRandom(0x5eed);
-    for (let i = this.schedule.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [this.schedule[i], this.schedule[j]] = [this.schedule[j] as MixRequest, this.schedule[i] as MixRequest];
-    }
-  }
+  constructor(private readonly options: RequestMixOptions) {}
 
   /** The engine's `load` field. */
   readonly factory = (opts: LoadStartOptions): LoadRun => {
+    // Weighted and shuffled per cycle with the run's seeded stream: no request type is tied to
+    // a host by any balancer (see MixSchedule).
+    const schedule = new MixSchedule(
+      this.options.requests.map((r) => ({ item: r, weight: r.weight ?? 1 })),
+      opts.rng.fork('request-mix').seed,
+    );
     const pool = new Pool(this.options.baseUrl, { connections: 128, keepAliveTimeout: 4000, pipelining: 1 });
     const isOk = this.options.isOk ?? ((s: number) => s < 500);
     const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
@@ -141,7 +138,7 @@ export class RequestMixLoad {
     const signal = AbortSignal.any([opts.signal, inFlight.signal]);
     const sender: LoadSender = {
       send: async (seq: number): Promise<Outcome> => {
-        const spec = this.schedule[seq % this.schedule.length] as MixRequest;
+        const spec = schedule.at(seq);
         const method = spec.method ?? 'GET';
         const path = typeof spec.path === 'function' ? spec.path(seq) : spec.path;
         const headers = typeof spec.headers === 'function' ? spec.headers(seq) : (spec.headers ?? {});

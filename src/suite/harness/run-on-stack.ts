@@ -2,12 +2,47 @@ import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.j
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
+import type { ScenarioControl } from '../../runner/control.js';
 import type { ScenarioContext } from '../../runner/scenario.js';
-import { type ReferenceStack, type ReferenceStackOptions, startReferenceStack } from './reference-stack.js';
+import type { StackChange } from '../control.js';
+import {
+  defaultGatewayConfig,
+  type GatewayHosts,
+  type ReferenceStack,
+  type ReferenceStackOptions,
+  startReferenceStack,
+} from './reference-stack.js';
 
 /** The safety controller the runner handed the scenario, if it is one. */
 export function safetyOf(ctx: ScenarioContext): SafetyController | undefined {
   return ctx.safety instanceof SafetyController ? ctx.safety : undefined;
+}
+
+/**
+ * The stack options with a negative control's change applied: its gateway rewrite on top of the
+ * scenario's gateway config, its service environment on top of the scenario's.
+ */
+export function withControl<O extends Pick<ReferenceStackOptions, 'gateway' | 'serviceEnv'>>(
+  options: O,
+  control: ScenarioControl | undefined,
+): O {
+  if (!control) return options;
+  // A reference-stack scenario's controls carry a StackChange (src/suite/control.ts).
+  const { gateway: rewrite, serviceEnv: extraEnv } = control.stack as StackChange;
+  const base = options.gateway ?? defaultGatewayConfig;
+  const env = options.serviceEnv;
+  return {
+    ...options,
+    gateway: rewrite ? (hosts: GatewayHosts) => rewrite(base(hosts)) : base,
+    ...(extraEnv
+      ? {
+          serviceEnv: (index: number) => ({
+            ...(typeof env === 'function' ? env(index) : env),
+            ...extraEnv,
+          }),
+        }
+      : {}),
+  };
 }
 
 /**
@@ -24,7 +59,7 @@ export async function runOnReferenceStack(
   const safety = safetyOf(ctx);
   ctx.setPhase('setup');
   const stack = await startReferenceStack({
-    ...stackOptions,
+    ...withControl(stackOptions, ctx.control),
     ...(safety ? { safety } : {}),
     freePort: () => ctx.freePort(),
     tmpDir: ctx.tmpDir,

@@ -1,10 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { changeCluster } from '../control.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -35,11 +36,25 @@ export const gradualLatency: Scenario = {
   title: 'Gradual latency increase: the adaptive timeout follows',
   description:
     'A latency toxic on every instance climbs by 60 ms every 0.5 s up to 480 ms under 120 req/s; the route uses an ' +
-    'adaptive per-try timeout (p99 × 3, floor 100 ms, ceiling 3 s). Hypothesis: the timeout rises above the ' +
-    'injected latency, at most 2 % of requests fail while it climbs, and the timeout comes back down afterwards.',
+    'adaptive per-try timeout (p99 × 3, floor 100 ms, ceiling 3 s). Hypothesis: the timeout follows the latency up, ' +
+    'so at most 2 % of requests fail while it climbs, and none fails a second after the ramp (the per-try ' +
+    'timeout values are recorded).',
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'adaptive-timeout'],
+  controls: [
+    {
+      name: 'adaptive_timeout_off',
+      claim: 'the per-try timeout follows the latency up: at most 2 % of requests fail while it climbs',
+      change: 'a fixed per-try timeout of 100 ms (the adaptive floor)',
+      stack: {
+        gateway: changeCluster((c) => ({
+          ...c,
+          timeouts: { connectMs: 500, perTryMs: 100, overallMs: 6000 },
+        })),
+      },
+    },
+  ],
   run: (ctx) =>
     runOnReferenceStack(
       ctx,
@@ -147,15 +162,12 @@ export const gradualLatency: Scenario = {
                   p99_ramp_ms: fault.p99Ms,
                   errors_after: summarize(load.between(to + 1000, Number.POSITIVE_INFINITY)).errors,
                 });
-                expectWithin(
-                  'per-try timeout at the top of the ramp',
-                  topTimeout,
-                  [RAMP_MAX_MS, 3000],
-                  ' ms',
-                );
+                // Judged from the clients: requests keep succeeding while the latency climbs. The
+                // gateway's own per-try timeout values above are recorded as detail, not judged.
                 expectErrorRate('error rate while the latency climbs', during, fault, MAX_ERROR_RATE);
-                // It follows the latency back down (not stuck at the top).
-                expectWithin('per-try timeout after the fault', afterTimeout, [0, topTimeout * 0.75], ' ms');
+                expectWithin('errors a second after the ramp', m.errors_after, [0, 0], '', () =>
+                  describeFailures(load.between(to + 1000, Number.POSITIVE_INFINITY)),
+                );
                 return m;
               },
             },

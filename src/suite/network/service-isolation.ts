@@ -1,15 +1,16 @@
 import { createFault } from '../../chaos/faults/index.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { changeCluster, controls } from '../control.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
+import { firstServedAfter } from '../harness/observed.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import { waitForHost } from '../harness/wait-for-host.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 4000;
@@ -20,6 +21,15 @@ const OVERALL_MS = 2000;
 /** The client's own give-up time, far above the gateway's: a request that hits it was black-holed. */
 const CLIENT_TIMEOUT_MS = 10_000;
 const SLACK_MS = 500;
+/** The hypothesis: the isolated instance is out of rotation this soon after the partition. */
+const DOWN_WITHIN_MS = 1500;
+/**
+ * Once it is out, at most this share of requests (above the steady state's share of requests
+ * that slow) still pays a per-try timeout on it. In rotation, a third of the requests would.
+ */
+const MAX_SHARE_PAYING_TIMEOUT = 0.05;
+/** The hypothesis: after the partition heals, it answers clients again this soon. */
+const READMIT_WITHIN_MS = 1000;
 
 /**
  * One instance is cut off by its proxy the way a network partition does it: connections are
@@ -35,11 +45,28 @@ export const serviceIsolation: Scenario = {
   title: 'Service isolation: one instance black-holed by its proxy',
   description:
     'Both directions of one of three instances are black-holed (timeout toxic, 0 = forever) under 120 req/s; ' +
-    'per-try timeout 500 ms, overall 2 s. Hypothesis: the instance is marked down within 1.5 s, no request waits ' +
-    'past the overall timeout or goes unanswered, at most 1 % fail, and it is re-admitted after the partition heals.',
+    'per-try timeout 500 ms, overall 2 s. Hypothesis: the instance is out of rotation within 1.5 s (after that at ' +
+    'most 5 % of requests pay a per-try timeout on it), no request waits past the overall timeout or goes ' +
+    'unanswered, at most 1 % fail, and active checks re-admit it: it answers clients within 1 s of the healing.',
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'partition', 'timeouts', 'health-checks'],
+  controls: [
+    controls.retriesOff('at most 1 % of requests fail (a timed-out try is retried on another host)'),
+    {
+      name: 'timeouts_off',
+      claim: 'no request waits past the overall timeout or goes unanswered',
+      change: 'timeouts.perTryMs and overallMs 60 s',
+      stack: {
+        gateway: changeCluster((c) => ({
+          ...c,
+          timeouts: { connectMs: 500, perTryMs: 60_000, overallMs: 60_000 },
+        })),
+      },
+    },
+    controls.healthChecksOff('the instance is out of rotation within 1.5 s'),
+    controls.activeChecksOff('active checks re-admit it: it answers clients within 1 s of the healing'),
+  ],
   run: (ctx) =>
     runOnReferenceStack(
       ctx,
@@ -83,7 +110,6 @@ export const serviceIsolation: Scenario = {
             blackHole('downstream'),
           ]),
         );
-        let downAt: number | undefined;
         return {
           title: serviceIsolation.title,
           category: 'network',
@@ -91,53 +117,33 @@ export const serviceIsolation: Scenario = {
           method: [
             steps.steadyStatePause(STEADY_MS),
             steps.backgroundFaultAction(`isolate ${victim?.name}`, partition, FAULT_MS),
-            {
-              type: 'action',
-              name: 'measure detection',
-              run: async ({ setMetric, signal }) => {
-                const started = await steps.awaitInjection(partition, ctx);
-                const { at } = await waitForHost(
-                  stack,
-                  victim?.proxiedUrl ?? '',
-                  (host) => host.status !== 'healthy',
-                  { timeoutMs: FAULT_MS - 500, signal },
-                );
-                downAt = at;
-                setMetric('detection_ms', Math.round(at - started));
-                return expectWithin(
-                  'time from the partition to the host marked down',
-                  at - started,
-                  [0, 1500],
-                  ' ms',
-                );
-              },
-            },
-            {
-              type: 'action',
-              name: 'measure re-admission',
-              run: async ({ setMetric, signal }) => {
-                ctx.setPhase('recover');
-                const healed = await steps.waitForRevert(partition, {
-                  timeoutMs: FAULT_MS + 5000,
-                  intervalMs: 20,
-                  signal,
-                });
-                const { at } = await waitForHost(
-                  stack,
-                  victim?.proxiedUrl ?? '',
-                  (host) => host.status === 'healthy',
-                  { timeoutMs: 10_000, signal },
-                );
-                setMetric('readmission_ms', Math.round(at - healed));
-              },
-            },
+            steps.waitForRevertAction(partition, ctx, {
+              name: 'wait for the partition to heal',
+              timeoutMs: FAULT_MS + 5000,
+              intervalMs: 20,
+              fromInjection: true,
+              recoverPhase: 'after-revert',
+            }),
             steps.recoveryPause(RECOVER_MS),
             {
               type: 'action',
               name: 'judge the hypothesis',
               run: ({ setMetric }) => {
-                const { to, during, summary: fault } = faultWindow(load, partition);
+                const { from, to, during, summary: fault } = faultWindow(load, partition);
                 const unanswered = load.log.filter((e) => e.status === null);
+                // Out of rotation, as clients see it: requests stop paying a per-try timeout on it.
+                const afterDown = load.between(from + DOWN_WITHIN_MS, to);
+                const paying = afterDown.filter((e) => e.latencyMs >= PER_TRY_MS).length;
+                const share = afterDown.length === 0 ? 1 : paying / afterDown.length;
+                // A busy machine makes some requests that slow anyway: the steady share is the floor.
+                const steady = load.between(0, from);
+                const steadyShare =
+                  steady.length === 0
+                    ? 0
+                    : steady.filter((e) => e.latencyMs >= PER_TRY_MS).length / steady.length;
+                // Re-admission, as clients see it: it answers one of their requests again.
+                const servedAt = firstServedAfter(load.log, victim?.name ?? '', to);
+                const readmission = servedAt === undefined ? Number.POSITIVE_INFINITY : servedAt - to;
                 const m = recordMetrics(setMetric, {
                   requests_fault: fault.count,
                   errors_fault: fault.errors,
@@ -145,9 +151,9 @@ export const serviceIsolation: Scenario = {
                   unanswered: unanswered.length,
                   max_latency_fault_ms: fault.maxMs,
                   p99_fault_ms: fault.p99Ms,
-                  served_by_isolated_after_down: load
-                    .between((downAt as number) + 500, to)
-                    .filter((e) => e.ok && e.headers['x-instance-id'] === victim?.name).length,
+                  share_paying_timeout_after_1500ms: roundRate(share),
+                  share_paying_timeout_steady: roundRate(steadyShare),
+                  readmission_ms: servedAt === undefined ? -1 : Math.round(readmission),
                 });
                 expectWithin('requests that never got an answer', unanswered.length, [0, 0], '', () =>
                   describeFailures(unanswered),
@@ -159,6 +165,17 @@ export const serviceIsolation: Scenario = {
                   ' ms',
                 );
                 expectErrorRate('error rate during the partition', during, fault, 0.01);
+                expectWithin(
+                  `share of requests paying the ${PER_TRY_MS} ms per-try timeout ${DOWN_WITHIN_MS} ms after the partition`,
+                  share,
+                  [0, steadyShare + MAX_SHARE_PAYING_TIMEOUT],
+                );
+                expectWithin(
+                  'time from the healing to its first answer to a client',
+                  readmission,
+                  [0, READMIT_WITHIN_MS],
+                  ' ms',
+                );
                 return m;
               },
             },

@@ -1,4 +1,5 @@
 import type { Scenario } from '../../runner/scenario.js';
+import { changeCluster } from '../control.js';
 import { HeldRequestsFault } from '../harness/held-requests-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
@@ -38,6 +39,31 @@ export const connectionPoolExhaustion: Scenario = {
     'shed), every shed is a 503 with Retry-After, no request waits longer than the queue timeouts of its tries, ' +
     'and requests succeed again within 1 s of the hogs leaving.',
   needs: ['free-ports'],
+  controls: [
+    {
+      name: 'connection_limit_off',
+      claim:
+        'the pool is exhausted: most requests are shed, each with 503 + Retry-After, and succeed again within 1 s',
+      change: 'connections.maxPerHost 1024 (the hogs cannot fill it)',
+      stack: {
+        gateway: changeCluster((c) => ({
+          ...c,
+          connections: { ...c.connections, maxPerHost: 1024 },
+        })),
+      },
+    },
+    {
+      name: 'queue_timeout_off',
+      claim: 'no request waits longer than the queue timeouts of its tries',
+      change: 'connections.queueTimeoutMs 60 s',
+      stack: {
+        gateway: changeCluster((c) => ({
+          ...c,
+          connections: { ...c.connections, queueTimeoutMs: 60_000 },
+        })),
+      },
+    },
+  ],
   timeoutMs: 60_000,
   tags: ['gateway', 'load-shedding', 'connection-pool'],
   run: (ctx) =>

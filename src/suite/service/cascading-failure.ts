@@ -1,5 +1,6 @@
 import { createFault } from '../../chaos/faults/index.js';
 import type { Scenario } from '../../runner/scenario.js';
+import type { GatewayConfigInput } from '../../stack/gateway/gateway-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { faultWindow, recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
@@ -23,6 +24,16 @@ const DEPENDENCY_LATENCY_MS = 2000;
 
 const otherRoutes = (e: LoggedRequest) => e.route !== 'dependency';
 
+type RouteInput = NonNullable<GatewayConfigInput['routes']>[number];
+
+/** A control's change to one named route of the gateway config. */
+function changeRoute(name: string, fn: (route: RouteInput) => RouteInput) {
+  return (config: GatewayConfigInput): GatewayConfigInput => ({
+    ...config,
+    routes: config.routes?.map((r) => (r.name === name ? fn(r) : r)),
+  });
+}
+
 /**
  * A dependency of the service becomes very slow. Without protection every caller would wait on
  * it and hold connections; with a per-try timeout and a route breaker, the breaker opens,
@@ -42,6 +53,25 @@ export const cascadingFailure: Scenario = {
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'circuit-breaker', 'timeouts'],
+  controls: [
+    {
+      name: 'route_breaker_off',
+      claim: 'the /dependency route breaker opens within 2 s and its callers then fail fast',
+      change: 'no breaker on the /dependency route',
+      stack: { gateway: changeRoute('dependency', ({ breaker: _off, ...route }) => route) },
+    },
+    {
+      name: 'route_timeout_off',
+      claim: "the gateway's p99 stays under the route's overall timeout",
+      change: '/dependency per-try and overall timeouts 5 s',
+      stack: {
+        gateway: changeRoute('dependency', (route) => ({
+          ...route,
+          timeouts: { perTryMs: 5000, overallMs: 5000 },
+        })),
+      },
+    },
+  ],
   run: (ctx) =>
     runOnReferenceStack(
       ctx,

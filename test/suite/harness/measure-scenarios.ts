@@ -1,3 +1,5 @@
+import type { ScenarioControl } from '../../../src/runner/control.js';
+import type { Scenario } from '../../../src/runner/scenario.js';
 import { scenarios } from '../../../src/suite/registry.js';
 import { runScenarioForTest } from './run-scenario.js';
 
@@ -7,11 +9,22 @@ import { runScenarioForTest } from './run-scenario.js';
  *
  *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes,latency 10
  *
- * (ids or categories, comma-separated)
+ * (ids or categories, comma-separated). A negative
+ * control runs as `<id>:<control>` (e.g. `latency.high-latency:breaker_off`), or every control
+ * of the selected scenarios with `<id>:*`.
  */
 const [ids = '', times = '10'] = process.argv.slice(2);
 const wanted = ids.split(',');
-const selected = scenarios.filter((s) => wanted.includes(s.id) || wanted.includes(s.category));
+const selected: { scenario: Scenario; control?: ScenarioControl }[] = [];
+for (const s of scenarios) {
+  if (wanted.includes(s.id) || wanted.includes(s.category)) {
+    selected.push({ scenario: s });
+  }
+  for (const c of s.controls ?? []) {
+    if (wanted.includes(`${s.id}:${c.name}`) || wanted.includes(`${s.id}:*`))
+      selected.push({ scenario: s, control: c });
+  }
+}
 if (selected.length === 0) {
   process.stderr.write(
     `no scenario or category "${ids}" (known: ${scenarios.map((s) => s.id).join(', ')})\n`,
@@ -19,12 +32,13 @@ if (selected.length === 0) {
   process.exit(2);
 }
 for (let i = 0; i < Number(times); i++) {
-  for (const scenario of selected) {
-    const r = await runScenarioForTest(scenario);
+  for (const { scenario, control } of selected) {
+    const r = await runScenarioForTest(scenario, control);
     const j = r.journal;
     process.stdout.write(
       `${JSON.stringify({
         id: r.id,
+        control: control?.name ?? null,
         status: r.status,
         reason: r.reason,
         seed: r.seed,

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
+import type { ScenarioControl } from '../../../src/runner/control.js';
 import { NeedChecker } from '../../../src/runner/needs.js';
 import type { ScenarioResult } from '../../../src/runner/run-report.js';
 import { runScenarios } from '../../../src/runner/runner.js';
@@ -9,7 +10,10 @@ import type { Scenario } from '../../../src/runner/scenario.js';
  * Runs one scenario the way `faultline run` does (same runner, same verdict), for vitest.
  * The seed comes from FAULTLINE_SEED when set, so a failing run can be replayed.
  */
-export async function runScenarioForTest(scenario: Scenario): Promise<ScenarioResult> {
+export async function runScenarioForTest(
+  scenario: Scenario,
+  control?: ScenarioControl,
+): Promise<ScenarioResult> {
   const env = {
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15',
     databaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
@@ -19,7 +23,8 @@ export async function runScenarioForTest(scenario: Scenario): Promise<ScenarioRe
   };
   const seed = process.env.FAULTLINE_SEED ? Number(process.env.FAULTLINE_SEED) : Date.now() >>> 0;
   const { results } = await runScenarios({
-    scenarios: [scenario],
+    // A control runs as the scenario with the control in its context, as `--controls` does.
+    scenarios: [control ? { ...scenario, run: (ctx) => scenario.run({ ...ctx, control }) } : scenario],
     seed,
     env,
     logger: pino({ level: process.env.FAULTLINE_LOG_LEVEL ?? 'silent' }),
