@@ -162,7 +162,7 @@ describe('faultline gateway (CLI)', () => {
     const r = run(cliEntry, ['gateway', '--config', path, '--workers', '0']);
     expect(await r.exited).toBe(2);
     expect(r.err()).toContain('--workers');
-  });
+  }, 120_000);
 
   it('runs as a bare process entry (src/stack/gateway/main.ts) with the same contract', async () => {
     upstreams = await startUpstreams(['b']);
