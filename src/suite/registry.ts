@@ -1,3 +1,6 @@
+import { dataConsistency } from './database/data-consistency.js';
+import { primaryFailure } from './database/primary-failure.js';
+import { splitBrain } from './database/split-brain.js';
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
@@ -30,4 +33,7 @@ export const scenarios: readonly Scenario[] = [
   memoryPressure,
   connectionPoolExhaustion,
   serviceIsolation,
+  primaryFailure,
+  splitBrain,
+  dataConsistency,
 ];

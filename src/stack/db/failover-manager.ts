@@ -13,8 +13,12 @@ import { parseLsn } from './lsn.js';
 import { clientConfigOf, type DbNode } from './node-config.js';
 import { type NodeStatus, queryNodeStatus } from './node-health.js';
 
-/** What a manager's node is, as far as the manager knows. */
-export type NodeRole = 'starting' | 'replica' | 'primary' | 'fenced';
+/**
+ * What a manager's node is, as far as the manager knows. `fenced`: it lost (or never had) the
+ * leadership and refuses writes (read-only, or down). `demoted`: it lost the leadership with
+ * fencing switched off, so it may still take writes (the negative control).
+ */
+export type NodeRole = 'starting' | 'replica' | 'primary' | 'fenced' | 'demoted';
 
 export interface RoleChange {
   node: string;
@@ -404,7 +408,7 @@ export class FailoverManager {
     clearInterval(this.renewTimer);
     clearTimeout(this.fenceTimer);
     if (fence) await this.fenceSelf(reason);
-    else this.setRole('fenced', reason);
+    else this.setRole(this.config.fencing ? 'fenced' : 'demoted', reason);
     await held?.release(this.config.store_timeout_ms).catch(() => {});
   }
 
@@ -421,7 +425,7 @@ export class FailoverManager {
         this.logger?.warn({ component: 'failover', node: this.node.name, err: String(err) }, 'fence failed');
       }
     }
-    this.setRole('fenced', reason);
+    this.setRole(this.config.fencing ? 'fenced' : 'demoted', reason);
   }
 
   /**

@@ -30,6 +30,8 @@ export interface WriteLoadOptions {
   idempotencyKeys?: boolean;
   /** Deadline of one write, retries included, ms. @default 10000 */
   writeTimeoutMs?: number;
+  /** First sequence number (give two loads on one ledger disjoint ranges). @default 0 */
+  firstSeq?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface WriteLoadOptions {
 export class DbWriteLoad {
   readonly acked: AckedWrite[] = [];
   readonly failed: FailedWrite[] = [];
-  private nextSeq = 0;
+  private nextSeq: number;
   private stopped = false;
   private running: Promise<void> | undefined;
   private readonly ackListeners = new Set<(w: AckedWrite) => void>();
@@ -48,7 +50,9 @@ export class DbWriteLoad {
   constructor(
     private readonly router: DatabaseRouter,
     private readonly options: WriteLoadOptions = {},
-  ) {}
+  ) {
+    this.nextSeq = options.firstSeq ?? 0;
+  }
 
   static async createTable(router: DatabaseRouter): Promise<void> {
     await router.write((c) =>
@@ -64,7 +68,11 @@ export class DbWriteLoad {
     const maxMs = this.options.maxDurationMs ?? 60_000;
     const keyed = this.options.idempotencyKeys ?? true;
     const worker = async () => {
-      while (!this.stopped && this.nextSeq < maxWrites && performance.now() - started < maxMs) {
+      while (
+        !this.stopped &&
+        this.nextSeq - (this.options.firstSeq ?? 0) < maxWrites &&
+        performance.now() - started < maxMs
+      ) {
         const seq = this.nextSeq++;
         try {
           const r = await this.router.write(
@@ -163,4 +171,37 @@ export async function checkLedger(
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Rows present on one node and not the other (by primary key and sequence), after both hold
+ * the same history: a partition that healed cleanly leaves none.
+ */
+export async function divergentRows(
+  a: { name: string; port: number },
+  b: { name: string; port: number },
+): Promise<{ onlyOn: Record<string, string[]> }> {
+  const read = async (node: { port: number }) => {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: node.port,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ r: string }>(`select id || ':' || seq as r from ${LEDGER_TABLE}`);
+      return new Set(rows.map((x) => x.r));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  const [ra, rb] = await Promise.all([read(a), read(b)]);
+  return {
+    onlyOn: {
+      [a.name]: [...ra].filter((r) => !rb.has(r)),
+      [b.name]: [...rb].filter((r) => !ra.has(r)),
+    },
+  };
 }
