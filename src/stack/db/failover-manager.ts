@@ -363,7 +363,7 @@ export class FailoverManager {
   private holdLease(validUntil: number): void {
     this.extend(validUntil);
     clearInterval(this.renewTimer);
-    const every = this.config.renew_interval_ms ?? Math.floor(this.config.ttl_ms / 4);
+    const every = this.config.renew_interval_ms ?? Math.floor(this.config.ttl_ms / 5);
     let inFlight = false;
     this.renewTimer = setInterval(() => {
       const held = this.held;
@@ -389,7 +389,8 @@ export class FailoverManager {
   private extend(validUntil: number): void {
     this.validUntil = Math.max(this.validUntil, validUntil);
     clearTimeout(this.fenceTimer);
-    const fenceIn = this.validUntil - this.config.fence_margin_ms - performance.now();
+    const margin = this.config.fence_margin_ms ?? Math.floor(this.config.ttl_ms / 2);
+    const fenceIn = this.validUntil - margin - performance.now();
     this.fenceTimer = setTimeout(
       () => {
         void this.stepDown('lease not renewed', this.config.fencing);

@@ -16,6 +16,8 @@ interface ReadSample {
   sentAt: number;
   at: number;
   node: string;
+  /** The node was not the router's primary when it answered. */
+  standby: boolean;
   max: number;
 }
 
@@ -67,7 +69,13 @@ export function createDataConsistency(capabilities: DatabaseCapabilities = {}, c
                 const r = await stack.router.read<{ max: number }>(
                   `select coalesce(max(seq), -1)::int as max from ${LEDGER_TABLE}`,
                 );
-                reads.push({ sentAt, at: performance.now(), node: r.node, max: r.rows[0]?.max ?? -1 });
+                reads.push({
+                  sentAt,
+                  at: performance.now(),
+                  node: r.node,
+                  standby: r.node !== stack.router.primary,
+                  max: r.rows[0]?.max ?? -1,
+                });
               } catch {
                 readErrors++;
               }
@@ -75,8 +83,15 @@ export function createDataConsistency(capabilities: DatabaseCapabilities = {}, c
             }
           })();
           const stopAll = async () => {
+            await writer.stop();
+            // Let the reader see the last acknowledged write (bounded), then stop it.
+            const last = Math.max(-1, ...writer.acked.map((w) => w.seq));
+            const until = performance.now() + 5000;
+            while (performance.now() < until && !reads.some((r) => r.max >= last)) {
+              await new Promise((r) => setTimeout(r, 20));
+            }
             reading = false;
-            await Promise.all([writer.stop(), reader]);
+            await reader;
           };
           let cutAt = 0;
           return {
@@ -122,14 +137,23 @@ export function createDataConsistency(capabilities: DatabaseCapabilities = {}, c
                   const standbyReads = reads.filter(
                     (r) => r.node !== stack.router.primary || r.node === 'pg-a',
                   );
-                  // Visibility: the first standby read sent after the ack that saw the write.
+                  // Visibility: the first read sent after the ack that saw the write (wherever the router
+                  // sent it), and, before the partition, the first standby read.
                   const lags: number[] = [];
+                  const steadyStandbyLags: number[] = [];
                   let invisible = 0;
                   for (const w of acked) {
-                    const seen = standbyReads.find((r) => r.sentAt >= w.at && r.max >= w.seq);
+                    const seen = reads.find((r) => r.sentAt >= w.at && r.max >= w.seq);
                     if (seen) lags.push(seen.at - w.at);
-                    else if (!reads.some((r) => r.sentAt >= w.at && r.max >= w.seq)) invisible++;
+                    else invisible++;
+                    if (w.at < cutAt) {
+                      const onStandby = standbyReads.find(
+                        (r) => r.sentAt >= w.at && r.max >= w.seq && r.at < cutAt,
+                      );
+                      if (onStandby) steadyStandbyLags.push(onStandby.at - w.at);
+                    }
                   }
+                  steadyStandbyLags.sort((x, y) => x - y);
                   lags.sort((x, y) => x - y);
                   // Staleness: a read must see every write acknowledged STALENESS_BOUND_MS before it was sent.
                   let stale = 0;
@@ -161,6 +185,10 @@ export function createDataConsistency(capabilities: DatabaseCapabilities = {}, c
                   setMetric('read_errors', readErrors);
                   setMetric('visibility_lag_p50_ms', pct(0.5));
                   setMetric('visibility_lag_max_ms', pct(1));
+                  setMetric(
+                    'standby_visibility_lag_p50_ms',
+                    Math.round(steadyStandbyLags[Math.floor(steadyStandbyLags.length / 2)] ?? -1),
+                  );
                   setMetric('never_visible', invisible);
                   setMetric('stale_reads', stale);
                   setMetric('acknowledged_writes_missing', missing);
