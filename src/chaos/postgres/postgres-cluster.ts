@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultlineError } from '../../common/errors.js';
@@ -70,7 +70,11 @@ export class PostgresCluster {
     this.ownsSupervisor = options.supervisor === undefined;
     this.supervisor = options.supervisor ?? new ProcessSupervisor();
     this.dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'faultline-pgcluster-'));
-    if (binaries.user) chownSync(this.dir, binaries.user.uid, binaries.user.gid);
+    if (binaries.user) {
+      chownSync(this.dir, binaries.user.uid, binaries.user.gid);
+      // The postgres user must be able to pass through a private parent (a scenario's 0700 temp dir).
+      if (options.tmpDir) chmodSync(options.tmpDir, statSync(options.tmpDir).mode | 0o111);
+    }
     process.on('exit', this.exitHook);
   }
 

@@ -99,6 +99,9 @@ export class PostgresNode {
       'stream',
       '-c',
       'fast',
+      // Status packets more often than the sender's 3 s timeout, so a slow clone is not cut.
+      '-s',
+      '1',
       '--no-sync',
     ]);
     this.follow(source);

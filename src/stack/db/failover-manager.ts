@@ -85,7 +85,7 @@ export class FailoverManager {
   private fenceTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private kicked = false;
-  private closed = false;
+  private isClosed = false;
   private syncStandbys: string[] = [];
 
   constructor(
@@ -104,6 +104,11 @@ export class FailoverManager {
     return this.currentRole;
   }
 
+  /** true once `close()` was called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** The fencing token of the leadership held, if any. */
   get token(): bigint | undefined {
     return this.held?.token;
@@ -111,14 +116,14 @@ export class FailoverManager {
 
   /** Starts the loop. Resolves after the first tick. */
   async start(): Promise<void> {
-    if (this.closed) throw new RouterClosedError('failover manager');
+    if (this.isClosed) throw new RouterClosedError('failover manager');
     await this.tick();
     this.schedule();
   }
 
   /** Stops every timer and closes connections, leaving the lease to expire (as a crashed agent would). */
   async close(): Promise<void> {
-    this.closed = true;
+    this.isClosed = true;
     clearTimeout(this.loopTimer);
     clearInterval(this.renewTimer);
     clearTimeout(this.fenceTimer);
@@ -129,7 +134,7 @@ export class FailoverManager {
   }
 
   private schedule(): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     clearTimeout(this.loopTimer);
     this.loopTimer = setTimeout(() => {
       void this.tick().finally(() => this.schedule());
@@ -138,7 +143,7 @@ export class FailoverManager {
 
   /** Runs a tick now (after the current one), e.g. when the local connection breaks. */
   private kick(): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     if (this.ticking) {
       this.kicked = true;
       return;
@@ -157,7 +162,7 @@ export class FailoverManager {
         } catch (err) {
           this.logger?.warn({ component: 'failover', node: this.node.name, err }, 'tick failed');
         }
-      } while (this.kicked && !this.closed);
+      } while (this.kicked && !this.isClosed);
     })().finally(() => {
       this.ticking = undefined;
     });
@@ -165,7 +170,7 @@ export class FailoverManager {
   }
 
   private async step(): Promise<void> {
-    if (this.closed) return;
+    if (this.isClosed) return;
     const status = await this.localStatus();
     if (this.currentRole === 'primary') {
       if (!status) {

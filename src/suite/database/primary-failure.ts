@@ -1,3 +1,4 @@
+import type { TakeoverReport } from '../../stack/db/index.js';
 import { checkLedger, DbWriteLoad } from '../harness/db-write-load.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { runOnDatabase } from '../harness/run-on-database.js';
@@ -49,6 +50,8 @@ export function createPrimaryFailure(capabilities: DatabaseCapabilities = {}, co
           });
           let killedAt = 0;
           let resumedAt = 0;
+          const takeovers: TakeoverReport[] = [];
+          stack.managers.get('pg-b')?.onTakeover((t) => takeovers.push(t));
           return {
             title: scenario.title,
             category: 'database',
@@ -96,6 +99,13 @@ export function createPrimaryFailure(capabilities: DatabaseCapabilities = {}, co
                   const value = first ? first.at - killedAt : Number.POSITIVE_INFINITY;
                   resumedAt = first?.at ?? 0;
                   setMetric('writes_resumed_ms', Math.round(value));
+                  const t = takeovers[0];
+                  if (t) {
+                    // Where the time went: lease taken, old primary fenced, promoted, ready for writes.
+                    setMetric('lease_won_ms', Math.round(t.leaseAt - killedAt));
+                    setMetric('promoted_ms', Math.round(t.promotedAt - killedAt));
+                    setMetric('leader_ready_ms', Math.round(t.readyAt - killedAt));
+                  }
                   expectWithin(
                     'time from kill -9 to the first write acknowledged by the promoted standby',
                     value,

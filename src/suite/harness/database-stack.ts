@@ -123,33 +123,42 @@ export class DatabaseStack {
 
   private async boot(): Promise<void> {
     for (const node of this.cluster.nodes) await this.proxy(`to-${node.name}`, `127.0.0.1:${node.port}`);
-    const peersOf = async (self: string) =>
-      Promise.all(
-        this.cluster.nodes
-          .filter((n) => n.name !== self)
-          .map(async (n) => ({ name: n.name, ...(await this.proxy(`to-${n.name}`, `127.0.0.1:${n.port}`)) })),
-      );
     // The first node first, so it is the first leader.
-    for (const node of this.cluster.nodes) {
-      const manager = new FailoverManager(
-        {
-          node: { name: node.name, port: node.port },
-          peers: await peersOf(node.name),
-          ttl_ms: this.options.ttlMs ?? 2000,
-          synchronous: this.options.synchronous ?? true,
-          fencing: this.options.fencing ?? true,
-          ...this.options.manager,
-        },
-        this.store(await this.etcdVia(`etcd-${node.name}`)),
-        this.options.logger,
-      );
-      await manager.start();
-      this.managers.set(node.name, manager);
-    }
+    for (const node of this.cluster.nodes) await this.startManager(node.name);
     this.router = await this.newRouter((this.cluster.etcd as { endpoint: string }).endpoint);
     await this.untilPrimary(this.router, 20_000);
     await this.untilSynchronous(20_000);
     await this.router.ensureSchema();
+  }
+
+  /** Starts (or starts again, after `stopManager`) the failover manager of `name`. */
+  async startManager(name: string): Promise<FailoverManager> {
+    const node = this.cluster.node(name);
+    const peers = await Promise.all(
+      this.cluster.nodes
+        .filter((n) => n.name !== name)
+        .map(async (n) => ({ name: n.name, ...(await this.proxy(`to-${n.name}`, `127.0.0.1:${n.port}`)) })),
+    );
+    const manager = new FailoverManager(
+      {
+        node: { name, port: node.port },
+        peers,
+        ttl_ms: this.options.ttlMs ?? 2000,
+        synchronous: this.options.synchronous ?? true,
+        fencing: this.options.fencing ?? true,
+        ...this.options.manager,
+      },
+      this.store(await this.etcdVia(`etcd-${name}`)),
+      this.options.logger,
+    );
+    this.managers.set(name, manager);
+    await manager.start();
+    return manager;
+  }
+
+  /** Stops the failover manager of `name` as if its agent died: no lease given up, no fence. */
+  async stopManager(name: string): Promise<void> {
+    await this.managers.get(name)?.close();
   }
 
   private async newRouter(
@@ -201,7 +210,7 @@ export class DatabaseStack {
 
   /** The node holding the leader lease, per the managers. */
   leader(): string | undefined {
-    return [...this.managers.values()].find((m) => m.role === 'primary')?.node.name;
+    return [...this.managers.values()].find((m) => !m.closed && m.role === 'primary')?.node.name;
   }
 
   /**
@@ -222,9 +231,17 @@ export class DatabaseStack {
 
   /** Rebuilds a lost or fenced old primary as a standby of the current leader, and waits until it is synchronous again. */
   async rejoin(node: string, timeoutMs = 60_000): Promise<void> {
-    const leader = this.leader();
-    if (!leader) throw new Error('no leader to rejoin');
+    const deadline = performance.now() + timeoutMs;
+    let leader = this.leader();
+    while (!leader || leader === node) {
+      if (performance.now() > deadline)
+        throw new Error(`no other leader for ${node} to rejoin within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+      leader = this.leader();
+    }
     await this.cluster.rejoin(node, leader);
+    const manager = this.managers.get(node);
+    if (manager?.closed) await this.startManager(node);
     await this.untilSynchronous(timeoutMs);
   }
 

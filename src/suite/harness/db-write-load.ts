@@ -6,6 +6,8 @@ export const LEDGER_TABLE = 'faultline_ledger';
 
 export interface AckedWrite {
   seq: number;
+  /** performance.now() when the write was sent (its first attempt). */
+  startedAt: number;
   /** performance.now() of the acknowledgement. */
   at: number;
   node: string;
@@ -74,6 +76,7 @@ export class DbWriteLoad {
         performance.now() - started < maxMs
       ) {
         const seq = this.nextSeq++;
+        const startedAt = performance.now();
         try {
           const r = await this.router.write(
             (c) => c.query(`insert into ${LEDGER_TABLE} (seq) values ($1)`, [seq]),
@@ -84,6 +87,7 @@ export class DbWriteLoad {
           );
           const ack: AckedWrite = {
             seq,
+            startedAt,
             at: performance.now(),
             node: r.node,
             attempts: r.attempts,
@@ -107,8 +111,14 @@ export class DbWriteLoad {
     since: number,
     timeoutMs: number,
   ): Promise<AckedWrite | undefined> {
-    const matches = (w: AckedWrite) =>
-      w.at >= since && (typeof node === 'string' ? w.node === node : node(w.node));
+    return this.firstAck(
+      (w) => w.at >= since && (typeof node === 'string' ? w.node === node : node(w.node)),
+      timeoutMs,
+    );
+  }
+
+  /** Resolves with the first acknowledged write that `matches` (undefined after `timeoutMs`). */
+  firstAck(matches: (w: AckedWrite) => boolean, timeoutMs: number): Promise<AckedWrite | undefined> {
     const found = this.acked.find(matches);
     if (found) return Promise.resolve(found);
     return new Promise((resolve) => {
