@@ -149,6 +149,9 @@ export class DatabaseRouter {
         idleTimeoutMillis: 10_000,
       });
       pool.on('error', () => {}); // an idle connection to a dead node: the next use finds out
+      // A session a fence terminates reports FATAL as an 'error' event even after it was
+      // released; the query that used it has already failed, so the event itself is ignored.
+      pool.on('connect', (client) => client.on('error', () => {}));
       this.pools.set(node.name, pool);
       this.views.set(node.name, { name: node.name, up: false });
     }
