@@ -27,6 +27,12 @@ export const failoverManagerSchema = z.strictObject({
   store_timeout_ms: z.number().int().positive().default(400),
   /** Deadline of one health query, ms. @default 1000 */
   health_timeout_ms: z.number().int().positive().default(1000),
+  /**
+   * Deadline of a connection and query to a peer (WAL position, fencing an old primary), ms. A
+   * peer that does not answer in time is not waited for: an old primary that cannot be reached
+   * has fenced itself or is down. @default 300
+   */
+  peer_timeout_ms: z.number().int().positive().default(300),
   /** Deadline of `pg_promote(wait => true)`, ms. @default 10000 */
   promote_timeout_ms: z.number().int().positive().default(10_000),
   /**

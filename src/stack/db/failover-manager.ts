@@ -272,7 +272,9 @@ export class FailoverManager {
     }
     if (this.config.synchronous && !(sync?.standbys.includes(this.node.name) ?? false)) return false;
     const mine = status.receiveLsn ?? status.lsn;
-    const peers = await Promise.all(this.config.peers.map((p) => this.peerStatus(p)));
+    // Only the other standbys compete; the last leader is not a candidate.
+    const candidates = this.config.peers.filter((p) => p.name !== sync?.leader);
+    const peers = await Promise.all(candidates.map((p) => this.peerStatus(p)));
     // The most advanced standby takes over: it holds every write any standby has.
     return peers.every((p) => !p?.inRecovery || (p.receiveLsn ?? p.lsn) <= mine);
   }
@@ -284,7 +286,7 @@ export class FailoverManager {
   private async withPeer<T>(peer: DbNode, fn: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = new pg.Client({
       ...clientConfigOf(peer, `faultline-failover-${this.node.name}`),
-      connectionTimeoutMillis: Math.min(peer.connect_timeout_ms, this.config.health_timeout_ms),
+      connectionTimeoutMillis: Math.min(peer.connect_timeout_ms, this.config.peer_timeout_ms),
     });
     client.on('error', () => {});
     try {
