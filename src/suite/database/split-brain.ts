@@ -11,6 +11,8 @@ const STEADY_MS = 1500;
 const PARTITION_MS = 5000;
 /** The side writers' first sequence number (the main load counts from 0). */
 const SIDE_SEQ = 1_000_000;
+/** Deadline of one write attempt of the side writers, ms. */
+const SIDE_ATTEMPT_MS = 500;
 
 /** Whether a node takes a write right now: an insert in a transaction that is rolled back. */
 async function acceptsWrites(port: number): Promise<boolean> {
@@ -71,7 +73,7 @@ export function createSplitBrain(capabilities: DatabaseCapabilities = {}, contro
           await DbWriteLoad.createTable(stack.router);
           const side = await stack.sideRouter('pg-a', {
             write_timeout_ms: 1000,
-            attempt_timeout_ms: 500,
+            attempt_timeout_ms: SIDE_ATTEMPT_MS,
             ...settings.router,
           });
           const main = new DbWriteLoad(stack.router, {
@@ -180,7 +182,10 @@ export function createSplitBrain(capabilities: DatabaseCapabilities = {}, contro
                   await main.stop();
                   const fenced = fencedAt() ?? Number.POSITIVE_INFINITY;
                   const afterFence = rejections.filter((r) => r.node === 'pg-a' && r.at >= fenced);
-                  const notAsFenced = afterFence.filter((r) => r.code !== 'FL_DB_FENCED');
+                  // Attempts already running when the fence fell end as terminated sessions (57P01) or
+                  // timeouts; every attempt begun after it must meet the fence itself.
+                  const begunAfter = afterFence.filter((r) => r.at >= fenced + SIDE_ATTEMPT_MS + 100);
+                  const notAsFenced = begunAfter.filter((r) => r.code !== 'FL_DB_FENCED');
                   const ackedByOld = sideLoad.acked.filter((w) => w.node === 'pg-a' && w.at >= fenced);
                   setMetric('writes_tried_on_fenced_node', afterFence.length);
                   setMetric('refused_not_as_fenced', notAsFenced.length);
