@@ -2,10 +2,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
 import { resolveRunConfig, scenarioEnvOf } from '../../src/cli/commands/run-config.js';
-import type { ScenarioResult } from '../../src/report/report.js';
-import { NeedChecker } from '../../src/suite/needs.js';
-import { runScenarios } from '../../src/suite/runner.js';
-import type { Scenario } from '../../src/suite/scenario.js';
+import { NeedChecker } from '../../src/runner/needs.js';
+import type { ScenarioResult } from '../../src/runner/run-report.js';
+import { runScenarios } from '../../src/runner/runner.js';
+import type { Scenario } from '../../src/runner/scenario.js';
 
 export interface ScenarioTestOptions {
   /** Seed of the run (default: SEED env var, else 1, so test runs replay). */
@@ -18,8 +18,8 @@ export interface ScenarioTestOptions {
  * Runs scenarios under vitest, as the seed runs its suite under pytest: one `describe` per
  * category, one `it` per scenario named after `scenario.name`, so
  *
- *   npx vitest run test/suite/demo            # a category's file
- *   npx vitest run test/suite -t demo_proxy_latency   # one scenario
+ *   npx vitest run test/suite/service         # a category's file
+ *   npx vitest run test/suite -t random_crashes       # one scenario
  *
  * Each test goes through the same runner as `faultline run` (need checks, isolation, time
  * limits, verdict): a missing need skips the test with its reason, anything but `passed`

@@ -1,19 +1,21 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { SafetyRefusedError } from '../../chaos/safety/errors.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { UsageError } from '../../common/errors.js';
+import { packageVersion } from '../../common/package-version.js';
 import { freshSeed } from '../../common/rng.js';
+import { redactUrl } from '../../common/text.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
-import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
 import { reportFileProblem } from '../../report/write-file.js';
-import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
-import { runScenarios } from '../../suite/runner.js';
-import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
-import type { CommandRegistrar } from './index.js';
+import { createRunReport } from '../../runner/create-run-report.js';
+import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../runner/needs.js';
+import type { RunReport } from '../../runner/run-report.js';
+import { runScenarios } from '../../runner/runner.js';
+import { CATEGORIES, type Scenario } from '../../runner/scenario.js';
+import type { CommandRegistrar } from './command-registrar.js';
 import {
   parseCategory,
   parsePositiveInt,
@@ -286,7 +288,7 @@ async function execute(
         ? EXIT.passed
         : EXIT.failed;
   const report: RunReport = createRunReport({
-    version: await packageVersion(),
+    version: packageVersion(),
     startedAt,
     endedAt: new Date(),
     seed,
@@ -333,22 +335,4 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     database_url: redactUrl(config.databaseUrl),
     scenarios: selected.map((s) => s.id),
   };
-}
-
-/** Drops the password from a URL before it goes into a report. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable)';
-  }
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }

@@ -1,7 +1,7 @@
+import type { Scenario } from '../../runner/scenario.js';
 import { checkLedger, DbWriteLoad, divergentRows, LEDGER_TABLE } from '../harness/db-write-load.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { runOnDatabase } from '../harness/run-on-database.js';
-import type { Scenario } from '../scenario.js';
 import { controlId, type DatabaseCapabilities, stackSettings } from './database-controls.js';
 
 const MAX_LAG_MS = 500;

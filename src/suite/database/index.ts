@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { dataConsistency, dataConsistencyControls } from './data-consistency.js';
 import { primaryFailure, primaryFailureControls } from './primary-failure.js';
 import { splitBrain, splitBrainControls } from './split-brain.js';

@@ -1,8 +1,8 @@
+import type { Scenario } from '../../runner/scenario.js';
 import type { TakeoverReport } from '../../stack/db/index.js';
 import { checkLedger, DbWriteLoad } from '../harness/db-write-load.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { runOnDatabase } from '../harness/run-on-database.js';
-import type { Scenario } from '../scenario.js';
 import { controlId, type DatabaseCapabilities, stackSettings } from './database-controls.js';
 
 const STEADY_MS = 2000;

@@ -1,9 +1,9 @@
 import pg from 'pg';
+import type { Scenario } from '../../runner/scenario.js';
 import type { RoleChange, TakeoverReport, WriteRejection } from '../../stack/db/index.js';
 import { checkLedger, DbWriteLoad, divergentRows } from '../harness/db-write-load.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { runOnDatabase } from '../harness/run-on-database.js';
-import type { Scenario } from '../scenario.js';
 import { controlId, type DatabaseCapabilities, stackSettings } from './database-controls.js';
 
 const TTL_MS = 2000;

@@ -2,7 +2,7 @@ import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.j
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { ProcessSupervisor } from '../../chaos/process/index.js';
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import { DatabaseStack, type DatabaseStackOptions } from './database-stack.js';
 import { safetyOf } from './run-on-stack.js';
 import { sharedMachineStopConditions } from './scenario-steps.js';

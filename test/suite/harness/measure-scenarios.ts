@@ -8,16 +8,14 @@ import { runScenarioForTest } from './run-scenario.js';
  *
  *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes,latency 10
  *
- * (ids or categories, comma-separated; demo scenarios are left out of categories; a negative
- * control by its id `<scenario>~<control>`, e.g. database.primary-failure~async-replication)
+ * (ids or categories, comma-separated; a negative control by its id `<scenario>~<control>`,
+ * e.g. database.primary-failure~async-replication)
  */
 const scenarios = [...registered, ...databaseControls.map((c) => c.scenario)];
 const [ids = '', times = '10'] = process.argv.slice(2);
 const wanted = ids.split(',');
 const selected = scenarios.filter(
-  (s) =>
-    wanted.includes(s.id) ||
-    (wanted.includes(s.category) && !s.tags?.includes('demo') && !s.id.includes('~')),
+  (s) => wanted.includes(s.id) || (wanted.includes(s.category) && !s.id.includes('~')),
 );
 if (selected.length === 0) {
   process.stderr.write(
