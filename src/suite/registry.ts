@@ -1,4 +1,7 @@
 import type { Scenario } from '../runner/scenario.js';
+import { dataConsistency } from './database/data-consistency.js';
+import { primaryFailure } from './database/primary-failure.js';
+import { splitBrain } from './database/split-brain.js';
 import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
@@ -26,4 +29,7 @@ export const scenarios: readonly Scenario[] = [
   memoryPressure,
   connectionPoolExhaustion,
   serviceIsolation,
+  primaryFailure,
+  splitBrain,
+  dataConsistency,
 ];
