@@ -11,6 +11,7 @@ export * from './metrics/index.js';
 export * from './policy/index.js';
 export type { Policy, PolicyContext } from './policy/policy.js';
 export { wrap } from './policy/policy.js';
+export * from './ratelimit/index.js';
 export * from './retry/index.js';
 export {
   type ExternalStub,
