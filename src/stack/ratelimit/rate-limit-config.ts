@@ -112,7 +112,7 @@ export function createRateLimiter(
     algorithm,
     store: hooks.store ?? createLimiterStore(c.store, algorithm, hooks.clock),
     failure: c.failure,
-    priority: c.priority,
+    priority: c.priority ? { reservedShare: c.priority.reservedShare } : undefined,
     factor: c.adaptive ? new AimdLimitFactor(c.adaptive, hooks.clock) : undefined,
     clock: hooks.clock,
   });
