@@ -13,6 +13,7 @@ import { HedgePolicy } from '../hedge/hedge-policy.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Outcome } from '../policy/outcome.js';
 import { type Policy, wrap } from '../policy/policy.js';
+import { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
@@ -112,6 +113,7 @@ export class Gateway {
   private readonly admin: http.Server;
   private readonly routeBreakers = new Map<Route, CircuitBreakerPolicy>();
   private readonly globalLimiter: ConcurrencyLimiter | undefined;
+  private readonly globalRateLimit: HttpRateLimit | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private listenPort = 0;
@@ -145,6 +147,9 @@ export class Gateway {
 
     this.globalLimiter = config.concurrency
       ? createConcurrencyLimiter(config.concurrency, { random: random.fork('concurrency') })
+      : undefined;
+    this.globalRateLimit = config.rateLimit
+      ? new HttpRateLimit(config.rateLimit, { name: 'global' })
       : undefined;
     const budgets = new Map<string, RetryBudget>();
     const routeConfigs: RouteConfig[] = config.routes ?? [
@@ -199,6 +204,7 @@ export class Gateway {
           timeouts,
           adaptive: timeouts.adaptive ? new AdaptiveTimeout(timeouts.adaptive) : undefined,
           limiter,
+          rateLimit: rc.rateLimit ? new HttpRateLimit(rc.rateLimit, { name }) : undefined,
           retryOn: new Set(retryConfig.retryOn),
           retry,
           hedge,
@@ -216,7 +222,9 @@ export class Gateway {
       isDraining: () => this.draining,
       completed: this.completed,
       shed: this.shed,
+      rateLimit: this.globalRateLimit,
     });
+    this.feedAdaptiveRateLimits();
     this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
@@ -224,6 +232,24 @@ export class Gateway {
       config: () => this.config,
       metrics: () => this.metrics.text(),
       isDraining: () => this.draining,
+    });
+  }
+
+  /** Upstream outcomes of each route feed its (and the gateway-wide) adaptive rate limit. */
+  private feedAdaptiveRateLimits(): void {
+    const byRoute = new Map<string, HttpRateLimit[]>();
+    for (const r of this.routes.routes) {
+      const limits = [this.globalRateLimit, r.rateLimit].filter(
+        (l): l is HttpRateLimit => l?.config.adaptive !== undefined,
+      );
+      if (limits.length > 0) byRoute.set(r.name, limits);
+    }
+    if (byRoute.size === 0) return;
+    this.completed.addListener((e) => {
+      const limits = byRoute.get(e.route);
+      // Only answers that involved the upstream: not the gateway's own refusals or a client gone.
+      if (!limits || (e.code !== undefined && notUpstreamOutcome.has(e.code))) return;
+      for (const l of limits) l.record({ ok: e.status < 500, latencyMs: e.durationMs });
     });
   }
 
@@ -246,6 +272,10 @@ export class Gateway {
   /** Binds both ports and starts health checking. */
   async listen(options: GatewayOptions = {}): Promise<void> {
     for (const c of this.clusters.values()) c.start();
+    // Shared rate-limit stores connect first (bounded; a store still away starts in its failure mode).
+    await Promise.all(
+      [this.globalRateLimit, ...this.routes.routes.map((r) => r.rateLimit)].map((l) => l?.ready()),
+    );
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -295,9 +325,11 @@ export class Gateway {
         cluster: r.cluster.name,
         breaker: this.routeBreakers.get(r)?.state ?? null,
         concurrency: r.limiter?.snapshot() ?? null,
+        rateLimit: r.rateLimit?.limiter.snapshot() ?? null,
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
+      rateLimit: this.globalRateLimit?.limiter.snapshot() ?? null,
     };
   }
 
@@ -334,8 +366,22 @@ export class Gateway {
     this.admin.closeAllConnections();
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();
+    await Promise.all(
+      [this.globalRateLimit, ...this.routes.routes.map((r) => r.rateLimit)].map((l) => l?.close()),
+    );
   }
 }
+
+/** Codes of answers the upstream had no part in: they say nothing about its health. */
+const notUpstreamOutcome = new Set([
+  'FL_RATE_LIMITED',
+  'FL_RATELIMIT_UNAVAILABLE',
+  'FL_SHED',
+  'FL_GW_CLIENT_ABORTED',
+  'FL_GW_DRAINING',
+  'FL_GW_NO_ROUTE',
+  'FL_GW_BAD_TARGET',
+]);
 
 /** `base` with the keys `overrides` sets (undefined values don't count). */
 function withOverrides<T extends object>(base: T, overrides: Partial<T> | undefined): T {

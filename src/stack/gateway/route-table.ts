@@ -1,6 +1,7 @@
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { HedgePolicy } from '../hedge/hedge-policy.js';
 import type { Policy } from '../policy/policy.js';
+import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
 import type { TimeoutsConfig } from './gateway-config.js';
@@ -18,6 +19,8 @@ export interface Route {
   readonly adaptive: AdaptiveTimeout | undefined;
   /** The route's own concurrency limiter, for state and metrics (it is also part of `outer`). */
   readonly limiter: ConcurrencyLimiter | undefined;
+  /** The route's rate limit, checked before every other policy (after the gateway-wide one). */
+  readonly rateLimit: HttpRateLimit | undefined;
   /** Statuses retried on another host. */
   readonly retryOn: ReadonlySet<number>;
   readonly retry: RetryPolicy;

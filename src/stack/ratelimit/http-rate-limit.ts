@@ -58,6 +58,11 @@ export class HttpRateLimit {
     this.limiter.factorSource?.record(sample);
   }
 
+  /** See RateLimiter.ready: bounded, never rejects. */
+  ready(timeoutMs?: number): Promise<boolean> {
+    return this.limiter.ready(timeoutMs);
+  }
+
   close(): Promise<void> {
     return this.limiter.close();
   }

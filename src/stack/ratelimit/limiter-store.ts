@@ -22,6 +22,8 @@ export interface LimiterStore {
    * Rejects when the store cannot answer (a Redis error or timeout); never waits forever.
    */
   decide(checks: readonly QuotaCheck[], cost: number): Promise<QuotaDecision[]>;
+  /** Optional: resolves once the store can decide (connected, script loaded); rejects if it cannot. */
+  ready?(): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -193,6 +193,35 @@ export class RateLimiter {
     return this.count(this.resultOf(key, quota, decisions, source));
   }
 
+  /**
+   * Waits (at most `timeoutMs`) for the store to connect, so that the first decisions of a fresh
+   * process are coordinated. Never rejects: a store not ready in time starts out down, and the
+   * failure mode answers until it comes up.
+   */
+  async ready(timeoutMs = 2000): Promise<boolean> {
+    if (!this.store.ready) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const ok = await Promise.race([
+      this.store.ready().then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+    clearTimeout(timer);
+    if (!ok && this.downSince === undefined) {
+      const now = this.clock.now();
+      this.downSince = now;
+      this.retryStoreAt = now + this.failure.recheckMs;
+      if (this.downEmitter.hasListeners)
+        this.downEmitter.emit({ error: new LimiterStoreError('store not ready') });
+    }
+    return ok;
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.store.close(), this.insurance.close()]);
   }

@@ -127,7 +127,10 @@ export class RedisLimiterStore implements LimiterStore {
     return this.o.keyPrefix;
   }
 
-  /** Resolves once connected and the script is loaded (optional: decisions load it too). */
+  /**
+   * Resolves once connected, with the script loaded if Redis answered SCRIPT LOAD in time (else
+   * the first decision loads it through the NOSCRIPT path).
+   */
   async ready(): Promise<void> {
     if (this.redis.status !== 'ready') {
       await new Promise<void>((resolve, reject) => {
@@ -143,7 +146,7 @@ export class RedisLimiterStore implements LimiterStore {
         this.redis.once('end', onEnd);
       });
     }
-    await this.load();
+    await this.load().catch(() => {});
   }
 
   async decide(checks: readonly QuotaCheck[], cost: number): Promise<QuotaDecision[]> {

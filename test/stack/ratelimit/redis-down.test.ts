@@ -56,7 +56,7 @@ describe.skipIf(!hasRedisServer)('RateLimiter when its Redis dies, hangs and com
 
   it('Redis killed: every decision within the timeout, on the insurance limiter at limit / instances', async () => {
     await make('open');
-    expect((await limiter.consume('a')).source).toBe('store');
+    await until(async () => ((await limiter.consume('a')).source === 'store' ? true : undefined), 10_000);
     let downs = 0;
     limiter.onStoreDown(() => downs++);
     await own.kill();
@@ -74,7 +74,7 @@ describe.skipIf(!hasRedisServer)('RateLimiter when its Redis dies, hangs and com
 
   it('Redis hung (SIGSTOP): the first decision waits at most the timeout, then the store is skipped', async () => {
     await make('open');
-    await limiter.consume('warm');
+    await until(async () => ((await limiter.consume('warm')).source === 'store' ? true : undefined), 10_000);
     own.pause();
     const first = await timed(limiter, 'c');
     const rest = [];
@@ -120,7 +120,7 @@ describe.skipIf(!hasRedisServer)('RateLimiter when its Redis dies, hangs and com
 
   it('hung Redis under concurrency: no decision of 50 in flight waits past the bound', async () => {
     await make('open');
-    await limiter.consume('warm');
+    await until(async () => ((await limiter.consume('warm')).source === 'store' ? true : undefined), 10_000);
     own.pause();
     const t0 = performance.now();
     const all = await Promise.all(Array.from({ length: 50 }, () => timed(limiter, 'f')));
