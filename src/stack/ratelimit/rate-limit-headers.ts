@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { RateLimitResult } from './rate-limit-result.js';
 
+/** Whole seconds, rounded up, ignoring float noise (20000.000000004 ms is 20 s, not 21). */
+export function ceilSeconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000 - 1e-6));
+}
+
 /** A Structured Field string (RFC 8941 §3.3.3): quoted, with `"` and `\` escaped. */
 function sfString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, '')}"`;
@@ -16,10 +21,10 @@ function sfString(value: string): string {
 export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
   const name = sfString(result.policy);
   const headers: Record<string, string> = {
-    'ratelimit-policy': `${name};q=${Math.max(0, Math.floor(result.limit))};w=${Math.max(1, Math.ceil(result.windowMs / 1000))}`,
-    ratelimit: `${name};r=${Math.max(0, Math.floor(result.remaining))};t=${Math.max(0, Math.ceil(result.resetMs / 1000))}`,
+    'ratelimit-policy': `${name};q=${Math.max(0, Math.floor(result.limit))};w=${Math.max(1, ceilSeconds(result.windowMs))}`,
+    ratelimit: `${name};r=${Math.max(0, Math.floor(result.remaining))};t=${ceilSeconds(result.resetMs)}`,
   };
-  if (!result.allowed) headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+  if (!result.allowed) headers['retry-after'] = String(Math.max(1, ceilSeconds(result.retryAfterMs)));
   return headers;
 }
 

@@ -1,5 +1,5 @@
 import { FaultlineError } from '../../common/errors.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
+import { ceilSeconds, rateLimitHeaders } from './rate-limit-headers.js';
 import type { RateLimitResult } from './rate-limit-result.js';
 
 /**
@@ -21,7 +21,7 @@ export class RateLimitedError extends FaultlineError {
         : `rate limit "${result.policy}" exceeded`,
       { httpStatus: closed ? 503 : 429 },
     );
-    this.retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    this.retryAfterSeconds = Math.max(1, ceilSeconds(result.retryAfterMs));
     this.headers = rateLimitHeaders(result);
   }
 }

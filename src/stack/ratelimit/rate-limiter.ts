@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { type Clock, systemClock } from '../policy/clock.js';
 import type { LimitFactor } from './aimd-limit-factor.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { gcra } from './gcra.js';
 import type { LimiterStore, QuotaCheck } from './limiter-store.js';
 import { LimiterStoreError } from './limiter-store-error.js';
@@ -118,6 +119,7 @@ export class RateLimiter {
   private readonly reservedShare: number | undefined;
   readonly factorSource: LimitFactor | undefined;
   private readonly clock: Clock;
+  private readonly deadlines: DeadlineQueue;
   private downSince: number | undefined;
   private retryStoreAt = 0;
   private probing = false;
@@ -133,6 +135,7 @@ export class RateLimiter {
     this.store = options.store ?? new MemoryLimiterStore(algorithm, {}, this.clock);
     this.insurance = new MemoryLimiterStore(algorithm, {}, this.clock);
     this.failure = failureOptionsSchema.parse(options.failure ?? {});
+    this.deadlines = new DeadlineQueue(this.failure.timeoutMs);
     this.reservedShare = options.priority
       ? priorityOptionsSchema.parse(options.priority).reservedShare
       : undefined;
@@ -235,37 +238,49 @@ export class RateLimiter {
   }
 
   /** The store's answer within the timeout, or undefined (and the store marked down). */
-  private async askStore(checks: QuotaCheck[], cost: number): Promise<QuotaDecision[] | undefined> {
+  private askStore(checks: QuotaCheck[], cost: number): Promise<QuotaDecision[] | undefined> {
     const probe = this.downSince !== undefined;
     if (probe) this.probing = true;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new LimiterStoreError(`store did not answer within ${this.failure.timeoutMs} ms`)),
-          this.failure.timeoutMs,
-        );
-      });
-      const pending = this.store.decide(checks, cost);
-      pending.catch(() => {}); // a late failure after the timeout is nobody's business
-      const decisions = await Promise.race([pending, timeout]);
-      if (this.downSince !== undefined) {
-        const downMs = this.clock.now() - this.downSince;
-        this.downSince = undefined;
-        if (this.upEmitter.hasListeners) this.upEmitter.emit({ downMs });
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (decisions: QuotaDecision[] | undefined, error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        if (probe) this.probing = false;
+        if (decisions) this.storeAnswered();
+        else this.storeFailed(error);
+        resolve(decisions);
+      };
+      const cancel = this.deadlines.add(() =>
+        settle(undefined, new LimiterStoreError(`store did not answer within ${this.failure.timeoutMs} ms`)),
+      );
+      let pending: Promise<QuotaDecision[]>;
+      try {
+        pending = this.store.decide(checks, cost);
+      } catch (error) {
+        pending = Promise.reject(error);
       }
-      return decisions;
-    } catch (error) {
-      const now = this.clock.now();
-      this.retryStoreAt = now + this.failure.recheckMs;
-      if (this.downSince === undefined) {
-        this.downSince = now;
-        if (this.downEmitter.hasListeners) this.downEmitter.emit({ error });
-      }
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-      if (probe) this.probing = false;
+      pending.then(
+        (d) => settle(d),
+        (error: unknown) => settle(undefined, error),
+      );
+    });
+  }
+
+  private storeAnswered(): void {
+    if (this.downSince === undefined) return;
+    const downMs = this.clock.now() - this.downSince;
+    this.downSince = undefined;
+    if (this.upEmitter.hasListeners) this.upEmitter.emit({ downMs });
+  }
+
+  private storeFailed(error: unknown): void {
+    const now = this.clock.now();
+    this.retryStoreAt = now + this.failure.recheckMs;
+    if (this.downSince === undefined) {
+      this.downSince = now;
+      if (this.downEmitter.hasListeners) this.downEmitter.emit({ error });
     }
   }
 

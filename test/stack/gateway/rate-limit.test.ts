@@ -26,7 +26,7 @@ describe('gateway rate limits', () => {
     gw.onShed((e) => sheds.push(e));
     const answers = await burst(`${gw.url}/x`, 5);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
-    expect(answers[0]?.headers.ratelimit).toMatch(/^"api";r=2;t=(19|20)$/);
+    expect(answers[0]?.headers.ratelimit).toBe('"api";r=2;t=20');
     expect(answers[0]?.headers['ratelimit-policy']).toBe('"api";q=3;w=60');
     const refused = answers[3];
     // Seconds count down while the test runs (a slow machine may take over a second here).

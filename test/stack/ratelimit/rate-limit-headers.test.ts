@@ -29,6 +29,17 @@ describe('rate-limit headers (draft-ietf-httpapi-ratelimit-headers-11)', () => {
     });
   });
 
+  it('rounds seconds up without float noise (20000.000000004 ms is 20 s)', () => {
+    const now = 1_764_000_123.456;
+    const resetMs = now + 20_000 - now;
+    expect(
+      rateLimitHeaders({ ...refused, resetMs: resetMs + 4e-9, retryAfterMs: 1000.0000001 }),
+    ).toMatchObject({
+      ratelimit: '"per-ip";r=0;t=20',
+      'retry-after': '1',
+    });
+  });
+
   it('escapes the policy name as an sf-string', () => {
     expect(rateLimitHeaders({ ...refused, policy: 'a"b\\c' })['ratelimit-policy']).toBe(
       '"a\\"b\\\\c";q=100;w=60',
