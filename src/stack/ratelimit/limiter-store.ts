@@ -22,6 +22,11 @@ export interface LimiterStore {
    * Rejects when the store cannot answer (a Redis error or timeout); never waits forever.
    */
   decide(checks: readonly QuotaCheck[], cost: number): Promise<QuotaDecision[]>;
+  /**
+   * Optional capability: the same decision, synchronously, for stores that never wait (memory).
+   * The rate limiter then skips its timeout bookkeeping.
+   */
+  decideSync?(checks: readonly QuotaCheck[], cost: number): QuotaDecision[];
   /** Optional: resolves once the store can decide (connected, script loaded); rejects if it cannot. */
   ready?(): Promise<void>;
   /** Releases connections and timers. */

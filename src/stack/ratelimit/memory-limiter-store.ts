@@ -47,11 +47,11 @@ export class MemoryLimiterStore implements LimiterStore {
   }
 
   decide(checks: readonly QuotaCheck[], cost: number): Promise<QuotaDecision[]> {
-    return Promise.resolve(this.decideNow(checks, cost));
+    return Promise.resolve(this.decideSync(checks, cost));
   }
 
   /** The same decision, synchronously. */
-  decideNow(checks: readonly QuotaCheck[], cost: number): QuotaDecision[] {
+  decideSync(checks: readonly QuotaCheck[], cost: number): QuotaDecision[] {
     const now = this.clock.now();
     const steps = this.steps;
     steps.length = 0;

@@ -179,8 +179,9 @@ export class RateLimiter {
     const now = this.clock.now();
     let decisions: QuotaDecision[] | undefined;
     let source: DecisionSource = 'store';
-    const useStore = this.store.kind === 'memory' || this.downSince === undefined || now >= this.retryStoreAt;
-    if (useStore && !(this.downSince !== undefined && this.probing)) {
+    if (this.store.decideSync) {
+      decisions = this.store.decideSync(checks, cost);
+    } else if (this.downSince === undefined || (now >= this.retryStoreAt && !this.probing)) {
       decisions = await this.askStore(checks, cost);
     }
     if (!decisions) {
@@ -188,7 +189,7 @@ export class RateLimiter {
       if (this.failure.mode === 'closed') return this.count(this.closedResult(key, quota));
       source = 'insurance';
       const share = 1 / this.failure.instances;
-      decisions = this.insurance.decideNow(
+      decisions = this.insurance.decideSync(
         checks.map((c) => ({ key: c.key, quota: scaleQuota(c.quota, share) })),
         cost,
       );

@@ -114,8 +114,6 @@ export class RedisLimiterStore implements LimiterStore {
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(times * 50, maxDelay),
       lazyConnect: false,
-      // Decisions issued in the same tick share one socket write (each is still its own EVALSHA).
-      enableAutoPipelining: true,
     });
     // Errors surface on the decisions that fail; the limiter falls back on those.
     this.redis.on('error', () => {});

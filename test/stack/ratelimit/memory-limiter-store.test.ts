@@ -15,15 +15,15 @@ describe('MemoryLimiterStore', () => {
     const clock = new ManualClock(0);
     const store = new MemoryLimiterStore(gcra, { maxKeys: 3 }, clock);
     const quota = toQuota({ limit: 1, windowMs: 1000 });
-    store.decideNow([{ key: 'a', quota }], 1);
+    store.decideSync([{ key: 'a', quota }], 1);
     clock.advance(2000); // a's state has expired
-    for (const key of ['b', 'c', 'd']) store.decideNow([{ key, quota }], 1);
+    for (const key of ['b', 'c', 'd']) store.decideSync([{ key, quota }], 1);
     expect(store.size).toBe(3);
-    store.decideNow([{ key: 'e', quota }], 1);
+    store.decideSync([{ key: 'e', quota }], 1);
     expect(store.size).toBe(3);
     // b was the oldest: dropped, so it reads as a full bucket again.
-    expect(store.decideNow([{ key: 'b', quota }], 1)[0]?.allowed).toBe(true);
-    expect(store.decideNow([{ key: 'e', quota }], 1)[0]?.allowed).toBe(false);
+    expect(store.decideSync([{ key: 'b', quota }], 1)[0]?.allowed).toBe(true);
+    expect(store.decideSync([{ key: 'e', quota }], 1)[0]?.allowed).toBe(false);
   });
 
   it('rejects a bad maxKeys', () => {
