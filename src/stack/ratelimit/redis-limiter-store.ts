@@ -68,9 +68,9 @@ for i = 1, #KEYS do
   if s2 then value = value .. ':' .. string.format('%.17g', s2) end
   writes[i] = { value, ttl }
   out[#out + 1] = a
-  out[#out + 1] = tostring(rem)
-  out[#out + 1] = string.format('%.17g', reset)
-  out[#out + 1] = string.format('%.17g', retry)
+  out[#out + 1] = rem
+  out[#out + 1] = math.ceil(reset * 1000)
+  out[#out + 1] = math.ceil(retry * 1000)
 end
 if ok == 1 then
   for i = 1, #KEYS do redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2]) end
@@ -177,8 +177,9 @@ export class RedisLimiterStore implements LimiterStore {
         allowed: Number(out[b]) === 1,
         limit: (checks[i] as QuotaCheck).quota.limit,
         remaining: Number(out[b + 1]),
-        resetMs: Number(out[b + 2]),
-        retryAfterMs: Number(out[b + 3]),
+        // Lua answers integers: times come back in µs.
+        resetMs: Number(out[b + 2]) / 1000,
+        retryAfterMs: Number(out[b + 3]) / 1000,
       });
     }
     return decisions;
