@@ -1,5 +1,20 @@
-import { trafficFlood } from '../../../src/suite/rate_limit/traffic-flood.js';
+import { trafficFlood, trafficFloodControls } from '../../../src/suite/rate_limit/traffic-flood.js';
+import type { Scenario } from '../../../src/suite/scenario.js';
 import { defineScenarioTests } from '../define-scenario-tests.js';
 
-// The rate_limit category on real processes, judged by the same runner as `faultline run`.
-defineScenarioTests([trafficFlood]);
+/**
+ * The rate_limit category on real processes, judged by the same runner as `faultline run`.
+ * RATE_LIMIT_CONTROL=<name> runs that negative control instead, which must FAIL (until the
+ * controls mechanism lands, this is how a control is rerun by hand):
+ *   RATE_LIMIT_CONTROL=traffic_flood:limiter_off npx vitest run test/suite/rate_limit
+ */
+const controls: Record<string, Scenario> = {
+  'traffic_flood:limiter_off': trafficFloodControls.limiter_off,
+};
+const chosen = process.env.RATE_LIMIT_CONTROL;
+if (chosen !== undefined && !controls[chosen]) {
+  throw new Error(
+    `RATE_LIMIT_CONTROL: unknown control ${chosen} (known: ${Object.keys(controls).join(', ')})`,
+  );
+}
+defineScenarioTests(chosen ? [controls[chosen] as Scenario] : [trafficFlood]);
