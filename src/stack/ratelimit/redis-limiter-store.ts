@@ -114,6 +114,9 @@ export class RedisLimiterStore implements LimiterStore {
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(times * 50, maxDelay),
       lazyConnect: false,
+      // No INFO ready check: under a short commandTimeout a slow INFO would fail every connect
+      // and keep the store down for ever; the first EVALSHA tells whether Redis answers.
+      enableReadyCheck: false,
     });
     // Errors surface on the decisions that fail; the limiter falls back on those.
     this.redis.on('error', () => {});
