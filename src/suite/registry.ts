@@ -1,3 +1,4 @@
+import type { Scenario } from '../runner/scenario.js';
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
@@ -8,7 +9,6 @@ import { trafficFlood } from './rate_limit/traffic-flood.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import { memoryPressure } from './resource/memory-pressure.js';
-import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { type Clock, systemClock } from '../policy/clock.js';
 
 export const aimdLimitFactorOptionsSchema = z
   .object({

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../policy/clock.js';
+import type { Clock } from '../../common/clock.js';
 import type { LimiterStore } from './limiter-store.js';
 import {
   createRateLimiter,

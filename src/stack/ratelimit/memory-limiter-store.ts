@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Clock, systemClock } from '../policy/clock.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { gcra } from './gcra.js';
 import type { LimiterStore, QuotaCheck } from './limiter-store.js';
 import type { QuotaDecision } from './quota.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../policy/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { AimdLimitFactor, aimdLimitFactorOptionsSchema } from './aimd-limit-factor.js';
 import { gcra } from './gcra.js';
 import type { LimiterStore } from './limiter-store.js';

@@ -1,4 +1,4 @@
-import { abortReason, neverAbortedSignal } from '../policy/abort.js';
+import { abortReason, neverAbortedSignal } from '../../common/abort.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import type { RateLimitResult } from './rate-limit-result.js';
 import { RateLimitedError } from './rate-limited-error.js';

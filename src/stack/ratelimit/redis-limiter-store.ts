@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Clock } from '../policy/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { gcra } from './gcra.js';
 import type { LimiterStore, QuotaCheck } from './limiter-store.js';
 import { LimiterStoreError } from './limiter-store-error.js';

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { SeededRandom } from '../../common/rng.js';
+import type { Scenario } from '../../runner/scenario.js';
 import type { GatewayState } from '../../stack/gateway/gateway-state.js';
 import { expectWithin, HypothesisMissError } from '../harness/hypothesis-miss.js';
 import { listeningLine, listeningPattern } from '../harness/listening-line.js';
@@ -12,7 +13,6 @@ import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
-import type { Scenario } from '../scenario.js';
 
 const GATEWAYS = 4;
 /** The fleet-wide limit (one global bucket), req/s, and its burst. */

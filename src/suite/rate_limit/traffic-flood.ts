@@ -1,11 +1,11 @@
 import { SeededRandom } from '../../common/rng.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
 import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
-import type { Scenario } from '../scenario.js';
 
 /** The gateway-wide limit, req/s, and its burst (small: the flood must be deliverable on a busy 2-core machine). */
 const LIMIT = 10;

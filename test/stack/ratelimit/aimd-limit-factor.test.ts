@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
+import { ManualClock } from '../../../src/common/clock.js';
 import { AimdLimitFactor } from '../../../src/stack/ratelimit/aimd-limit-factor.js';
 
 function window(f: AimdLimitFactor, clock: ManualClock, n: number, errors: number, latencyMs = 10): void {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
+import { ManualClock } from '../../../src/common/clock.js';
 import type { LimiterStore, QuotaCheck } from '../../../src/stack/ratelimit/limiter-store.js';
 import { toQuota } from '../../../src/stack/ratelimit/quota.js';
 import type { RateLimitAlgorithm } from '../../../src/stack/ratelimit/rate-limit-algorithm.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
+import { ManualClock } from '../../../src/common/clock.js';
 import { gcra } from '../../../src/stack/ratelimit/gcra.js';
 import { MemoryLimiterStore } from '../../../src/stack/ratelimit/memory-limiter-store.js';
 import { toQuota } from '../../../src/stack/ratelimit/quota.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
+import { ManualClock } from '../../../src/common/clock.js';
 import { HttpRateLimit } from '../../../src/stack/ratelimit/http-rate-limit.js';
 import { rateLimitConfigSchema } from '../../../src/stack/ratelimit/rate-limit-config.js';
 

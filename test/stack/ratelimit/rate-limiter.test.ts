@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
+import { ManualClock } from '../../../src/common/clock.js';
 import { wrap } from '../../../src/stack/policy/policy.js';
 import { AimdLimitFactor } from '../../../src/stack/ratelimit/aimd-limit-factor.js';
 import type { LimiterStore } from '../../../src/stack/ratelimit/limiter-store.js';

@@ -1,9 +1,9 @@
+import type { Scenario } from '../../../src/runner/scenario.js';
 import {
   distributedLimiting,
   distributedLimitingControls,
 } from '../../../src/suite/rate_limit/distributed-limiting.js';
 import { trafficFlood, trafficFloodControls } from '../../../src/suite/rate_limit/traffic-flood.js';
-import type { Scenario } from '../../../src/suite/scenario.js';
 import { defineScenarioTests } from '../define-scenario-tests.js';
 
 /**
