@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isFaultlineError } from '../common/errors.js';
+import { packageVersion } from '../common/package-version.js';
 import { commands } from './commands/index.js';
 
 /**
@@ -10,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('faultline')
     .description('Chaos engineering for Node.js load-balancing stacks')
-    .version(await packageVersion(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -33,12 +34,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-}
-
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { readJsonBody, sendJson } from './http-json.js';
-import type { Route, RouteContext } from './router.js';
+import { sendJson } from '../common/http/index.js';
+import { readJsonBody } from './http-json.js';
+import type { RouteContext, ServiceRoute } from './router.js';
 import { ServiceRequestError } from './service-errors.js';
 
 /** `POST /admin/memory`: grow the heap by `mb`, or drop all ballast with `release`. */
@@ -46,9 +47,9 @@ async function parseBody<T>(ctx: RouteContext, schema: z.ZodType<T>): Promise<T>
 }
 
 /** Introspection and self-inflicted faults for the scenarios. */
-export const adminRoutes: Route[] = [
+export const adminRoutes: ServiceRoute[] = [
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/admin\/stats$/,
     handle({ res, state }) {
       const runtime = state.monitor.stats();
@@ -68,7 +69,7 @@ export const adminRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
+    methods: ['POST'],
     pattern: /^\/admin\/memory$/,
     async handle(ctx) {
       const body = await parseBody(ctx, memoryRequestSchema);
@@ -83,7 +84,7 @@ export const adminRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
+    methods: ['POST'],
     pattern: /^\/admin\/cpu$/,
     async handle(ctx) {
       const body = await parseBody(ctx, cpuRequestSchema);
@@ -93,7 +94,7 @@ export const adminRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
+    methods: ['POST'],
     pattern: /^\/admin\/health$/,
     async handle(ctx) {
       const body = await parseBody(ctx, healthRequestSchema);

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { readJsonBody, sendError, sendJson } from './http-json.js';
+import { sendJson } from '../common/http/index.js';
+import { readJsonBody, sendError } from './http-json.js';
 
 /** How the stub misbehaves, set with `POST /admin/mode`; faults on the wire go through the proxy. */
 export const externalStubModeSchema = z

@@ -1,24 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFaultlineError } from '../common/errors.js';
+import { parseJsonBody, readBody, sendJson } from '../common/http/index.js';
 import { ServiceRequestError } from './service-errors.js';
 
 /** Largest request body the service reads. */
 const maxBodyBytes = 1024 * 1024;
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.destroyed) return;
-  const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-  });
-  res.end(payload);
-}
 
 /** Every error answer has the toxiproxy-compatible shape `{"error":…,"status":…}` plus a code. */
 export function sendError(res: ServerResponse, err: unknown): void {
@@ -28,19 +14,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, status, { error: message, status, code });
 }
 
+/** The request's JSON body (`undefined` when empty): 413 over 1 MiB, 400 when not JSON. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes)
-      throw new ServiceRequestError('FL_SERVICE_BODY_TOO_LARGE', 'request body too large', 413);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return undefined;
+  const body = await readBody(req, {
+    maxBytes: maxBodyBytes,
+    tooLarge: () => new ServiceRequestError('FL_SERVICE_BODY_TOO_LARGE', 'request body too large', 413),
+  });
   try {
-    return JSON.parse(text);
+    return parseJsonBody(body);
   } catch {
     throw new ServiceRequestError('FL_SERVICE_BAD_JSON', 'bad request body: not JSON', 400);
   }

@@ -1,6 +1,7 @@
-import { intParam, readJsonBody, sendJson } from './http-json.js';
+import { sendJson } from '../common/http/index.js';
+import { intParam, readJsonBody } from './http-json.js';
 import { type ItemInput, itemInputSchema } from './item-store.js';
-import type { Route, RouteContext } from './router.js';
+import type { RouteContext, ServiceRoute } from './router.js';
 import { ServiceRequestError } from './service-errors.js';
 
 const idPattern = /^\/items\/(?<id>[A-Za-z0-9._~-]{1,200})$/;
@@ -20,9 +21,9 @@ function notFound(id: string): ServiceRequestError {
 }
 
 /** The items API: list, read, create (Idempotency-Key aware), replace, delete. */
-export const itemRoutes: Route[] = [
+export const itemRoutes: ServiceRoute[] = [
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/items$/,
     async handle({ res, url, state }) {
       const items = await state.store.list(intParam(url, 'limit', 1, 10_000, 100));
@@ -30,7 +31,7 @@ export const itemRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
+    methods: ['POST'],
     pattern: /^\/items$/,
     async handle(ctx) {
       const input = await readItemInput(ctx);
@@ -44,7 +45,7 @@ export const itemRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: idPattern,
     async handle({ res, params, state }) {
       const id = params.id as string;
@@ -54,7 +55,7 @@ export const itemRoutes: Route[] = [
     },
   },
   {
-    method: 'PUT',
+    methods: ['PUT'],
     pattern: idPattern,
     async handle(ctx) {
       const id = ctx.params.id as string;
@@ -64,7 +65,7 @@ export const itemRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE',
+    methods: ['DELETE'],
     pattern: idPattern,
     async handle({ res, params, state }) {
       const id = params.id as string;

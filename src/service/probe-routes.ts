@@ -1,12 +1,13 @@
+import { sendJson } from '../common/http/index.js';
 import { burnCpu } from './cpu-burner.js';
-import { intParam, sendJson } from './http-json.js';
-import type { Route } from './router.js';
+import { intParam } from './http-json.js';
+import type { ServiceRoute } from './router.js';
 import { ServiceRequestError } from './service-errors.js';
 
 /** Routes that exercise the service: health, a sleep, CPU work, the external dependency. */
-export const probeRoutes: Route[] = [
+export const probeRoutes: ServiceRoute[] = [
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/healthz$/,
     handle({ res, state }) {
       const healthy = state.healthOverride ?? !state.draining;
@@ -17,7 +18,7 @@ export const probeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/slow$/,
     async handle({ res, url, state }) {
       const ms = intParam(url, 'ms', 0, 600_000, 100);
@@ -33,7 +34,7 @@ export const probeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/work$/,
     handle({ res, url, state }) {
       const cpuMs = intParam(url, 'cpu_ms', 0, 10_000, 10);
@@ -47,7 +48,7 @@ export const probeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
+    methods: ['GET'],
     pattern: /^\/dependency$/,
     async handle({ res, state }) {
       if (!state.dependency) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRoute } from '../common/http/index.js';
 import type { ServiceState } from './service-state.js';
 
 export interface RouteContext {
@@ -10,27 +11,7 @@ export interface RouteContext {
   state: ServiceState;
 }
 
-export interface Route {
-  method: string;
-  /** Matched against the whole path; named groups become `params`. */
-  pattern: RegExp;
+/** One route of the reference service, matched by the HTTP kit's `matchRoute`. */
+export interface ServiceRoute extends HttpRoute {
   handle(ctx: RouteContext): Promise<void> | void;
-}
-
-export interface RouteMatch {
-  route: Route | undefined;
-  params: Record<string, string>;
-  /** The path exists under another method (405, not 404). */
-  pathKnown: boolean;
-}
-
-export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
-  let pathKnown = false;
-  for (const route of routes) {
-    const m = route.pattern.exec(path);
-    if (!m) continue;
-    pathKnown = true;
-    if (route.method === method) return { route, params: { ...m.groups }, pathKnown };
-  }
-  return { route: undefined, params: {}, pathKnown };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { matchRoute } from '../common/http/index.js';
 import { adminRoutes } from './admin-routes.js';
 import { parseServiceConfig, type ServiceConfigInput } from './config.js';
 import { BackgroundCpuLoad } from './cpu-burner.js';
@@ -11,12 +12,12 @@ import { sendError } from './http-json.js';
 import { itemRoutes } from './item-routes.js';
 import { MemoryBallast } from './memory-ballast.js';
 import { probeRoutes } from './probe-routes.js';
-import { matchRoute, type Route } from './router.js';
+import type { ServiceRoute } from './router.js';
 import { RuntimeMonitor } from './runtime-stats.js';
 import { ItemStoreUnavailableError, ServiceRequestError } from './service-errors.js';
 import type { ServiceState } from './service-state.js';
 
-const routes: readonly Route[] = [...probeRoutes, ...itemRoutes, ...adminRoutes];
+const routes: readonly ServiceRoute[] = [...probeRoutes, ...itemRoutes, ...adminRoutes];
 
 export interface ReferenceService {
   readonly port: number;
@@ -82,8 +83,8 @@ export async function startService(
     try {
       const url = new URL(req.url ?? '/', 'http://service');
       const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
-      if (!match.route) {
-        throw match.pathKnown
+      if (match.kind !== 'found') {
+        throw match.kind === 'method_not_allowed'
           ? new ServiceRequestError(
               'FL_SERVICE_METHOD',
               `method ${req.method} not allowed on ${url.pathname}`,

@@ -1,6 +1,4 @@
 import type { Scenario } from '../runner/scenario.js';
-import { demoProcessKill } from './demo/process-kill.js';
-import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
@@ -14,13 +12,11 @@ import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
 
 /**
- * The explicit list of every scenario `faultline run` knows, in run order. Add a scenario with
+ * The explicit list of the seed's scenarios that `faultline run` knows, in run order (the demos are
+ * examples, in examples/demos/, not entries here). Add a scenario with
  * one import and one line here; nothing registers itself by being imported.
  */
 export const scenarios: readonly Scenario[] = [
-  // Demos: small, self-contained, prove the runner end to end (tag `demo`).
-  demoProcessKill,
-  demoProxyLatency,
   randomCrashes,
   cascadingFailure,
   serviceRecovery,

@@ -1,6 +1,8 @@
 // Child-process entry of the CLI for tests: `node --import tsx test/cli/run-entry.ts run ...`.
 // With FAULTLINE_TEST_SCENARIOS=fixtures the `run` command gets the fixture scenarios of
-// test/cli/run-fixtures.ts instead of the registry (so a test can make one fail or hang).
+// test/cli/run-fixtures.ts instead of the registry (so a test can make one fail or hang); with
+// FAULTLINE_TEST_SCENARIOS=examples it gets the demo scenarios of examples/demos/ (a real service
+// and a real fault, quick enough for a CLI test; they are not in the seed's registry).
 import { commands } from '../../src/cli/commands/index.js';
 import { createRunCommand, runCommand } from '../../src/cli/commands/run.js';
 import { main } from '../../src/cli/main.js';
@@ -11,5 +13,8 @@ if (process.env.FAULTLINE_TEST_SCENARIOS === 'fixtures') {
     scenarios: fixtureScenarios,
     needs: fixtureNeeds,
   });
+} else if (process.env.FAULTLINE_TEST_SCENARIOS === 'examples') {
+  const { demoScenarios } = await import('../../examples/demos/scenarios.js');
+  commands[commands.indexOf(runCommand)] = createRunCommand({ scenarios: demoScenarios });
 }
 process.exitCode = await main(process.argv.slice(2));

@@ -243,7 +243,7 @@ describe('faultline run on a terminal (child process under a pseudo-TTY)', { tim
   });
 });
 
-describe('faultline run with the real registry (child process)', { timeout: 120_000 }, () => {
+describe('faultline run with the example scenarios (child process)', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-cli-real-'));
@@ -252,7 +252,7 @@ describe('faultline run with the real registry (child process)', { timeout: 120_
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs a demo scenario end to end: real service, real fault, exit 0, reports written', async () => {
+  it('runs an example scenario end to end: real service, real fault, exit 0, reports written', async () => {
     const report = join(dir, 'demo.json');
     const junit = join(dir, 'demo.xml');
     const r = await spawnCli(
@@ -269,7 +269,7 @@ describe('faultline run with the real registry (child process)', { timeout: 120_
         '--junit',
         junit,
       ],
-      cliEnv({ ENVIRONMENT: 'chaos_test' }),
+      cliEnv({ ENVIRONMENT: 'chaos_test', FAULTLINE_TEST_SCENARIOS: 'examples' }),
       { timeoutMs: 90_000 },
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -294,7 +294,7 @@ describe('faultline run with the real registry (child process)', { timeout: 120_
     let sent = false;
     const r = await spawnCli(
       ['run', '--filter', 'demo_process_kill', '--report', report],
-      cliEnv({ ENVIRONMENT: 'chaos_test' }),
+      cliEnv({ ENVIRONMENT: 'chaos_test', FAULTLINE_TEST_SCENARIOS: 'examples' }),
       {
         timeoutMs: 90_000,
         onStdout: (out, child) => {

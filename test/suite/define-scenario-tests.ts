@@ -18,8 +18,8 @@ export interface ScenarioTestOptions {
  * Runs scenarios under vitest, as the seed runs its suite under pytest: one `describe` per
  * category, one `it` per scenario named after `scenario.name`, so
  *
- *   npx vitest run test/suite/demo            # a category's file
- *   npx vitest run test/suite -t demo_proxy_latency   # one scenario
+ *   npx vitest run test/suite/service         # a category's file
+ *   npx vitest run test/suite -t random_crashes       # one scenario
  *
  * Each test goes through the same runner as `faultline run` (need checks, isolation, time
  * limits, verdict): a missing need skips the test with its reason, anything but `passed`

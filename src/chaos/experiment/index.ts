@@ -1,4 +1,3 @@
-export { abortableDelay } from './abortable-delay.js';
 export * from './experiment-file-error.js';
 export * from './experiment-schema.js';
 export { type FaultBuildDeps, isFault } from './fault-source.js';

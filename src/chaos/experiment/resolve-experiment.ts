@@ -1,10 +1,10 @@
+import { errorText } from '../../common/text.js';
 import type { Fault } from '../faults/fault.js';
 import { createProbe, HttpProbe, isProbe, type Probe, type Tolerance } from '../probes/index.js';
 import type { ExperimentIssue } from './experiment-file-error.js';
 import { ExperimentValidationError, formatPath } from './experiment-file-error.js';
 import type { ActionFunction, Activity, Experiment } from './experiment-schema.js';
 import { buildFault, type FaultBuildDeps, isFault } from './fault-source.js';
-import { errorMessage } from './run-probe.js';
 
 interface Pauses {
   before_ms: number;
@@ -53,7 +53,7 @@ export function resolveExperiment(
     try {
       return build();
     } catch (err) {
-      issues.push({ path: formatPath(path), message: errorMessage(err) });
+      issues.push({ path: formatPath(path), message: errorText(err) });
       return undefined;
     }
   };

@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
+import { delay } from '../../common/async.js';
 import type { SeededRandom } from '../../common/rng.js';
+import { errorText } from '../../common/text.js';
 import { type HttpResponseValue, meetsTolerance, type ProbeContext } from '../probes/index.js';
-import { abortableDelay } from './abortable-delay.js';
 import type { ActionContext } from './experiment-schema.js';
 import type { FaultTracker } from './fault-tracker.js';
 import type { ActivityRecord } from './journal.js';
 import type { ResolvedActivity } from './resolve-experiment.js';
 import type { RunClock } from './run-clock.js';
 import { interruptionOf } from './run-interruption.js';
-import { errorMessage, runProbe } from './run-probe.js';
+import { runProbe } from './run-probe.js';
 
 export interface ActivityEnv {
   clock: RunClock;
@@ -50,27 +51,26 @@ export async function runActivity(
   };
   const interrupted = (): string => abortMessage(signal);
   try {
-    if (!(await abortableDelay(activity.pauses.before_ms, signal))) {
+    if (!(await delay(activity.pauses.before_ms, signal))) {
       return finish('failed', { error: interrupted() });
     }
     // An activity that ignores the signal (a TS function, a slow inject) stops being waited
     // for when the run stops; a fault injected late is still reverted (see injectFault).
     const output = await untilAborted(perform(activity, env, signal), signal);
-    if (!(await abortableDelay(activity.pauses.after_ms, signal))) {
+    if (!(await delay(activity.pauses.after_ms, signal))) {
       return finish('failed', { output, error: interrupted() });
     }
     return finish('succeeded', output === undefined ? {} : { output });
   } catch (err) {
-    env.logger?.warn({ activity: activity.name, err: errorMessage(err) }, 'activity failed');
-    return finish('failed', { error: errorMessage(err) });
+    env.logger?.warn({ activity: activity.name, err: errorText(err) }, 'activity failed');
+    return finish('failed', { error: errorText(err) });
   }
 }
 
 async function perform(activity: ResolvedActivity, env: ActivityEnv, signal: AbortSignal): Promise<unknown> {
   switch (activity.type) {
     case 'pause': {
-      if (!(await abortableDelay(activity.duration_ms, signal)))
-        throw new ActivityFailure(abortMessage(signal));
+      if (!(await delay(activity.duration_ms, signal))) throw new ActivityFailure(abortMessage(signal));
       return undefined;
     }
     case 'probe': {
@@ -115,7 +115,7 @@ async function injectFault(
   try {
     await fault.inject({ rng: env.rng.fork(`fault:${fault.name}`), signal });
   } catch (err) {
-    env.faults.failed(tracked, `inject failed: ${errorMessage(err)}`);
+    env.faults.failed(tracked, `inject failed: ${errorText(err)}`);
     await tracked.handle.revert('error');
     throw err;
   }
@@ -124,7 +124,7 @@ async function injectFault(
   // The emergency stop or the TTL may have reverted it while inject was still under way.
   if (!tracked.handle.active) await fault.revert();
   if (activity.duration_ms !== undefined) {
-    await Promise.race([abortableDelay(activity.duration_ms, signal), tracked.handle.reverted]);
+    await Promise.race([delay(activity.duration_ms, signal), tracked.handle.reverted]);
     if (!signal.aborted) await tracked.handle.revert('completed');
   }
   return { fault: tracked.record.id, kind: fault.kind, ...(fault.target ? { target: fault.target } : {}) };

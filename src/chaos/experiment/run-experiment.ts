@@ -1,6 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
+import { delay, raceSignal, settlesWithin } from '../../common/async.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
+import { errorText } from '../../common/text.js';
 import type { LoadRun, RecoveryTolerance } from '../load/load.js';
 import { TargetMetricsSampler } from '../load/target-sampler.js';
 import { LoadSampler, type ProbeContext, type ProcessLookup } from '../probes/index.js';
@@ -14,7 +16,6 @@ import {
   type StopCondition,
   StopConditionMonitor,
 } from '../safety/index.js';
-import { abortableDelay } from './abortable-delay.js';
 import { checkHypothesis } from './check-hypothesis.js';
 import type { Experiment, ExperimentInput } from './experiment-schema.js';
 import type { FaultBuildDeps } from './fault-source.js';
@@ -26,7 +27,6 @@ import { type ResolvedActivity, resolveExperiment } from './resolve-experiment.j
 import { type ActivityEnv, runActivity } from './run-activity.js';
 import { RunClock } from './run-clock.js';
 import { interruptionOf, RunInterruption } from './run-interruption.js';
-import { errorMessage } from './run-probe.js';
 
 export interface RunExperimentOptions {
   /** Seed of every random choice; else the experiment's `seed`, else a fresh one. Printed in the journal. */
@@ -237,7 +237,7 @@ class ExperimentRun {
         const methodOk = await this.runMethod(runRecords, during);
         // After a failed activity the faults stay for the rollbacks; no "after" check then.
         if (methodOk && !this.abort.signal.aborted) {
-          await withTimeout(this.faults.revertAll('completed'), this.options.rollbackTimeoutMs ?? 30_000);
+          await settlesWithin(this.faults.revertAll('completed'), this.options.rollbackTimeoutMs ?? 30_000);
           if (resolved.hypothesis.length > 0) {
             after = await checkHypothesis(
               'after',
@@ -249,7 +249,7 @@ class ExperimentRun {
         }
       }
     } catch (err) {
-      unexpected = errorMessage(err);
+      unexpected = errorText(err);
       this.logger?.error({ err: unexpected }, 'experiment failed unexpectedly');
     }
 
@@ -262,25 +262,25 @@ class ExperimentRun {
     );
     if (interruption?.code === 'FL_EMERGENCY_STOP') await this.faults.settle(this.safety.emergencyBudgetMs);
     // A revert that hangs must not hang the run: it stays unreverted in the journal.
-    await untilSignal(this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback'), rollbackSignal);
+    await raceSignal(this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback'), rollbackSignal);
     const rollbacks: ActivityRecord[] = [];
     for (const activity of resolved.rollbacks) {
       rollbacks.push(await runActivity(activity, this.activityEnv(), rollbackSignal));
     }
-    await untilSignal(this.faults.revertAll('rollback'), rollbackSignal);
+    await raceSignal(this.faults.revertAll('rollback'), rollbackSignal);
 
     await monitor.stop();
     this.sampler?.stop();
     let loadMetrics: Journal['metrics']['load'] = null;
     if (load) {
       try {
-        await withTimeout(load.stop(), interruption ? 1000 : 10_000);
+        await settlesWithin(load.stop(), interruption ? 1000 : 10_000);
         loadMetrics = load.result(this.faults.windows(), {
           ...DEFAULT_RECOVERY,
           ...experiment.recovery_tolerance,
         });
       } catch (err) {
-        unexpected ??= `load metrics: ${errorMessage(err)}`;
+        unexpected ??= `load metrics: ${errorText(err)}`;
       }
     }
 
@@ -289,7 +289,7 @@ class ExperimentRun {
       try {
         targetMetrics = await targets.stop();
       } catch (err) {
-        unexpected ??= `target metrics: ${errorMessage(err)}`;
+        unexpected ??= `target metrics: ${errorText(err)}`;
       }
     }
 
@@ -351,7 +351,7 @@ class ExperimentRun {
     const duringLoop = (async () => {
       if (!hypothesis || hypothesis.frequency_ms === 0 || resolved.hypothesis.length === 0) return;
       const wait = AbortSignal.any([duringStop.signal, this.abort.signal]);
-      while (await abortableDelay(hypothesis.frequency_ms, wait)) {
+      while (await delay(hypothesis.frequency_ms, wait)) {
         const check = await checkHypothesis(
           'during',
           resolved.hypothesis,
@@ -461,27 +461,4 @@ class ExperimentRun {
     }
     return [...conditions, ...(this.options.stopConditions ?? [])];
   }
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<void>((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Waits for `p`, or until `signal` aborts (whichever first). */
-function untilSignal(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    p.then(done, done);
-  });
 }

@@ -1,3 +1,4 @@
+import { errorText } from '../../common/text.js';
 import type { Probe, ProbeContext } from '../probes/index.js';
 import type { RunClock } from './run-clock.js';
 
@@ -18,16 +19,8 @@ export async function runProbe(probe: Probe, ctx: ProbeContext, clock: RunClock)
     const value = await probe.run(ctx);
     return { ok: true, value: jsonSafe(value), at_ms, duration_ms: clock.nowMs() - at_ms };
   } catch (err) {
-    return { ok: false, error: errorMessage(err), at_ms, duration_ms: clock.nowMs() - at_ms };
+    return { ok: false, error: errorText(err), at_ms, duration_ms: clock.nowMs() - at_ms };
   }
-}
-
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
 }
 
 /** Values go into a JSON journal: drop what JSON cannot hold (functions, cycles, bigints). */

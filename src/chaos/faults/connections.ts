@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { z } from 'zod';
+import { redactUrl } from '../../common/text.js';
 import { FaultConfigError } from './errors.js';
 import type { Fault, FaultContext } from './fault.js';
 
@@ -137,15 +138,5 @@ export class ConnectionsFault implements Fault {
     const held: Held = { close: () => client.end().catch(() => {}) };
     client.once('end', () => this.held.delete(held));
     return held;
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
   }
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SeededRandom } from '../../common/rng.js';
+import { redactUrl } from '../../common/text.js';
 import { FaultConfigError, FaultRefusedError } from './errors.js';
 import type { Fault, FaultContext } from './fault.js';
 
@@ -88,7 +89,7 @@ export class RedisCorruptFault implements Fault {
     this.name = spec.name;
     this.db = spec.db ?? dbFromUrl(spec.url);
     checkOwnership(spec, this.db);
-    this.target = `${redactUrl(spec.url)} db ${this.db} ${spec.pattern}`;
+    this.target = `${redactUrl(spec.url, { hostOnly: true })} db ${this.db} ${spec.pattern}`;
     this.params = {
       pattern: spec.pattern,
       db: this.db,
@@ -222,14 +223,4 @@ function checkOwnership(spec: RedisCorruptFaultSpec, db: number): void {
       ` (${owned.db !== undefined ? `db ${owned.db}` : ''}${owned.db !== undefined && owned.prefix ? ', ' : ''}` +
       `${owned.prefix !== undefined ? `prefix "${owned.prefix}"` : ''})`,
   );
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return url;
-  }
 }

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isFaultlineError } from '../../common/errors.js';
+import {
+  type HttpRoute,
+  matchRoute,
+  pathOf,
+  pathPattern,
+  readBody,
+  sendBody,
+} from '../../common/http/index.js';
+import { packageVersion } from '../../common/package-version.js';
 import { ProxyApiError } from './errors.js';
 import type { ProxyCollection } from './proxy-collection.js';
 
@@ -25,9 +33,7 @@ interface Request {
   header(name: string): string | undefined;
 }
 type Handler = (req: Request) => Reply | Promise<Reply>;
-interface Route {
-  methods: string[];
-  pattern: RegExp;
+interface Route extends HttpRoute {
   handler: Handler;
 }
 
@@ -38,21 +44,10 @@ function required(req: Request): unknown {
   return body;
 }
 
-let cachedVersion: string | undefined;
-function version(): string {
-  if (cachedVersion === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    cachedVersion = pkg.version;
-  }
-  return cachedVersion;
-}
-
 function routes(proxies: ProxyCollection, metrics: Registry): Route[] {
   const route = (methods: string, path: string, handler: Handler): Route => ({
     methods: methods.split('|'),
-    pattern: new RegExp(`^${path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+    pattern: pathPattern(path),
     handler,
   });
   return [
@@ -101,7 +96,7 @@ function routes(proxies: ProxyCollection, metrics: Registry): Route[] {
     }),
     route('GET', '/version', () => ({
       status: 200,
-      text: `{"version": "${version()}"}\n`,
+      text: `{"version": "${packageVersion()}"}\n`,
       contentType: 'application/json;charset=utf-8',
     })),
     route('GET', '/metrics', async () => ({
@@ -123,17 +118,13 @@ function routes(proxies: ProxyCollection, metrics: Registry): Route[] {
 }
 
 /** Writes a JSON (or pre-rendered) reply. The one place responses are written. */
-export function sendJson(res: ServerResponse, reply: Reply): void {
+export function sendReply(res: ServerResponse, reply: Reply): void {
   if (reply.status === 204) {
-    res.writeHead(204).end();
+    sendBody(res, 204, '');
     return;
   }
   const body = reply.text ?? JSON.stringify(reply.json);
-  res.writeHead(reply.status, {
-    'content-type': reply.contentType ?? 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
+  sendBody(res, reply.status, body, { 'content-type': reply.contentType ?? 'application/json' });
 }
 
 /** `{"error":…,"status":N}` — Toxiproxy's error body. Unknown errors are 500s and get logged. */
@@ -147,24 +138,6 @@ function errorReply(err: unknown, logger: Logger | undefined): Reply {
   logger?.error({ err }, 'proxy API internal error');
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, text: `${JSON.stringify({ error: message, status: 500 })}\n` };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ProxyApiError('bodyTooLarge'));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -181,8 +154,8 @@ export function createApiHandler(
   return (req, res) => {
     res.setHeader('X-Toxiproxy-Request-Id', randomBytes(10).toString('hex'));
     handle(table, req, logger).then(
-      (reply) => sendJson(res, reply),
-      (err: unknown) => sendJson(res, errorReply(err, logger)),
+      (reply) => sendReply(res, reply),
+      (err: unknown) => sendReply(res, errorReply(err, logger)),
     );
   };
 }
@@ -192,53 +165,37 @@ async function handle(table: Route[], req: IncomingMessage, logger: Logger | und
     req.resume();
     throw new ProxyApiError('forbidden');
   }
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const path = pathOf(req.url);
   const method = req.method ?? 'GET';
-  let pathMatched = false;
-  for (const r of table) {
-    const m = r.pattern.exec(path);
-    if (m === null) continue;
-    pathMatched = true;
-    if (!r.methods.includes(method)) continue;
-    const raw = await readBody(req);
-    let parsed: unknown;
-    let parseError: unknown;
-    if (raw.length > 0) {
-      try {
-        parsed = JSON.parse(raw.toString('utf8'));
-      } catch (err) {
-        parseError = err;
-      }
-    }
-    const request: Request = {
-      params: decodeParams(m.groups),
-      body: () => {
-        if (parseError !== undefined) {
-          throw new ProxyApiError('badRequestBody', (parseError as Error).message);
-        }
-        return parsed;
-      },
-      header: (name) => {
-        const v = req.headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      },
-    };
-    const reply = await r.handler(request);
-    logger?.debug({ method, path, status: reply.status }, 'api request');
-    return reply;
+  const match = matchRoute(table, method, path);
+  if (match.kind !== 'found') {
+    req.resume();
+    throw new ProxyApiError(match.kind === 'method_not_allowed' ? 'methodNotAllowed' : 'notFound');
   }
-  req.resume();
-  throw new ProxyApiError(pathMatched ? 'methodNotAllowed' : 'notFound');
-}
-
-function decodeParams(groups: Params | undefined): Params {
-  const out: Params = {};
-  for (const [k, v] of Object.entries(groups ?? {})) {
+  const raw = await readBody(req, { maxBytes: MAX_BODY, tooLarge: () => new ProxyApiError('bodyTooLarge') });
+  let parsed: unknown;
+  let parseError: unknown;
+  if (raw.length > 0) {
     try {
-      out[k] = decodeURIComponent(v);
-    } catch {
-      out[k] = v;
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      parseError = err;
     }
   }
-  return out;
+  const request: Request = {
+    params: match.params,
+    body: () => {
+      if (parseError !== undefined) {
+        throw new ProxyApiError('badRequestBody', (parseError as Error).message);
+      }
+      return parsed;
+    },
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    },
+  };
+  const reply = await match.route.handler(request);
+  logger?.debug({ method, path, status: reply.status }, 'api request');
+  return reply;
 }

@@ -4,7 +4,7 @@
  */
 export { formatAddress, type HostPort, parseAddress } from './address.js';
 export { isProxyApiError, ProxyApiError, type ProxyErrorKind, proxyErrorTable } from './errors.js';
-export { createApiHandler, sendJson } from './http-api.js';
+export { createApiHandler, sendReply } from './http-api.js';
 export type { LeaseJson } from './lease-registry.js';
 export { createProxyMetrics } from './metrics.js';
 export {

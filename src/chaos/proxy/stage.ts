@@ -202,6 +202,7 @@ export class Stage implements Receiver {
     // A toxic that returns on its own (end of stream, or it has nothing more to do) leaves the
     // stage as a pass-through, which passes on the rest and the end of stream.
     if (!this.isCurrent(run)) return;
+    run.interrupt(); // ends what the run still watches (replies)
     this.run = undefined;
     this.passthrough = true;
     this.flush();

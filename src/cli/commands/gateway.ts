@@ -1,4 +1,5 @@
 import { UsageError } from '../../common/errors.js';
+import { parseWorkers } from '../../stack/gateway/serve-workers.js';
 import type { CommandRegistrar } from './command-registrar.js';
 
 function parsePort(value: string): number {
@@ -21,10 +22,11 @@ interface GatewayFlags {
   logLevel?: string;
   port?: number;
   adminPort?: number;
+  workers?: number;
 }
 
 /**
- * `faultline gateway --config gateway.yaml [--port N] [--admin-port N]`: runs the gateway until
+ * `faultline gateway --config gateway.yaml [--port N] [--admin-port N] [--workers N|auto]`: runs the gateway until
  * SIGTERM/SIGINT, then drains and exits 0. When both ports listen it prints one JSON line,
  * `{"event":"listening","port":…,"admin_port":…}`, which scripts and scenarios wait for.
  * A bad config exits 2 with the key path in the message.
@@ -36,6 +38,11 @@ export const gatewayCommand: CommandRegistrar = (program, setExitCode) => {
     .requiredOption('-c, --config <path>', 'gateway config, YAML or JSON')
     .option('-p, --port <n>', 'listen port (overrides listen.port; 0 = any free port)', parsePort)
     .option('--admin-port <n>', 'admin API port (overrides admin.port)', parsePort)
+    .option(
+      '--workers <n>',
+      'worker processes sharing the ports (node:cluster); "auto" = one per core; state is per worker',
+      parseWorkers,
+    )
     .option(
       '--log-level <level>',
       'JSON logs on stderr: info (state changes), debug (every request), silent',

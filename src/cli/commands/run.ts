@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { SafetyRefusedError } from '../../chaos/safety/errors.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { UsageError } from '../../common/errors.js';
+import { packageVersion } from '../../common/package-version.js';
 import { freshSeed } from '../../common/rng.js';
+import { redactUrl } from '../../common/text.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
@@ -287,7 +288,7 @@ async function execute(
         ? EXIT.passed
         : EXIT.failed;
   const report: RunReport = createRunReport({
-    version: await packageVersion(),
+    version: packageVersion(),
     startedAt,
     endedAt: new Date(),
     seed,
@@ -334,22 +335,4 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     database_url: redactUrl(config.databaseUrl),
     scenarios: selected.map((s) => s.id),
   };
-}
-
-/** Drops the password from a URL before it goes into a report. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable)';
-  }
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }

@@ -48,6 +48,8 @@ export interface ConcurrencySnapshot {
 }
 
 export interface GatewayState {
+  /** The process serving this answer: with `--workers N`, each worker has its own state. */
+  readonly pid: number;
   readonly port: number;
   readonly adminPort: number;
   readonly draining: boolean;

@@ -203,6 +203,7 @@ export class Gateway {
       };
     }
     return {
+      pid: process.pid,
       port: this.listenPort,
       adminPort: this.adminListenPort,
       draining: this.draining,

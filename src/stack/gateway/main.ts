@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { isFaultlineError, UsageError } from '../../common/errors.js';
 import { serveGateway } from './serve-gateway.js';
+import { parseWorkers } from './serve-workers.js';
 
 /**
  * The gateway as a bare process, without the rest of the CLI (starts faster):
- * `node dist/stack/gateway/main.js --config gateway.yaml [--port N] [--admin-port N]`.
+ * `node dist/stack/gateway/main.js --config gateway.yaml [--port N] [--admin-port N] [--workers N|auto]`.
  * Same output and exit codes as `faultline gateway`.
  */
 function parsePort(flag: string, value: string | undefined): number | undefined {
@@ -16,7 +17,13 @@ function parsePort(flag: string, value: string | undefined): number | undefined 
 }
 
 async function run(): Promise<number> {
-  let values: { config?: string; port?: string; 'admin-port'?: string; 'log-level'?: string };
+  let values: {
+    config?: string;
+    port?: string;
+    'admin-port'?: string;
+    'log-level'?: string;
+    workers?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
@@ -25,6 +32,7 @@ async function run(): Promise<number> {
         port: { type: 'string', short: 'p' },
         'admin-port': { type: 'string' },
         'log-level': { type: 'string' },
+        workers: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -38,6 +46,7 @@ async function run(): Promise<number> {
     ...(port !== undefined ? { port } : {}),
     ...(adminPort !== undefined ? { adminPort } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    ...(values.workers !== undefined ? { workers: parseWorkers(values.workers) } : {}),
   });
 }
 

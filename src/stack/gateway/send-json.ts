@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { isFaultlineError } from '../../common/errors.js';
+import { sendJson as sendKitJson } from '../../common/http/index.js';
 
 /** Writes one JSON response; the one place the gateway and its admin API serialize bodies. */
 export function sendJson(
@@ -8,13 +9,7 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string | number> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  sendKitJson(res, status, body, { ...headers, 'content-type': 'application/json; charset=utf-8' });
 }
 
 /**

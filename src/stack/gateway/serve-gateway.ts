@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { startGateway } from './gateway.js';
+import { serveWorkers, type WorkerListening } from './serve-workers.js';
 
 export interface ServeGatewayOptions {
   config: string;
@@ -12,6 +14,11 @@ export interface ServeGatewayOptions {
    * every request at debug). @default "info"
    */
   logLevel?: string;
+  /**
+   * Worker processes (node:cluster), each a whole gateway on the same ports; 1 = this process
+   * serves alone. State is per worker (docs/gateway.md "Workers"). @default 1
+   */
+  workers?: number;
 }
 
 /**
@@ -20,6 +27,11 @@ export interface ServeGatewayOptions {
  * the exit code. Shared by `faultline gateway` and `src/stack/gateway/main.ts`.
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<number> {
+  if ((options.workers ?? 1) > 1 && cluster.isPrimary) {
+    return serveWorkers({ workers: options.workers as number, ...(options.out ? { out: options.out } : {}) });
+  }
+  // A worker of `--workers N` reports to its primary, which speaks for all of them on stdout.
+  const worker = cluster.isWorker;
   const out = options.out ?? process.stdout;
   const logger = pino(
     {
@@ -38,6 +50,17 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<number
     const on = (s: string) => () => resolve(s);
     process.once('SIGTERM', on('SIGTERM'));
     process.once('SIGINT', on('SIGINT'));
+    if (worker) {
+      const msg: WorkerListening = {
+        event: 'listening',
+        port: gateway.port,
+        adminPort: gateway.adminPort,
+        url: gateway.url,
+        adminUrl: gateway.adminUrl,
+      };
+      process.send?.(msg);
+      return;
+    }
     out.write(
       `${JSON.stringify({
         event: 'listening',
@@ -49,10 +72,14 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<number
       })}\n`,
     );
   });
-  out.write(
-    `${JSON.stringify({ event: 'draining', signal, active_requests: gateway.state().activeRequests })}\n`,
-  );
+  if (!worker) {
+    out.write(
+      `${JSON.stringify({ event: 'draining', signal, active_requests: gateway.state().activeRequests })}\n`,
+    );
+  }
   await gateway.close({ drain: true });
-  out.write(`${JSON.stringify({ event: 'stopped' })}\n`);
+  if (!worker) out.write(`${JSON.stringify({ event: 'stopped' })}\n`);
+  // A worker's IPC channel would keep it alive: let go of it so the process can exit.
+  else cluster.worker?.disconnect();
   return 0;
 }

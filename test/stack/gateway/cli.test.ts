@@ -129,6 +129,41 @@ describe('faultline gateway (CLI)', () => {
     expect(await r.exited).toBe(0);
   });
 
+  it('--workers 2 forks two workers on the same ports, each a gateway, and drains them all on SIGTERM', async () => {
+    upstreams = await startUpstreams(['w']);
+    const path = join(dir, 'workers.yaml');
+    await writeFile(path, `clusters:\n  api:\n    hosts:\n      - url: ${upstreams[0]!.url}\n`);
+    const r = run(cliEntry, ['gateway', '--config', path, '--port', '0', '--workers', '2']);
+    const ready = (await listening(r)) as {
+      port: number;
+      admin_port: number;
+      workers: number;
+      pids: number[];
+    };
+    expect(ready.workers).toBe(2);
+    expect(new Set(ready.pids).size).toBe(2);
+    expect(ready.pids).not.toContain(r.child.pid);
+    // Fresh connections are handed out round robin: both workers answer, from their own state.
+    const pids = new Set<number>();
+    for (let i = 0; i < 8; i++) {
+      expect((await request(`http://127.0.0.1:${ready.port}/hello`)).body).toBe('w');
+      pids.add(JSON.parse((await request(`http://127.0.0.1:${ready.admin_port}/admin/upstreams`)).body).pid);
+    }
+    expect([...pids].sort()).toEqual([...ready.pids].sort());
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.out()).toContain('"event":"stopped"');
+    expect(r.out().match(/"event":"listening"/g)).toHaveLength(1);
+  }, 120_000);
+
+  it('exits 2 on a bad --workers', async () => {
+    const path = join(dir, 'ok2.yaml');
+    await writeFile(path, 'clusters: { api: { hosts: [{ url: "http://127.0.0.1:1" }] } }\n');
+    const r = run(cliEntry, ['gateway', '--config', path, '--workers', '0']);
+    expect(await r.exited).toBe(2);
+    expect(r.err()).toContain('--workers');
+  });
+
   it('runs as a bare process entry (src/stack/gateway/main.ts) with the same contract', async () => {
     upstreams = await startUpstreams(['b']);
     const path = join(dir, 'gateway.json');

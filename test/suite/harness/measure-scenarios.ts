@@ -7,13 +7,11 @@ import { runScenarioForTest } from './run-scenario.js';
  *
  *   node --import tsx test/suite/harness/measure-scenarios.ts service.random-crashes,latency 10
  *
- * (ids or categories, comma-separated; demo scenarios are left out of categories)
+ * (ids or categories, comma-separated)
  */
 const [ids = '', times = '10'] = process.argv.slice(2);
 const wanted = ids.split(',');
-const selected = scenarios.filter(
-  (s) => wanted.includes(s.id) || (wanted.includes(s.category) && !s.tags?.includes('demo')),
-);
+const selected = scenarios.filter((s) => wanted.includes(s.id) || wanted.includes(s.category));
 if (selected.length === 0) {
   process.stderr.write(
     `no scenario or category "${ids}" (known: ${scenarios.map((s) => s.id).join(', ')})\n`,

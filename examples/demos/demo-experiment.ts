@@ -1,10 +1,13 @@
-import type { z } from 'zod';
-import type { ExperimentInput, faultFieldSchema } from '../../chaos/experiment/experiment-schema.js';
-import type { Journal } from '../../chaos/experiment/journal.js';
-import { runExperiment } from '../../chaos/experiment/run-experiment.js';
-import type { FaultDeps } from '../../chaos/faults/fault-deps.js';
-import { phaseAction } from '../../runner/phase-action.js';
-import type { Scenario, ScenarioContext } from '../../runner/scenario.js';
+import {
+  type ExperimentInput,
+  type FaultDeps,
+  type FaultSpecInput,
+  type Journal,
+  phaseAction,
+  runExperiment,
+  type Scenario,
+  type ScenarioContext,
+} from 'faultline';
 import type { DemoService } from './demo-service.js';
 
 /** The demo service's process name: what the demos start, monitor and break. */
@@ -17,7 +20,7 @@ export interface DemoExperiment
   baseline_ms: number;
   /** Name of the fault action, in the journal. */
   action: string;
-  fault: z.input<typeof faultFieldSchema>;
+  fault: FaultSpecInput;
   /** How long the fault holds before it is reverted (ms). */
   hold_ms: number;
   /** Load alone after the revert (ms). */

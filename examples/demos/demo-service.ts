@@ -1,5 +1,4 @@
-import { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
-import type { ScenarioContext } from '../../runner/scenario.js';
+import { ProcessSupervisor, type ScenarioContext } from 'faultline';
 
 /**
  * A tiny HTTP service for the demo scenarios, run as `node -e` so it needs no file on disk

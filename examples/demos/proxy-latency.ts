@@ -1,5 +1,4 @@
-import { createProxyCollection } from '../../chaos/proxy/proxy-collection.js';
-import type { Scenario } from '../../runner/scenario.js';
+import { createProxyCollection, type Scenario } from 'faultline';
 import { DEMO_SERVICE_NAME, runDemoExperiment } from './demo-experiment.js';
 import { startDemoService } from './demo-service.js';
 
