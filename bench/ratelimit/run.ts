@@ -86,7 +86,8 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 };
-const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (x: number, d = 0): string =>
+  x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 class BenchRedis {
   child: ChildProcess | undefined;
@@ -125,13 +126,22 @@ class BenchRedis {
 async function throughput(redis: BenchRedis): Promise<void> {
   const quota = toQuota({ limit: LIMIT, windowMs: 1000 });
   const oursMemory = new RateLimiter({ quota, store: new MemoryLimiterStore(gcra) });
-  const redisStore = new RedisLimiterStore(gcra, { url: redis.url, keyPrefix: 'ours:', commandTimeoutMs: 1000 });
+  const redisStore = new RedisLimiterStore(gcra, {
+    url: redis.url,
+    keyPrefix: 'ours:',
+    commandTimeoutMs: 1000,
+  });
   await redisStore.ready();
   const oursRedis = new RateLimiter({ quota, store: redisStore, failure: { timeoutMs: 1000 } });
   const rlfClient = new Redis(redis.url, { enableOfflineQueue: false });
   await new Promise((r) => rlfClient.once('ready', r));
   const rlfMemory = new RateLimiterMemory({ points: LIMIT, duration: 1 });
-  const rlfRedis = new RateLimiterRedis({ storeClient: rlfClient, points: LIMIT, duration: 1, keyPrefix: 'rlf' });
+  const rlfRedis = new RateLimiterRedis({
+    storeClient: rlfClient,
+    points: LIMIT,
+    duration: 1,
+    keyPrefix: 'rlf',
+  });
 
   const contenders: { name: string; store: string; decide: Decide }[] = [
     {
@@ -190,7 +200,10 @@ async function throughput(redis: BenchRedis): Promise<void> {
 }
 
 /** Times `n` sequential decisions, each cut at CAP_MS. */
-async function timeDecisions(decide: Decide, n: number): Promise<{ worst: number; cut: number; first: number }> {
+async function timeDecisions(
+  decide: Decide,
+  n: number,
+): Promise<{ worst: number; cut: number; first: number }> {
   const times: number[] = [];
   let cut = 0;
   for (let i = 0; i < n; i++) {
@@ -199,10 +212,13 @@ async function timeDecisions(decide: Decide, n: number): Promise<{ worst: number
     const capped = new Promise<'cut'>((r) => {
       timer = setTimeout(() => r('cut'), CAP_MS);
     });
-    const outcome = await Promise.race([decide(`dead:${i}`).then(
-      () => 'ok',
-      () => 'err',
-    ), capped]);
+    const outcome = await Promise.race([
+      decide(`dead:${i}`).then(
+        () => 'ok',
+        () => 'err',
+      ),
+      capped,
+    ]);
     clearTimeout(timer);
     if (outcome === 'cut') cut++;
     times.push(performance.now() - s);
@@ -213,7 +229,11 @@ async function timeDecisions(decide: Decide, n: number): Promise<{ worst: number
 async function deadRedis(kind: 'killed' | 'hung'): Promise<string[]> {
   const redis = await BenchRedis.start();
   const quota = toQuota({ limit: 100, windowMs: 1000 });
-  const store = new RedisLimiterStore(gcra, { url: redis.url, keyPrefix: 'ours:', commandTimeoutMs: TIMEOUT_MS });
+  const store = new RedisLimiterStore(gcra, {
+    url: redis.url,
+    keyPrefix: 'ours:',
+    commandTimeoutMs: TIMEOUT_MS,
+  });
   await store.ready();
   const ours = new RateLimiter({ quota, store, failure: { mode: 'open', timeoutMs: TIMEOUT_MS } });
   const insurance = new RateLimiterMemory({ points: 100, duration: 1 });
@@ -221,7 +241,12 @@ async function deadRedis(kind: 'killed' | 'hung'): Promise<string[]> {
   const hardClient = new Redis(redis.url, { enableOfflineQueue: false });
   for (const c of [plainClient, hardClient]) c.on('error', () => {});
   await Promise.all([plainClient, hardClient].map((c) => new Promise((r) => c.once('ready', r))));
-  const rlfPlain = new RateLimiterRedis({ storeClient: plainClient, points: 100, duration: 1, insuranceLimiter: insurance });
+  const rlfPlain = new RateLimiterRedis({
+    storeClient: plainClient,
+    points: 100,
+    duration: 1,
+    insuranceLimiter: insurance,
+  });
   const rlfHard = new RateLimiterRedis({
     storeClient: hardClient,
     points: 100,
@@ -247,8 +272,12 @@ async function deadRedis(kind: 'killed' | 'hung'): Promise<string[]> {
     rows.push(`| ${kind} | ${name} | ${show(t.first)} | ${show(t.worst)} | ${t.cut}/5 |`);
   };
   await row(`ours (timeoutMs ${TIMEOUT_MS}, fail open)`, async (k) => ours.consume(k));
-  await row('rate-limiter-flexible (README setup: default ioredis + insuranceLimiter)', (k) => rlfPlain.consume(k));
-  await row('rate-limiter-flexible (enableOfflineQueue false, rejectIfRedisNotReady)', (k) => rlfHard.consume(k));
+  await row('rate-limiter-flexible (README setup: default ioredis + insuranceLimiter)', (k) =>
+    rlfPlain.consume(k),
+  );
+  await row('rate-limiter-flexible (enableOfflineQueue false, rejectIfRedisNotReady)', (k) =>
+    rlfHard.consume(k),
+  );
   redis.stop();
   plainClient.disconnect();
   hardClient.disconnect();
@@ -263,7 +292,9 @@ try {
   redis.stop();
 }
 const dead = [...(await deadRedis('killed')), ...(await deadRedis('hung'))];
-console.log(`\nDecision time with Redis dead (SIGKILL) or hung (SIGSTOP): 5 decisions each, cut at ${fmt(CAP_MS)} ms\n`);
+console.log(
+  `\nDecision time with Redis dead (SIGKILL) or hung (SIGSTOP): 5 decisions each, cut at ${fmt(CAP_MS)} ms\n`,
+);
 console.log('| redis | limiter | first decision ms | worst ms | cut |');
 console.log('|---|---|---|---|---|');
 for (const r of dead) console.log(r);
