@@ -187,6 +187,63 @@ export {
   stageOrder,
 } from './policy/stages.js';
 export {
+  AimdLimitFactor,
+  type AimdLimitFactorOptions,
+  aimdLimitFactorOptionsSchema,
+  type FactorChange,
+  type LimitFactor,
+} from './ratelimit/aimd-limit-factor.js';
+export { gcra } from './ratelimit/gcra.js';
+export { HttpRateLimit } from './ratelimit/http-rate-limit.js';
+export type { LimiterStore, QuotaCheck } from './ratelimit/limiter-store.js';
+export { isLimiterStoreError, LimiterStoreError } from './ratelimit/limiter-store-error.js';
+export {
+  MemoryLimiterStore,
+  type MemoryLimiterStoreOptions,
+  memoryLimiterStoreOptionsSchema,
+} from './ratelimit/memory-limiter-store.js';
+export {
+  type Quota,
+  type QuotaDecision,
+  type QuotaInput,
+  quotaSchema,
+  scaleQuota,
+  toQuota,
+} from './ratelimit/quota.js';
+export type { AlgorithmStep, LimiterState, RateLimitAlgorithm } from './ratelimit/rate-limit-algorithm.js';
+export {
+  createLimiterStore,
+  createRateLimiter,
+  type RateLimitConfig,
+  type RateLimitConfigInput,
+  type RateLimitKey,
+  rateLimitAlgorithms,
+  rateLimitConfigSchema,
+  rateLimitKeySchema,
+} from './ratelimit/rate-limit-config.js';
+export { rateLimitHeaders, sendRateLimited } from './ratelimit/rate-limit-headers.js';
+export { RateLimitPolicy } from './ratelimit/rate-limit-policy.js';
+export type { DecisionSource, RateLimitResult } from './ratelimit/rate-limit-result.js';
+export { isRateLimitedError, RateLimitedError } from './ratelimit/rate-limited-error.js';
+export {
+  type ConsumeOptions,
+  type FailureOptions,
+  failureOptionsSchema,
+  type PriorityOptions,
+  priorityOptionsSchema,
+  RateLimiter,
+  type RateLimiterOptions,
+  type RateLimiterSnapshot,
+  type StoreDownEvent,
+  type StoreUpEvent,
+} from './ratelimit/rate-limiter.js';
+export {
+  RedisLimiterStore,
+  type RedisLimiterStoreOptions,
+  redisLimiterStoreOptionsSchema,
+} from './ratelimit/redis-limiter-store.js';
+export { tokenBucket } from './ratelimit/token-bucket.js';
+export {
   ConcurrentRetryBudget,
   type ConcurrentRetryBudgetOptions,
   concurrentRetryBudgetSchema,

@@ -6,6 +6,7 @@ import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
 import { serviceIsolation } from './network/service-isolation.js';
+import { trafficFlood } from './rate_limit/traffic-flood.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import { memoryPressure } from './resource/memory-pressure.js';
@@ -32,4 +33,5 @@ export const scenarios: readonly Scenario[] = [
   primaryFailure,
   splitBrain,
   dataConsistency,
+  trafficFlood,
 ];

@@ -6,6 +6,7 @@ import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { Outcome } from '../policy/outcome.js';
 import { createRoutePolicies } from '../policy/route-policies.js';
 import type { Stage } from '../policy/stages.js';
+import { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
 import type { RetryBudget } from '../retry/retry-budget.js';
 import { createRetryBudget } from '../retry/retry-config.js';
 import { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
@@ -147,6 +148,7 @@ export function buildRoutes(
       idempotentChain: policies.policy,
       unsafeChain: policies.without('hedge'),
       adaptive: perTry instanceof AdaptiveTimeout ? perTry : undefined,
+      rateLimit: rc.rateLimit ? new HttpRateLimit(rc.rateLimit, { name }) : undefined,
     };
   });
 }

@@ -4,6 +4,7 @@ import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js
 import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
 import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
+import { rateLimitConfigSchema } from '../ratelimit/rate-limit-config.js';
 import { retryConfigSchema, retryOverrideSchema } from '../retry/retry-config.js';
 import { timeoutsConfigSchema, timeoutsOverrideSchema } from '../timeout/timeouts-config.js';
 
@@ -162,6 +163,12 @@ export const routeSchema = z
     concurrency: concurrencyConfigSchema.optional(),
     /** Hedging for this route, overriding the cluster's. */
     hedge: hedgePolicyOptionsSchema.optional(),
+    /**
+     * A rate limit for this route (per IP, header, route or global; memory or Redis store):
+     * beyond it, 429 + Retry-After + RateLimit headers. Off when absent. See docs/ratelimit.md.
+     * @example { limit: 100, windowMs: 1000, key: "ip" }
+     */
+    rateLimit: rateLimitConfigSchema.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;
@@ -184,6 +191,8 @@ export const gatewayConfigSchema = z
     routes: z.array(routeSchema).optional(),
     /** A concurrency limit over all routes together (applied before the route's own). Off when absent. */
     concurrency: concurrencyConfigSchema.optional(),
+    /** A rate limit over all routes (checked before the route's own). Off when absent. See docs/ratelimit.md. */
+    rateLimit: rateLimitConfigSchema.optional(),
     drain: z
       .object({
         /** SIGTERM / close({drain}): in-flight requests get this long to finish, in ms. @default 10000 */

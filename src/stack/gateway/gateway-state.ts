@@ -1,4 +1,5 @@
 import type { HostStatus } from '../health/host-health.js';
+import type { RateLimiterSnapshot } from '../ratelimit/rate-limiter.js';
 
 /** One upstream host as GET /admin/upstreams shows it. */
 export interface UpstreamHostState {
@@ -33,6 +34,8 @@ export interface RouteState {
   readonly breaker: string | null;
   /** The route's concurrency limiter, or null without one. */
   readonly concurrency: ConcurrencySnapshot | null;
+  /** The route's rate limiter (effective limit, store up, counts), or null without one. */
+  readonly rateLimit: RateLimiterSnapshot | null;
   /** The per-try deadline the next try gets (adaptive or fixed), in ms. */
   readonly perTryTimeoutMs: number;
 }
@@ -55,4 +58,6 @@ export interface GatewayState {
   readonly routes: readonly RouteState[];
   /** The gateway-wide concurrency limiter, or null without one. */
   readonly concurrency: ConcurrencySnapshot | null;
+  /** The gateway-wide rate limiter, or null without one. */
+  readonly rateLimit: RateLimiterSnapshot | null;
 }

@@ -6,6 +6,7 @@ import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
 import { createAdminServer } from './admin-server.js';
 import { buildClusters, buildRoutes } from './build-routes.js';
 import type { GatewayConfig, GatewayConfigInput } from './gateway-config.js';
@@ -77,6 +78,7 @@ export class Gateway {
   private readonly server: http.Server;
   private readonly admin: http.Server;
   private readonly globalLimiter: ConcurrencyLimiter | undefined;
+  private readonly globalRateLimit: HttpRateLimit | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private listenPort = 0;
@@ -96,6 +98,9 @@ export class Gateway {
     this.globalLimiter = config.concurrency
       ? createConcurrencyLimiter(config.concurrency, { random: random.fork('concurrency') })
       : undefined;
+    this.globalRateLimit = config.rateLimit
+      ? new HttpRateLimit(config.rateLimit, { name: 'global' })
+      : undefined;
     this.routes = new RouteTable(buildRoutes(config, this.clusters, random, emitters, this.globalLimiter));
     this.handler = new ProxyHandler({
       routes: this.routes,
@@ -103,7 +108,9 @@ export class Gateway {
       isDraining: () => this.draining,
       completed: this.completed,
       shed: this.shed,
+      rateLimit: this.globalRateLimit,
     });
+    this.feedAdaptiveRateLimits();
     this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
@@ -111,6 +118,29 @@ export class Gateway {
       config: () => this.config,
       metrics: () => this.metrics.text(),
       isDraining: () => this.draining,
+    });
+  }
+
+  /** The gateway-wide rate limit and every route's, where configured. */
+  private rateLimits(): (HttpRateLimit | undefined)[] {
+    return [this.globalRateLimit, ...this.routes.routes.map((r) => r.rateLimit)];
+  }
+
+  /** Upstream outcomes of each route feed its (and the gateway-wide) adaptive rate limit. */
+  private feedAdaptiveRateLimits(): void {
+    const byRoute = new Map<string, HttpRateLimit[]>();
+    for (const r of this.routes.routes) {
+      const limits = [this.globalRateLimit, r.rateLimit].filter(
+        (l): l is HttpRateLimit => l?.config.adaptive !== undefined,
+      );
+      if (limits.length > 0) byRoute.set(r.name, limits);
+    }
+    if (byRoute.size === 0) return;
+    this.completed.addListener((e) => {
+      const limits = byRoute.get(e.route);
+      // Only answers that involved the upstream: not the gateway's own refusals or a client gone.
+      if (!limits || (e.code !== undefined && notUpstreamOutcome.has(e.code))) return;
+      for (const l of limits) l.record({ ok: e.status < 500, latencyMs: e.durationMs });
     });
   }
 
@@ -133,6 +163,8 @@ export class Gateway {
   /** Binds both ports and starts health checking. */
   async listen(options: GatewayOptions = {}): Promise<void> {
     for (const c of this.clusters.values()) c.start();
+    // Shared rate-limit stores connect first (bounded; a store still away starts in its failure mode).
+    await Promise.all(this.rateLimits().map((l) => l?.ready()));
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -183,9 +215,11 @@ export class Gateway {
         cluster: r.cluster.name,
         breaker: r.policies.breaker?.state ?? null,
         concurrency: r.policies.limiter?.snapshot() ?? null,
+        rateLimit: r.rateLimit?.limiter.snapshot() ?? null,
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
+      rateLimit: this.globalRateLimit?.limiter.snapshot() ?? null,
     };
   }
 
@@ -222,8 +256,20 @@ export class Gateway {
     this.admin.closeAllConnections();
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();
+    await Promise.all(this.rateLimits().map((l) => l?.close()));
   }
 }
+
+/** Codes of answers the upstream had no part in: they say nothing about its health. */
+const notUpstreamOutcome = new Set([
+  'FL_RATE_LIMITED',
+  'FL_RATELIMIT_UNAVAILABLE',
+  'FL_SHED',
+  'FL_GW_CLIENT_ABORTED',
+  'FL_GW_DRAINING',
+  'FL_GW_NO_ROUTE',
+  'FL_GW_BAD_TARGET',
+]);
 
 /** Whether `promise` settles within `ms` (the timer is cleared either way). */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -4,6 +4,8 @@ import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
 import type { PolicyContext, RequestInfo } from '../policy/policy.js';
+import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
+import { rateLimitHeaders } from '../ratelimit/rate-limit-headers.js';
 import { isIdempotentRequest } from '../retry/idempotency.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarding-headers.js';
 import {
@@ -40,6 +42,8 @@ const shedCodes = new Set([
   'FL_GW_DRAINING',
   'FL_BROKEN_CIRCUIT',
   'FL_SHED',
+  'FL_RATE_LIMITED',
+  'FL_RATELIMIT_UNAVAILABLE',
 ]);
 
 export interface ProxyHandlerOptions {
@@ -48,6 +52,8 @@ export interface ProxyHandlerOptions {
   isDraining(): boolean;
   completed: EventEmitter<RequestCompleted>;
   shed: EventEmitter<RequestShed>;
+  /** The gateway-wide rate limit, checked before the route's. */
+  rateLimit?: HttpRateLimit;
 }
 
 /**
@@ -133,6 +139,13 @@ export class ProxyHandler {
     const state = { attempts: 0 };
     let upstreamBody: Readable | undefined;
     try {
+      // Rate limits first (gateway-wide, then the route's): a refusal costs no upstream, and
+      // each decision is bounded by its limiter's store timeout.
+      for (const limit of [this.options.rateLimit, route.rateLimit]) {
+        if (!limit) continue;
+        const decision = await limit.admit(req, route.name);
+        for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+      }
       const body =
         planRequestBody(req, this.options.maxReplayBodyBytes) ??
         (await untilAborted(bufferRequestBody(req), overall.signal));

@@ -1,5 +1,6 @@
 import type { Pipeline } from '../policy/policy.js';
 import type { RoutePolicies } from '../policy/route-policies.js';
+import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
 import type { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
 import type { TimeoutsConfig } from '../timeout/timeouts-config.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
@@ -29,6 +30,8 @@ export interface Route {
   readonly unsafeChain: Pipeline;
   /** When set, the per-try deadline follows observed latency (and `timeouts.perTryMs` is unused). */
   readonly adaptive: AdaptiveTimeout | undefined;
+  /** The route's rate limit, checked by the proxy handler before the chain (after the gateway-wide one). */
+  readonly rateLimit: HttpRateLimit | undefined;
 }
 
 /** First match wins: path prefix, then method. */

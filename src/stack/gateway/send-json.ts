@@ -23,6 +23,9 @@ export function sendGatewayError(res: ServerResponse, err: unknown, requestId: s
   const retryAfter = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
   const headers: Record<string, string | number> = { 'x-request-id': requestId };
   if (typeof retryAfter === 'number') headers['retry-after'] = Math.max(0, Math.ceil(retryAfter));
+  // Errors may carry response headers of their own (a rate-limit refusal's RateLimit headers).
+  const extra = (err as { headers?: unknown } | null)?.headers;
+  if (typeof extra === 'object' && extra !== null) Object.assign(headers, extra);
   if (res.headersSent) {
     res.destroy();
     return status;
