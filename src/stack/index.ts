@@ -3,6 +3,7 @@
 export * from './backoff/index.js';
 export * from './balancer/index.js';
 export * from './breaker/index.js';
+export * from './cache/index.js';
 export * from './concurrency/index.js';
 export * from './gateway/index.js';
 export * from './health/index.js';
