@@ -49,6 +49,25 @@ export class RedisCacheStore implements PingableCacheStore {
     this.redis.on('error', () => {});
   }
 
+  /**
+   * Resolves once connected (or at once if already), rejects after `timeoutMs`. Commands sent
+   * before that fail at once (no offline queue), so callers that care wait for this first.
+   */
+  ready(timeoutMs = 2000): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        reject(new Error(`redis not ready after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+
   async get(key: string): Promise<Buffer | undefined> {
     return (await this.redis.getBuffer(this.keyPrefix + key)) ?? undefined;
   }
