@@ -12,6 +12,8 @@ export interface CacheStore {
   /** Stores `value` for `ttlMs` milliseconds (≥ 1), replacing any previous value. */
   set(key: string, value: Buffer, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Optional: resolves once connected (a remote tier); rejects when it cannot connect in time. */
+  ready?(): Promise<void>;
   /** Releases connections and timers; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -187,6 +187,11 @@ export class HttpCache {
     await Promise.all(this.stores.map((s) => s.delete(plan.key)));
   }
 
+  /** Resolves when every tier that connects somewhere is connected (or failed to within its time). */
+  async ready(): Promise<void> {
+    await Promise.all(this.stores.map((s) => s.ready?.().catch(() => {})));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.stores.map((s) => s.close()));
   }
@@ -205,7 +210,7 @@ export class HttpCache {
     this.stats.revalidations++;
     void this.fetchAndStore(key, target, req, fetch, undefined).then(
       (a) => {
-        if (a.body instanceof Readable) a.body.destroy();
+        if (a.body instanceof Readable) discard(a.body);
       },
       () => {},
     );
@@ -241,7 +246,7 @@ export class HttpCache {
         throw err;
       }
       if (serverErrors.has(res.statusCode) && stale && this.withinStale(stale, stale.staleIfError)) {
-        res.body.destroy();
+        discard(res.body);
         return this.fromEntry(
           stale,
           req,
@@ -385,6 +390,12 @@ export class HttpCache {
       outcome,
     };
   }
+}
+
+/** Drops a body nobody will read (an abort error from the client library is expected). */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** Resolves when `p` settles or after `ms`, whichever is first. */

@@ -94,6 +94,10 @@ export class MonitoredCacheStore implements CacheStore {
     return this.breaker.execute(() => this.inner.delete(key)).catch((e) => this.failed(e, undefined));
   }
 
+  ready(): Promise<void> {
+    return this.inner.ready?.() ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.inner.close();
