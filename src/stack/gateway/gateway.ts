@@ -7,6 +7,9 @@ import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
 import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
 import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js';
+import { createHttpCache } from '../cache/cache-config.js';
+import type { HttpCache } from '../cache/http-cache.js';
+import { MonitoredCacheStore } from '../cache/monitored-cache-store.js';
 import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { HedgePolicy } from '../hedge/hedge-policy.js';
@@ -204,6 +207,7 @@ export class Gateway {
           hedge,
           outer: outer.length === 0 ? undefined : outer.length === 1 ? outer[0] : wrap(...outer),
           breaker: routeBreaker,
+          cache: rc.cache ? createHttpCache(rc.cache) : undefined,
         };
         if (routeBreaker) this.routeBreakers.set(route, routeBreaker);
         return route;
@@ -246,6 +250,8 @@ export class Gateway {
   /** Binds both ports and starts health checking. */
   async listen(options: GatewayOptions = {}): Promise<void> {
     for (const c of this.clusters.values()) c.start();
+    // Shared cache tiers connect first (best effort: one that cannot is bypassed by its monitor).
+    await Promise.all(this.caches().map((c) => c.ready()));
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -296,9 +302,22 @@ export class Gateway {
         breaker: this.routeBreakers.get(r)?.state ?? null,
         concurrency: r.limiter?.snapshot() ?? null,
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
+        cache: r.cache
+          ? {
+              stats: { ...r.cache.stats },
+              tiers: r.cache.stores.map((s) => ({
+                name: s.name,
+                state: s instanceof MonitoredCacheStore ? s.state : 'closed',
+              })),
+            }
+          : null,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
     };
+  }
+
+  private caches(): HttpCache[] {
+    return this.routes.routes.flatMap((r) => (r.cache ? [r.cache] : []));
   }
 
   /**
@@ -331,6 +350,7 @@ export class Gateway {
     await closed;
     // pool.close() waits for requests still queued on a pool; after a forced drain, don't wait.
     await Promise.all([...this.clusters.values()].map((c) => (graceful ? c.close() : c.destroy())));
+    await Promise.all(this.caches().map((c) => c.close()));
     this.admin.closeAllConnections();
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();

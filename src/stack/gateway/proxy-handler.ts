@@ -136,15 +136,31 @@ export class ProxyHandler {
       const body =
         planRequestBody(req, this.options.maxReplayBodyBytes) ??
         (await untilAborted(bufferRequestBody(req), overall.signal));
+      const { cache } = route;
       const request: UpstreamRequest = {
         method,
         path,
-        headers: upstreamRequestHeaders(req, requestId),
+        headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders),
         body: body.body,
       };
       const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
       // Every wait below (limiters, back-off, connection slots, undici) takes the overall
       // signal, so the overall timeout ends the request wherever it is.
+      if (cache) {
+        // The cache answers or asks the origin (through every policy) for the normalised target.
+        const answer = await cache.serve(
+          { method, target: path, headers: req.headers, hasBody: hasRequestBody(body.body) },
+          (target) => this.forward(route, { ...request, path: target }, mayRetry, overall.signal, state),
+        );
+        res.writeHead(answer.statusCode, downstreamResponseHeaders(answer.headers, requestId));
+        if (answer.body === undefined || Buffer.isBuffer(answer.body)) res.end(answer.body);
+        else {
+          upstreamBody = answer.body;
+          await streamResponse(answer.body, res);
+        }
+        this.complete(route, method, answer.statusCode, started, state.attempts, requestId);
+        return;
+      }
       const response = await this.forward(route, request, mayRetry, overall.signal, state);
       upstreamBody = response.body;
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
@@ -279,6 +295,11 @@ export class ProxyHandler {
       ...(code ? { code } : {}),
     });
   }
+}
+
+/** A request body that is there (a stream, or a buffered one that is not empty). */
+function hasRequestBody(body: Buffer | Readable | undefined): boolean {
+  return body !== undefined && !(Buffer.isBuffer(body) && body.length === 0);
 }
 
 /**

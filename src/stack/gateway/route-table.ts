@@ -1,3 +1,4 @@
+import type { HttpCache } from '../cache/http-cache.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { HedgePolicy } from '../hedge/hedge-policy.js';
 import type { Policy } from '../policy/policy.js';
@@ -31,6 +32,8 @@ export interface Route {
    * timeout is a route failure.
    */
   readonly breaker: Policy | undefined;
+  /** The route's response cache, in front of everything else. */
+  readonly cache: HttpCache | undefined;
 }
 
 /** First match wins: path prefix, then method. */
