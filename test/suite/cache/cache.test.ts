@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { cacheCorruption, cacheCorruptionControls } from '../../../src/suite/cache/cache-corruption.js';
+import type { Scenario } from '../../../src/suite/scenario.js';
+import { defineScenarioTests } from '../define-scenario-tests.js';
+import { runCacheScenario } from './run-cache-scenario.js';
+
+// The cache category on real processes, judged by the same runner as `faultline run`.
+defineScenarioTests([cacheCorruption]);
+
+const seed = process.env.SEED ? Number(process.env.SEED) : 1;
+
+describe('cache negative controls (each must fail)', () => {
+  const controls: Scenario[] = [...cacheCorruptionControls];
+  for (const control of controls) {
+    it(control.name, { timeout: (control.timeoutMs ?? 120_000) + 20_000 }, async (t) => {
+      const result = await runCacheScenario(control, seed);
+      if (result.status === 'skipped') {
+        t.skip(result.reason ?? 'skipped');
+        return;
+      }
+      expect(result.status, `${control.id}: ${result.reason ?? ''}`).toBe('failed');
+    });
+  }
+});
