@@ -34,6 +34,8 @@ export interface Fetched {
 export interface CacheStack {
   readonly gatewayUrl: string;
   readonly adminUrl: string;
+  /** The origin itself, bypassing the gateway. */
+  readonly originUrl: string;
   /** Supervisor names: `origin`, `gateway`, and `redis` with `ownRedis`. */
   readonly supervisor: ProcessSupervisor;
   readonly faultDeps: FaultDeps;
@@ -92,7 +94,7 @@ export async function startCacheStack(ctx: ScenarioContext, options: CacheStackO
           ...(options.cacheControl ? { CACHE_CONTROL: options.cacheControl } : {}),
         },
         ready: { type: 'http', url: `http://127.0.0.1:${originPort}/healthz` },
-        ready_timeout_ms: 20_000,
+        ready_timeout_ms: 60_000,
         kill_grace_ms: 1000,
       }),
     );
@@ -124,7 +126,7 @@ export async function startCacheStack(ctx: ScenarioContext, options: CacheStackO
       command: entry.command,
       args: [...entry.args, '--config', configPath, '--log-level', 'warn'],
       ready: { type: 'log', pattern: listeningPattern },
-      ready_timeout_ms: 20_000,
+      ready_timeout_ms: 60_000,
       kill_grace_ms: 2000,
     });
     track(gateway);
@@ -137,6 +139,7 @@ export async function startCacheStack(ctx: ScenarioContext, options: CacheStackO
     return {
       gatewayUrl,
       adminUrl,
+      originUrl: `http://127.0.0.1:${originPort}`,
       supervisor,
       faultDeps: { processes: supervisor, logger: ctx.logger },
       redis,
