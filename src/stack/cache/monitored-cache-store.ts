@@ -18,8 +18,9 @@ export const tierMonitorOptionsSchema = z
       halfOpenProbes: 2,
     }),
     /**
-     * While the tier is out, the monitor pings it this often, in ms; `halfOpenProbes` pings in a
-     * row that succeed re-admit it (HAProxy's `inter`/`rise`). @default 250
+     * The monitor pings the tier this often, in ms: in use, a failed ping counts like a failed
+     * call; out, `halfOpenProbes` pings in a row that succeed re-admit it (HAProxy's
+     * `inter`/`rise`). @default 250
      */
     checkIntervalMs: z.number().int().min(1).default(250),
   })
@@ -34,16 +35,17 @@ export interface TierStateChange {
 
 /**
  * A tier behind a circuit breaker (`src/stack/breaker`) with a health monitor. While the breaker
- * is closed, calls go through it and failures (errors, command timeouts) count; when it opens
- * the tier is bypassed: `get` answers "absent" and writes are dropped, at once. Requests never
- * probe a sick tier: once the open period is over, the monitor pings it (through the breaker, as
- * its half-open probes) every `checkIntervalMs`, and the probes' success closes the breaker:
- * the tier is re-admitted.
+ * is closed, calls go through it and failures (errors, command timeouts) count, and so do the
+ * monitor's pings every `checkIntervalMs`; when it opens the tier is bypassed: `get` answers
+ * "absent" and writes are dropped, at once. Requests never probe a sick tier: once the open
+ * period is over, the monitor's pings are the breaker's half-open probes, and their success
+ * closes it: the tier is re-admitted.
  */
 export class MonitoredCacheStore implements CacheStore {
   readonly name: string;
   readonly breaker: CircuitBreakerPolicy;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly errorEmitter = new EventEmitter<{ tier: string; error: unknown }>();
   private readonly stateEmitter = new EventEmitter<TierStateChange>();
   private probing = false;
@@ -63,8 +65,14 @@ export class MonitoredCacheStore implements CacheStore {
     this.name = inner.name;
     this.breaker = createCircuitBreaker(o.breaker, clock ? { clock } : {});
     this.breaker.onStateChange(({ from, to }) => this.stateEmitter.emit({ tier: this.name, from, to }));
-    this.timer = setInterval(() => void this.check(), o.checkIntervalMs);
-    this.timer.unref();
+    // Pings start once the tier has connected (or failed to): a tier still connecting is not down.
+    const begin = (): void => {
+      if (this.closed) return;
+      this.timer = setInterval(() => void this.check(), o.checkIntervalMs);
+      this.timer.unref();
+    };
+    if (inner.ready) inner.ready().then(begin, begin);
+    else begin();
   }
 
   /** `closed`: in use; `open`: bypassed; `half-open`: bypassed while the monitor probes. */
@@ -99,13 +107,18 @@ export class MonitoredCacheStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
     await this.inner.close();
   }
 
-  /** One monitor tick: probe the tier when the breaker admits probes. */
+  /**
+   * One monitor tick. Closed: a health ping whose failure counts like a failed call (so an idle
+   * tier, or one shadowed by a faster tier, is still seen to go down). Half-open: the probe whose
+   * successes re-admit the tier. Open: nothing until the open period ends.
+   */
   async check(): Promise<void> {
-    if (this.probing || this.breaker.state !== 'half-open') return;
+    if (this.probing || this.breaker.state === 'open') return;
     this.probing = true;
     try {
       const inner = this.inner;
@@ -114,7 +127,7 @@ export class MonitoredCacheStore implements CacheStore {
         : () => inner.get('\u0000faultline-probe').then(() => {});
       await this.breaker.execute(probe);
     } catch {
-      // The probe's failure re-opened the breaker; the next tick after the open period retries.
+      // Counted by the breaker; a failed probe re-opened it and the next period retries.
     } finally {
       this.probing = false;
     }
