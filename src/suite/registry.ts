@@ -1,3 +1,6 @@
+import { cacheCorruption } from './cache/cache-corruption.js';
+import { cachePoisoning } from './cache/cache-poisoning.js';
+import { cacheRecovery } from './cache/cache-recovery.js';
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
@@ -30,4 +33,7 @@ export const scenarios: readonly Scenario[] = [
   memoryPressure,
   connectionPoolExhaustion,
   serviceIsolation,
+  cacheCorruption,
+  cachePoisoning,
+  cacheRecovery,
 ];

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cacheCorruption, cacheCorruptionControls } from '../../../src/suite/cache/cache-corruption.js';
 import { cachePoisoning, cachePoisoningControls } from '../../../src/suite/cache/cache-poisoning.js';
+import { cacheRecovery, cacheRecoveryControls } from '../../../src/suite/cache/cache-recovery.js';
 import type { Scenario } from '../../../src/suite/scenario.js';
 import { defineScenarioTests } from '../define-scenario-tests.js';
 import { runCacheScenario } from './run-cache-scenario.js';
 
 // The cache category on real processes, judged by the same runner as `faultline run`.
-defineScenarioTests([cacheCorruption, cachePoisoning]);
+defineScenarioTests([cacheCorruption, cachePoisoning, cacheRecovery]);
 
 const seed = process.env.SEED ? Number(process.env.SEED) : 1;
 
@@ -15,6 +16,7 @@ describe('cache negative controls (each must fail)', () => {
   const controls: [Scenario, RegExp][] = [
     ...cacheCorruptionControls.map((s): [Scenario, RegExp] => [s, /corrupted answers served/]),
     ...cachePoisoningControls.map((s): [Scenario, RegExp] => [s, /poisoned answers served/]),
+    ...cacheRecoveryControls.map((s): [Scenario, RegExp] => [s, /errors during the outage/]),
   ];
   for (const [control, because] of controls) {
     it(control.name, { timeout: (control.timeoutMs ?? 120_000) + 20_000 }, async (t) => {
