@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../policy/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { EntryCodec } from './cache-entry.js';
 import type { CacheStore } from './cache-store.js';
 import { HttpCache } from './http-cache.js';

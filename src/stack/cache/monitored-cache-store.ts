@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import type { Clock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { circuitBreakerConfigSchema, createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
 import type { CircuitBreakerPolicy, CircuitState } from '../breaker/circuit-breaker-policy.js';
-import type { Clock } from '../policy/clock.js';
 import { type CacheStore, isPingable } from './cache-store.js';
 
 export const tierMonitorOptionsSchema = z

@@ -1,11 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
 import type { RedisCorruptFault } from '../../chaos/faults/redis-corrupt.js';
+import type { Scenario } from '../../runner/scenario.js';
 import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 import { fetchAll } from './cache-stack.js';
 import { genuineBody } from './content-origin.js';
 import {

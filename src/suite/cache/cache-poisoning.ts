@@ -1,9 +1,9 @@
 import { request } from 'undici';
+import type { Scenario } from '../../runner/scenario.js';
 import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import * as steps from '../harness/scenario-steps.js';
-import type { Scenario } from '../scenario.js';
 import type { CacheStack, Fetched } from './cache-stack.js';
 import { genuineBody, genuineScript } from './content-origin.js';
 import { integrityKeyOf, runCacheExperiment } from './run-cache-experiment.js';

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 import { type CacheStack, fetchAll } from './cache-stack.js';
 import { genuineBody } from './content-origin.js';
 import { describeWrong, integrityKeyOf, runCacheExperiment, wrongAnswers } from './run-cache-experiment.js';

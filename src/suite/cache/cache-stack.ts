@@ -4,6 +4,7 @@ import { Pool, request } from 'undici';
 import type { FaultDeps } from '../../chaos/faults/fault-deps.js';
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import type { RouteCacheState } from '../../stack/gateway/gateway-state.js';
 import { HarnessError } from '../harness/harness-errors.js';
@@ -12,7 +13,6 @@ import { nodeEntry } from '../harness/node-entry.js';
 import { safetyOf } from '../harness/run-on-stack.js';
 import { spawnRedisServer } from '../harness/service-instance.js';
 import { Teardown } from '../harness/teardown.js';
-import type { ScenarioContext } from '../scenario.js';
 
 export interface CacheStackOptions {
   /** The route's cache config; `redis` `'own'` spawns a redis-server for the tier (killable). */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.js';
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import { safetyOf } from '../harness/run-on-stack.js';
-import type { ScenarioContext } from '../scenario.js';
 import { type CacheStack, type CacheStackOptions, startCacheStack } from './cache-stack.js';
 
 /** The HMAC key of a scenario's cache: derived from its seed, so a rerun replays. */

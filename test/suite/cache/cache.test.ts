@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../../src/runner/scenario.js';
 import { cacheCorruption, cacheCorruptionControls } from '../../../src/suite/cache/cache-corruption.js';
 import { cachePoisoning, cachePoisoningControls } from '../../../src/suite/cache/cache-poisoning.js';
 import { cacheRecovery, cacheRecoveryControls } from '../../../src/suite/cache/cache-recovery.js';
-import type { Scenario } from '../../../src/suite/scenario.js';
 import { defineScenarioTests } from '../define-scenario-tests.js';
 import { runCacheScenario } from './run-cache-scenario.js';
 

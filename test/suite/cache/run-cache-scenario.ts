@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
 import { resolveRunConfig, scenarioEnvOf } from '../../../src/cli/commands/run-config.js';
-import type { ScenarioResult } from '../../../src/report/report.js';
-import { NeedChecker } from '../../../src/suite/needs.js';
-import { runScenarios } from '../../../src/suite/runner.js';
-import type { Scenario } from '../../../src/suite/scenario.js';
+import { NeedChecker } from '../../../src/runner/needs.js';
+import type { ScenarioResult } from '../../../src/runner/run-report.js';
+import { runScenarios } from '../../../src/runner/runner.js';
+import type { Scenario } from '../../../src/runner/scenario.js';
 
 /**
  * One scenario through the same runner and verdict as `faultline run` (as
