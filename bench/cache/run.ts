@@ -114,10 +114,11 @@ async function startNginx(originPort: number): Promise<number> {
   const port = await freePort();
   const prefix = join(tempDir, 'nginx');
   mkdirSync(join(prefix, 'logs'), { recursive: true });
+  // As root, nginx's worker would otherwise run as nobody and could not write the cache in our 0700 temp dir.
   const cfg = join(prefix, 'nginx.conf');
   writeFileSync(
     cfg,
-    `worker_processes 1;
+    `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
 error_log ${prefix}/logs/error.log warn;
 pid ${prefix}/nginx.pid;
 events { worker_connections 1024; }
