@@ -55,6 +55,46 @@ export {
   failureRateBreakerOptionsSchema,
 } from './breaker/failure-rate-breaker.js';
 export {
+  type CacheConfig,
+  type CacheConfigInput,
+  type CacheHooks,
+  cacheConfigSchema,
+  createHttpCache,
+  defaultCacheableStatuses,
+  defaultContentTypes,
+} from './cache/cache-config.js';
+export { type CacheEntry, EntryCodec, EntryRejected, type IntegrityFailure } from './cache/cache-entry.js';
+export { type KeyOptions, type KeyPlan, planCacheKey } from './cache/cache-key.js';
+export type { CacheStore, PingableCacheStore } from './cache/cache-store.js';
+export {
+  type CacheAnswer,
+  type CacheOutcome,
+  type CacheRequest,
+  type CacheStats,
+  HttpCache,
+  type HttpCacheOptions,
+  type IntegrityFailureEvent,
+  type OriginFetch,
+  type OriginResponse,
+} from './cache/http-cache.js';
+export {
+  MemoryCacheStore,
+  type MemoryCacheStoreOptions,
+  memoryCacheStoreOptionsSchema,
+} from './cache/memory-cache-store.js';
+export {
+  MonitoredCacheStore,
+  type TierMonitorOptions,
+  type TierStateChange,
+  tierMonitorOptionsSchema,
+} from './cache/monitored-cache-store.js';
+export {
+  RedisCacheStore,
+  type RedisCacheStoreOptions,
+  redisCacheStoreOptionsSchema,
+} from './cache/redis-cache-store.js';
+export { defaultUnkeyedHeaders } from './cache/unkeyed-headers.js';
+export {
   AdaptiveConcurrencyLimit,
   type AdaptiveConcurrencyLimitHooks,
   type AdaptiveConcurrencyLimitOptions,

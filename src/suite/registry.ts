@@ -1,4 +1,7 @@
 import type { Scenario } from '../runner/scenario.js';
+import { cacheCorruption } from './cache/cache-corruption.js';
+import { cachePoisoning } from './cache/cache-poisoning.js';
+import { cacheRecovery } from './cache/cache-recovery.js';
 import { dataConsistency } from './database/data-consistency.js';
 import { primaryFailure } from './database/primary-failure.js';
 import { splitBrain } from './database/split-brain.js';
@@ -34,4 +37,7 @@ export const scenarios: readonly Scenario[] = [
   splitBrain,
   dataConsistency,
   trafficFlood,
+  cacheCorruption,
+  cachePoisoning,
+  cacheRecovery,
 ];

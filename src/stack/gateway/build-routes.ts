@@ -2,6 +2,7 @@ import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
 import type { SeededRandom } from '../../common/rng.js';
 import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
+import { createHttpCache } from '../cache/cache-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { Outcome } from '../policy/outcome.js';
 import { createRoutePolicies } from '../policy/route-policies.js';
@@ -149,6 +150,7 @@ export function buildRoutes(
       unsafeChain: policies.without('hedge'),
       adaptive: perTry instanceof AdaptiveTimeout ? perTry : undefined,
       rateLimit: rc.rateLimit ? new HttpRateLimit(rc.rateLimit, { name }) : undefined,
+      cache: rc.cache ? createHttpCache(rc.cache) : undefined,
     };
   });
 }

@@ -21,7 +21,7 @@ type HeaderBag = Record<string, string | string[] | undefined>;
  * twice (both directions): no Set unless a Connection header names something, and `for…in`
  * rather than `Object.entries` (no array of pairs per call).
  */
-function endToEnd(headers: HeaderBag): Record<string, string | string[]> {
+function endToEnd(headers: HeaderBag, drop?: ReadonlySet<string>): Record<string, string | string[]> {
   const named = headers.connection;
   let listed: Set<string> | undefined;
   if (named !== undefined) {
@@ -33,18 +33,22 @@ function endToEnd(headers: HeaderBag): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || hopByHop.has(name) || listed?.has(name)) continue;
+    if (value === undefined || hopByHop.has(name) || listed?.has(name) || drop?.has(name)) continue;
     out[name] = value;
   }
   return out;
 }
 
-/** The headers sent upstream: end-to-end ones, the request id, X-Forwarded-For/-Proto. */
+/**
+ * The headers sent upstream: end-to-end ones minus `drop` (a cached route's unkeyed headers),
+ * the request id, X-Forwarded-For/-Proto.
+ */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
   requestId: string,
+  drop?: ReadonlySet<string>,
 ): Record<string, string | string[]> {
-  const headers = endToEnd(req.headers as IncomingHttpHeaders);
+  const headers = endToEnd(req.headers as IncomingHttpHeaders, drop);
   headers['x-request-id'] = requestId;
   const client = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];

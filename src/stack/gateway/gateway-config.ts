@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { balancerNames } from '../balancer/create-balancer.js';
 import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js';
+import { cacheConfigSchema } from '../cache/cache-config.js';
 import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
 import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
@@ -169,6 +170,11 @@ export const routeSchema = z
      * @example { limit: 100, windowMs: 1000, key: "ip" }
      */
     rateLimit: rateLimitConfigSchema.optional(),
+     * An HTTP response cache in front of this route (docs/cache.md): memory and optional Redis
+     * tiers, HMAC-checked entries, stale-if-error. Off when absent; `{}` is a memory cache.
+     * @example { redis: { db: 15, keyPrefix: "gw:cache:" }, integrity: { key: "a shared secret of 16+" } }
+     */
+    cache: cacheConfigSchema.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;

@@ -38,6 +38,14 @@ export interface RouteState {
   readonly rateLimit: RateLimiterSnapshot | null;
   /** The per-try deadline the next try gets (adaptive or fixed), in ms. */
   readonly perTryTimeoutMs: number;
+  /** The route's response cache: counters and tiers, or null without one. */
+  readonly cache: RouteCacheState | null;
+}
+
+export interface RouteCacheState {
+  readonly stats: Readonly<Record<string, number>>;
+  /** Each tier, fastest first; `state` is its breaker's (`closed` = in use) or `closed` without one. */
+  readonly tiers: readonly { readonly name: string; readonly state: string }[];
 }
 
 export interface ConcurrencySnapshot {

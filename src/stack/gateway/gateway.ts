@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
+import type { HttpCache } from '../cache/http-cache.js';
+import { MonitoredCacheStore } from '../cache/monitored-cache-store.js';
 import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -165,6 +167,8 @@ export class Gateway {
     for (const c of this.clusters.values()) c.start();
     // Shared rate-limit stores connect first (bounded; a store still away starts in its failure mode).
     await Promise.all(this.rateLimits().map((l) => l?.ready()));
+    // Shared cache tiers connect first (best effort: one that cannot is bypassed by its monitor).
+    await Promise.all(this.caches().map((c) => c.ready()));
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -217,10 +221,23 @@ export class Gateway {
         concurrency: r.policies.limiter?.snapshot() ?? null,
         rateLimit: r.rateLimit?.limiter.snapshot() ?? null,
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
+        cache: r.cache
+          ? {
+              stats: { ...r.cache.stats },
+              tiers: r.cache.stores.map((s) => ({
+                name: s.name,
+                state: s instanceof MonitoredCacheStore ? s.state : 'closed',
+              })),
+            }
+          : null,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
       rateLimit: this.globalRateLimit?.limiter.snapshot() ?? null,
     };
+  }
+
+  private caches(): HttpCache[] {
+    return this.routes.routes.flatMap((r) => (r.cache ? [r.cache] : []));
   }
 
   /**
@@ -253,6 +270,7 @@ export class Gateway {
     await closed;
     // pool.close() waits for requests still queued on a pool; after a forced drain, don't wait.
     await Promise.all([...this.clusters.values()].map((c) => (graceful ? c.close() : c.destroy())));
+    await Promise.all(this.caches().map((c) => c.close()));
     this.admin.closeAllConnections();
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();

@@ -149,10 +149,11 @@ export class ProxyHandler {
       const body =
         planRequestBody(req, this.options.maxReplayBodyBytes) ??
         (await untilAborted(bufferRequestBody(req), overall.signal));
+      const { cache } = route;
       const request: UpstreamRequest = {
         method,
         path,
-        headers: upstreamRequestHeaders(req, requestId),
+        headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders),
         body: body.body,
       };
       const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
@@ -164,6 +165,29 @@ export class ProxyHandler {
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
       };
+      if (cache) {
+        // The cache answers or asks the origin (through every policy) for the normalised target.
+        const answer = await cache.serve(
+          { method, target: path, headers: req.headers, hasBody: hasRequestBody(body.body) },
+          (target) =>
+            this.forward(
+              route,
+              { ...request, path: target },
+              { ...info, path: target },
+              mayRetry,
+              overall.signal,
+              state,
+            ),
+        );
+        res.writeHead(answer.statusCode, downstreamResponseHeaders(answer.headers, requestId));
+        if (answer.body === undefined || Buffer.isBuffer(answer.body)) res.end(answer.body);
+        else {
+          upstreamBody = answer.body;
+          await streamResponse(answer.body, res);
+        }
+        this.complete(route, method, answer.statusCode, started, state.attempts, requestId);
+        return;
+      }
       const response = await this.forward(route, request, info, mayRetry, overall.signal, state);
       upstreamBody = response.body;
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
@@ -292,6 +316,11 @@ export class ProxyHandler {
       ...(code ? { code } : {}),
     });
   }
+}
+
+/** A request body that is there (a stream, or a buffered one that is not empty). */
+function hasRequestBody(body: Buffer | Readable | undefined): boolean {
+  return body !== undefined && !(Buffer.isBuffer(body) && body.length === 0);
 }
 
 /**

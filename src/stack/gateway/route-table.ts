@@ -1,3 +1,4 @@
+import type { HttpCache } from '../cache/http-cache.js';
 import type { Pipeline } from '../policy/policy.js';
 import type { RoutePolicies } from '../policy/route-policies.js';
 import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
@@ -32,6 +33,8 @@ export interface Route {
   readonly adaptive: AdaptiveTimeout | undefined;
   /** The route's rate limit, checked by the proxy handler before the chain (after the gateway-wide one). */
   readonly rateLimit: HttpRateLimit | undefined;
+  /** The route's response cache, in front of everything else. */
+  readonly cache: HttpCache | undefined;
 }
 
 /** First match wins: path prefix, then method. */

@@ -157,6 +157,51 @@ export class GatewayMetrics {
       },
     });
 
+    // The route caches count for themselves; their counters are read on scrape.
+    const cacheCounters: [string, string][] = [
+      ['hits', 'hit'],
+      ['staleWhileRevalidate', 'stale-while-revalidate'],
+      ['staleIfError', 'stale-if-error'],
+      ['misses', 'miss'],
+      ['bypasses', 'bypass'],
+    ];
+    new Counter({
+      name: `${p}cache_requests_total`,
+      help: 'Requests on cached routes, by how the cache answered (hit, stale-*, miss, bypass)',
+      labelNames: ['route', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of source.state().routes) {
+          if (!r.cache) continue;
+          for (const [stat, outcome] of cacheCounters)
+            this.inc({ route: r.name, outcome }, r.cache.stats[stat] ?? 0);
+        }
+      },
+    });
+    new Counter({
+      name: `${p}cache_integrity_failures_total`,
+      help: 'Cache entries that failed validation (HMAC, key, size, format): discarded, refetched, never served',
+      labelNames: ['route'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of source.state().routes)
+          if (r.cache) this.inc({ route: r.name }, r.cache.stats.integrityFailures ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${p}cache_tier_up`,
+      help: '1 while a cache tier is in use, 0 while its monitor bypasses it',
+      labelNames: ['route', 'tier'],
+      registers,
+      collect() {
+        for (const r of source.state().routes)
+          for (const t of r.cache?.tiers ?? [])
+            this.set({ route: r.name, tier: t.name }, t.state === 'closed' ? 1 : 0);
+      },
+    });
+
     const perRoute = new Map<
       string,
       {
