@@ -5,6 +5,7 @@ import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
 import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
 import { adaptiveTimeoutOptionsSchema } from '../timeout/adaptive-timeout.js';
+import { websocketConfigSchema } from '../websocket/websocket-config.js';
 
 function parseUrl(value: string): URL | undefined {
   try {
@@ -273,6 +274,11 @@ export const gatewayConfigSchema = z
     maxReplayBodyBytes: z.number().int().min(0).default(65_536),
     /** Seed for the balancers' random draws (least_request), so runs replay. */
     seed: z.number().int().optional(),
+    /**
+     * WebSocket upgrades: proxied to a cluster's hosts, with sessions, limits and heartbeats (see
+     * docs/websocket.md). Off when absent (upgrades are refused).
+     */
+    websocket: websocketConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -282,6 +288,14 @@ export const gatewayConfigSchema = z
         code: 'custom',
         path: ['routes'],
         message: 'required when there is more than one cluster',
+      });
+    }
+    const wsCluster = config.websocket?.cluster;
+    if (wsCluster !== undefined && !names.includes(wsCluster)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['websocket', 'cluster'],
+        message: `unknown cluster "${wsCluster}" (known: ${names.join(', ')})`,
       });
     }
     config.routes?.forEach((route, i) => {

@@ -1,4 +1,5 @@
 import type { HostStatus } from '../health/host-health.js';
+import type { WebSocketStats } from '../websocket/websocket-gateway.js';
 
 /** One upstream host as GET /admin/upstreams shows it. */
 export interface UpstreamHostState {
@@ -53,4 +54,6 @@ export interface GatewayState {
   readonly routes: readonly RouteState[];
   /** The gateway-wide concurrency limiter, or null without one. */
   readonly concurrency: ConcurrencySnapshot | null;
+  /** The WebSocket gateway's counters, or null without a `websocket` key. */
+  readonly websocket: WebSocketStats | null;
 }

@@ -16,6 +16,7 @@ import { type Policy, wrap } from '../policy/policy.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
+import { WebSocketGateway } from '../websocket/websocket-gateway.js';
 import { createAdminServer } from './admin-server.js';
 import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
 import { GatewayDrainingError, GatewayListenError, isGatewayFailure } from './gateway-errors.js';
@@ -112,6 +113,8 @@ export class Gateway {
   private readonly admin: http.Server;
   private readonly routeBreakers = new Map<Route, CircuitBreakerPolicy>();
   private readonly globalLimiter: ConcurrencyLimiter | undefined;
+  /** WebSocket upgrades (the `websocket` key), or undefined. */
+  readonly websocket: WebSocketGateway | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private listenPort = 0;
@@ -218,6 +221,18 @@ export class Gateway {
       shed: this.shed,
     });
     this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
+    const ws = config.websocket;
+    if (ws) {
+      const cluster = clusters.get(
+        ws.cluster ?? (Object.keys(config.clusters)[0] as string),
+      ) as UpstreamCluster;
+      const websocket = new WebSocketGateway({ config: ws, upstreams: cluster });
+      this.websocket = websocket;
+      this.server.on('upgrade', (req, socket, head) => {
+        if (websocket.matches(req.url)) websocket.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
+    }
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
       state: () => this.state(),
@@ -246,6 +261,7 @@ export class Gateway {
   /** Binds both ports and starts health checking. */
   async listen(options: GatewayOptions = {}): Promise<void> {
     for (const c of this.clusters.values()) c.start();
+    await this.websocket?.start();
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -298,6 +314,7 @@ export class Gateway {
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
+      websocket: this.websocket?.stats() ?? null,
     };
   }
 
@@ -316,6 +333,8 @@ export class Gateway {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    // WebSocket clients get 1001 at once (their sessions stay resumable on another instance).
+    const wsClosed = this.websocket?.close();
     let graceful = false;
     if (drain) {
       graceful = await settlesWithin(this.handler.idle(), timeoutMs);
@@ -328,6 +347,7 @@ export class Gateway {
       this.handler.abortAll(new GatewayDrainingError());
     }
     this.server.closeAllConnections();
+    await wsClosed;
     await closed;
     // pool.close() waits for requests still queued on a pool; after a forced drain, don't wait.
     await Promise.all([...this.clusters.values()].map((c) => (graceful ? c.close() : c.destroy())));

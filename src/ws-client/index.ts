@@ -1,0 +1,9 @@
+/** `faultline/ws-client`: a resuming, buffering WebSocket client for the Faultline gateway. */
+export {
+  type Disconnected,
+  type ReceivedMessage,
+  ResilientWebSocket,
+  type ResilientWebSocketOptions,
+  type SessionOpened,
+} from './resilient-websocket.js';
+export { BufferFullError, ClientClosedError } from './ws-client-errors.js';
