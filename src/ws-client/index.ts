@@ -5,5 +5,6 @@ export {
   ResilientWebSocket,
   type ResilientWebSocketOptions,
   type SessionOpened,
+  type SessionSnapshot,
 } from './resilient-websocket.js';
 export { BufferFullError, ClientClosedError } from './ws-client-errors.js';

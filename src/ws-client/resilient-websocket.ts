@@ -29,8 +29,19 @@ export interface ResilientWebSocketOptions {
   maxAttempts?: number;
   /** Handshake timeout per attempt, in ms. @default 5000 */
   connectTimeoutMs?: number;
+  /**
+   * Resume a session another client object held (e.g. persisted across a process restart): its
+   * `session` snapshot. Its unacknowledged messages are not carried over.
+   */
+  resumeFrom?: SessionSnapshot;
   /** Extra `ws` client options (headers, agent …). */
   wsOptions?: WebSocket.ClientOptions;
+}
+
+/** What it takes to resume a session elsewhere. */
+export interface SessionSnapshot {
+  token: string;
+  lastOffset: number;
 }
 
 export interface SessionOpened {
@@ -85,20 +96,41 @@ export class ResilientWebSocket {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private live = false;
+  /** Connections that got their welcome (a close of one that did not is a failed attempt). */
+  private readonly welcomed = new WeakSet<WebSocket>();
   private readonly backoff: FullJitterBackoff;
   private readonly maxBuffered: number;
 
+  private readonly urls: readonly string[];
+  private nextUrl = 0;
+
+  /**
+   * `url`: the gateway, or several instances of it (tried in turn, one per attempt; a session
+   * resumes on any of them).
+   */
   constructor(
-    readonly url: string,
+    url: string | readonly string[],
     private readonly options: ResilientWebSocketOptions = {},
   ) {
+    this.urls = typeof url === 'string' ? [url] : url;
+    if (this.urls.length === 0) throw new TypeError('expected at least one URL');
     this.backoff = new FullJitterBackoff(options.backoff ?? { baseMs: 100, capMs: 10_000 }, options.random);
     this.maxBuffered = options.maxBufferedMessages ?? 1000;
+    if (options.resumeFrom) {
+      this.token = options.resumeFrom.token;
+      this.sid = options.resumeFrom.token.split('.')[0];
+      this.lastSeq = options.resumeFrom.lastOffset;
+    }
     this.connect();
   }
 
   get sessionId(): string | undefined {
     return this.sid;
+  }
+
+  /** The session's resume token and offset (undefined before the first welcome). */
+  get session(): SessionSnapshot | undefined {
+    return this.token === undefined ? undefined : { token: this.token, lastOffset: this.lastSeq };
   }
 
   /** Offset of the last message received. */
@@ -155,11 +187,12 @@ export class ResilientWebSocket {
 
   /** Drops the connection as a network failure would (the client reconnects). For tests and drills. */
   terminate(): void {
+    this.live = false;
     this.ws?.terminate();
   }
 
   private connect(): void {
-    const u = new URL(this.url);
+    const u = new URL(this.urls[this.nextUrl++ % this.urls.length] as string);
     if (this.token && this.options.resume !== false) {
       u.searchParams.set(RESUME_PARAM, this.token);
       u.searchParams.set(LAST_PARAM, String(this.lastSeq));
@@ -180,9 +213,8 @@ export class ResilientWebSocket {
     });
     ws.on('close', (code: number, reason: Buffer) => {
       if (this.ws !== ws) return;
-      const wasLive = this.live;
       this.live = false;
-      if (!wasLive) this.attempts++;
+      if (!this.welcomed.has(ws)) this.attempts++;
       const giveUp = this.closed || this.attempts >= (this.options.maxAttempts ?? Number.POSITIVE_INFINITY);
       const retryInMs = giveUp ? undefined : this.backoff.delay(this.attempts + 1);
       this.disconnected.emit({ code, reason: reason.toString(), retryInMs });
@@ -205,6 +237,7 @@ export class ResilientWebSocket {
       this.token = frame.token;
       while (this.outbox.length > 0 && (this.outbox[0] as Pending).cid <= frame.c) this.outbox.shift();
       this.live = true;
+      this.welcomed.add(ws);
       const attempts = this.attempts;
       this.attempts = 0;
       for (const p of this.outbox) ws.send(p.frame);

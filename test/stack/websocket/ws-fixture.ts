@@ -161,3 +161,12 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string }>
 }
 
 export { startGateway };
+
+/** Waits until `check()` is true, polling every 5 ms; throws after `timeoutMs` (never hangs). */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
