@@ -2,20 +2,26 @@ import { Redis } from 'ioredis';
 
 // Every mutating script is fenced on `owner`: once another instance has claimed a session, the old
 // owner's writes fail (-1) instead of interleaving, so a takeover never loses or duplicates a message.
+// ARGV: owner, maxLen, ttlMs, then (data, binary flag) per message; returns the first offset.
 const APPEND = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '0-' .. seq, 'd', ARGV[2], 'b', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return seq
+local n = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+local first = n + 1
+for i = 4, #ARGV, 2 do
+  n = n + 1
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. n, 'd', ARGV[i], 'b', ARGV[i + 1])
+end
+redis.call('HSET', KEYS[1], 'seq', n)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return first
 `;
-const TAKE_CLIENT_MESSAGE = `
+// Client ids only grow: raise cin to ARGV[2] and return its previous value (ids above it are new).
+const TAKE_CLIENT_MESSAGES = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
 local cin = tonumber(redis.call('HGET', KEYS[1], 'cin'))
-if tonumber(ARGV[2]) <= cin then return 0 end
-redis.call('HSET', KEYS[1], 'cin', ARGV[2])
-return 1
+if tonumber(ARGV[2]) > cin then redis.call('HSET', KEYS[1], 'cin', ARGV[2]) end
+return cin
 `;
 const CLAIM = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
@@ -87,7 +93,7 @@ export class SessionLog {
       // Connection errors surface on the commands that fail.
     });
     redis.defineCommand('flAppend', { numberOfKeys: 2, lua: APPEND });
-    redis.defineCommand('flTake', { numberOfKeys: 2, lua: TAKE_CLIENT_MESSAGE });
+    redis.defineCommand('flTake', { numberOfKeys: 2, lua: TAKE_CLIENT_MESSAGES });
     redis.defineCommand('flClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('flTouch', { numberOfKeys: 2, lua: TOUCH });
     redis.defineCommand('flEnd', { numberOfKeys: 2, lua: END });
@@ -120,24 +126,36 @@ export class SessionLog {
     return r ? { seq: Number(r[0]), cin: Number(r[1]) } : undefined;
   }
 
-  /** Logs an upstream message; its offset, or -1 if `owner` no longer owns the session. */
-  append(sid: string, owner: string, data: Buffer, binary: boolean): Promise<number> {
+  /**
+   * Logs upstream messages, in order, in one round trip; the offset of the first (the others follow
+   * it by one each), or -1 if `owner` no longer owns the session.
+   */
+  append(
+    sid: string,
+    owner: string,
+    messages: readonly { data: Buffer; binary: boolean }[],
+  ): Promise<number> {
     const [meta, log] = this.keys(sid);
-    return this.redis.flAppend(
+    const argv: (Buffer | string)[] = [];
+    for (const m of messages) argv.push(m.data, m.binary ? '1' : '0');
+    const args: (Buffer | string | number)[] = [
       meta,
       log,
       owner,
-      data,
       this.options.maxLogMessages,
       this.options.ttlMs,
-      binary ? '1' : '0',
-    );
+    ];
+    const flAppend = this.redis.flAppend as (...a: (Buffer | string | number)[]) => Promise<number>;
+    return flAppend.apply(this.redis, args.concat(argv));
   }
 
-  /** 1 if client message `cid` is new (now taken), 0 if already taken, -1 if not the owner. */
-  takeClientMessage(sid: string, owner: string, cid: number): Promise<number> {
+  /**
+   * Takes client message ids up to `maxCid`: returns the highest id taken before (ids above it are
+   * new, the others repeats), or -1 if `owner` no longer owns the session.
+   */
+  takeClientMessages(sid: string, owner: string, maxCid: number): Promise<number> {
     const [meta, log] = this.keys(sid);
-    return this.redis.flTake(meta, log, owner, cid);
+    return this.redis.flTake(meta, log, owner, maxCid);
   }
 
   /** Logged messages with offset > `after`, in order, at most `count`. */

@@ -46,6 +46,9 @@ export class Session {
   private sentUpTo = 0;
   private readonly outQueue: Outgoing[] = [];
   private readonly inQueue: Incoming[] = [];
+  /** Messages of the current tick, logged (or taken) together in one round trip. */
+  private appendBatch: Outgoing[] = [];
+  private takeBatch: Incoming[] = [];
   private pendingLive: Outgoing[] = [];
   private graceTimer: NodeJS.Timeout | undefined;
   private gone = false;
@@ -149,10 +152,18 @@ export class Session {
       this.upstreamPaused = true;
       this.upstream.pause();
     }
-    this.log.append(this.sid, this.owner, data, binary).then(
-      (n) => {
-        entry.n = n;
-        entry.done = true;
+    if (this.appendBatch.push(entry) === 1) queueMicrotask(() => this.logBatch());
+  }
+
+  private logBatch(): void {
+    const batch = this.appendBatch;
+    this.appendBatch = [];
+    this.log.append(this.sid, this.owner, batch).then(
+      (first) => {
+        batch.forEach((e, i) => {
+          e.n = first < 0 ? -1 : first + i;
+          e.done = true;
+        });
         this.flushOut();
       },
       () => this.fail(),
@@ -199,10 +210,25 @@ export class Session {
       done: false,
     };
     this.inQueue.push(entry);
-    this.log.takeClientMessage(this.sid, this.owner, entry.c).then(
-      (r) => {
-        entry.r = r;
-        entry.done = true;
+    if (this.takeBatch.push(entry) === 1) queueMicrotask(() => this.takeBatchNow());
+  }
+
+  private takeBatchNow(): void {
+    const batch = this.takeBatch;
+    this.takeBatch = [];
+    let max = 0;
+    for (const e of batch) if (e.c > max) max = e.c;
+    this.log.takeClientMessages(this.sid, this.owner, max).then(
+      (previous) => {
+        let taken = previous;
+        for (const e of batch) {
+          if (previous < 0) e.r = -1;
+          else if (e.c > taken) {
+            e.r = 1;
+            taken = e.c;
+          } else e.r = 0;
+          e.done = true;
+        }
         this.flushIn();
       },
       () => this.fail(),
@@ -210,6 +236,7 @@ export class Session {
   }
 
   private flushIn(): void {
+    let acked = 0;
     while (this.inQueue.length > 0 && (this.inQueue[0] as Incoming).done) {
       const e = this.inQueue.shift() as Incoming;
       if (e.r < 0) {
@@ -219,8 +246,10 @@ export class Session {
       if (e.r === 1) {
         if (this.upstreamOpen) this.upstream.send(e.payload, { binary: typeof e.payload !== 'string' });
       } else this.hooks.onDuplicate();
-      this.client?.send(`{"t":"a","c":${e.c}}`);
+      if (e.c > acked) acked = e.c;
     }
+    // One ack for the batch: the client drops every id up to it.
+    if (acked > 0) this.client?.send(`{"t":"a","c":${acked}}`);
   }
 
   private upstreamClosed(code: number, reason: string): void {
