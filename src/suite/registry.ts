@@ -11,6 +11,7 @@ import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
+import { massDisconnection } from './websocket/mass-disconnection.js';
 
 /**
  * The explicit list of every scenario `faultline run` knows, in run order. Add a scenario with
@@ -30,4 +31,5 @@ export const scenarios: readonly Scenario[] = [
   memoryPressure,
   connectionPoolExhaustion,
   serviceIsolation,
+  massDisconnection,
 ];
