@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import * as hdr from 'hdr-histogram-js';
 import { SeededRandom } from '../../src/common/rng.js';
-import { LatencyWindow } from '../../src/stack/policy/latency-window.js';
+import { LatencyWindow } from '../../src/stack/timeout/latency-window.js';
 
 const { values: args } = parseArgs({
   options: { calls: { type: 'string', default: '500000' }, reads: { type: 'string', default: '5000' } },

@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   const upstreamPorts: number[] = [];
   for (let i = 0; i < UPSTREAMS; i++) {
     upstreamPorts.push(
-      await spawnUntilListening(process.execPath, nodeEntry('stack/service/main'), {
+      await spawnUntilListening(process.execPath, nodeEntry('service/main'), {
         PORT: '0',
         INSTANCE_ID: `bench-${i + 1}`,
         LOG_LEVEL: 'error',

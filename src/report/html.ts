@@ -1,6 +1,6 @@
 import type { Journal } from '../chaos/experiment/journal.js';
+import type { RunReport, ScenarioResult, StatusCounts } from '../runner/run-report.js';
 import { formatMs, formatRate, formatScore } from './format.js';
-import type { RunReport, ScenarioResult, StatusCounts } from './report.js';
 import { esc, renderTimelineChart } from './timeline-chart.js';
 import { writeReportFile } from './write-file.js';
 

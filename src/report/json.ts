@@ -1,4 +1,4 @@
-import type { RunReport } from './report.js';
+import type { RunReport } from '../runner/run-report.js';
 import { writeReportFile } from './write-file.js';
 
 /**

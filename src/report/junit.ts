@@ -1,5 +1,5 @@
+import type { RunReport, ScenarioResult } from '../runner/run-report.js';
 import { formatMs, formatRate } from './format.js';
-import type { RunReport, ScenarioResult } from './report.js';
 import { writeReportFile } from './write-file.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { journalSchema } from '../chaos/experiment/journal.js';
-import { runReportSchema } from './report.js';
+import { runReportSchema } from '../runner/run-report.js';
 
 const JOURNAL_SCHEMA_ID = 'https://faultline.dev/schemas/journal.schema.json';
 

@@ -1,6 +1,6 @@
-import type { Phase, Scenario } from '../suite/scenario.js';
+import type { RunReport, ScenarioResult } from '../runner/run-report.js';
+import type { Phase, Scenario } from '../runner/scenario.js';
 import { formatMs, formatRate, formatScore } from './format.js';
-import type { RunReport, ScenarioResult } from './report.js';
 
 /**
  * The terminal report: a live progress view on a TTY (one line per running scenario with its

@@ -1,4 +1,5 @@
-import type { Journal, TimelinePoint } from '../chaos/experiment/journal.js';
+import type { Journal } from '../chaos/experiment/journal.js';
+import type { TimelinePoint } from '../chaos/load/load-metrics.js';
 
 /**
  * Renders a journal's load timeline as one inline SVG: three panels sharing the time axis

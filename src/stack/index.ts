@@ -1,27 +1,206 @@
-/** The resilience stack, usable without the chaos engine. */
+/**
+ * `faultline/stack`: the resilience policies and the gateway, usable without the chaos engine.
+ * An explicit list: what is named here is the public API (docs/policies.md, docs/gateway.md);
+ * everything else under src/stack is internal and may change. The reference service is not part
+ * of the stack; it is published as `faultline/service`.
+ */
 
-export * from './backoff/index.js';
-export * from './balancer/index.js';
-export * from './breaker/index.js';
-export * from './concurrency/index.js';
-export * from './gateway/index.js';
-export * from './health/index.js';
-export * from './hedge/index.js';
-export * from './metrics/index.js';
-export * from './policy/index.js';
-export type { Policy, PolicyContext } from './policy/policy.js';
-export { wrap } from './policy/policy.js';
-export * from './retry/index.js';
+export { SeededRandom } from '../common/rng.js';
+export type { Backoff, RandomSource } from './backoff/backoff.js';
+export { type BackoffConfig, backoffConfigSchema, createBackoff } from './backoff/backoff-config.js';
+export { ConstantBackoff } from './backoff/constant-backoff.js';
 export {
-  type ExternalStub,
-  type Item,
-  type ItemStore,
-  MemoryItemStore,
-  PostgresItemStore,
-  RedisItemStore,
-  type ReferenceService,
-  type ServiceConfigInput,
-  startExternalStub,
-  startService,
-} from './service/index.js';
-export * from './timeout/index.js';
+  DecorrelatedJitterBackoff,
+  type DecorrelatedJitterBackoffOptions,
+  decorrelatedJitterBackoffOptionsSchema,
+} from './backoff/decorrelated-jitter-backoff.js';
+export {
+  FullJitterBackoff,
+  type FullJitterBackoffOptions,
+  fullJitterBackoffOptionsSchema,
+} from './backoff/full-jitter-backoff.js';
+export type { Balancer, BalancerHost } from './balancer/balancer.js';
+export { type BalancerName, balancerNames, createBalancer } from './balancer/create-balancer.js';
+export { LeastRequestBalancer, type LeastRequestBalancerOptions } from './balancer/least-request-balancer.js';
+export { RoundRobinBalancer } from './balancer/round-robin-balancer.js';
+export { WeightedBalancer } from './balancer/weighted-balancer.js';
+export type { Breaker, BreakerSnapshot } from './breaker/breaker.js';
+export { BrokenCircuitError, isBrokenCircuitError } from './breaker/broken-circuit-error.js';
+export {
+  type BreakerStrategyConfig,
+  breakerStrategyConfigSchema,
+  type CircuitBreakerConfig,
+  type CircuitBreakerHooks,
+  circuitBreakerConfigSchema,
+  createBreaker,
+  createCircuitBreaker,
+} from './breaker/circuit-breaker-config.js';
+export {
+  type BreakEvent,
+  type CallEvent,
+  CircuitBreakerPolicy,
+  type CircuitBreakerPolicyOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitState,
+  circuitBreakerPolicyOptionsSchema,
+} from './breaker/circuit-breaker-policy.js';
+export {
+  ConsecutiveBreaker,
+  type ConsecutiveBreakerOptions,
+  consecutiveBreakerOptionsSchema,
+} from './breaker/consecutive-breaker.js';
+export {
+  FailureRateBreaker,
+  type FailureRateBreakerOptions,
+  failureRateBreakerOptionsSchema,
+} from './breaker/failure-rate-breaker.js';
+export {
+  AdaptiveConcurrencyLimit,
+  type AdaptiveConcurrencyLimitHooks,
+  type AdaptiveConcurrencyLimitOptions,
+  type AdaptiveConcurrencyLimitSnapshot,
+  adaptiveConcurrencyLimitOptionsSchema,
+  type LimitChangeEvent,
+} from './concurrency/adaptive-concurrency-limit.js';
+export {
+  type ConcurrencyConfig,
+  concurrencyConfigSchema,
+  createConcurrencyLimiter,
+} from './concurrency/concurrency-config.js';
+export {
+  ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
+  type ConcurrencyLimiterSnapshot,
+  concurrencyLimiterOptionsSchema,
+  type ShedEvent,
+} from './concurrency/concurrency-limiter.js';
+export { FixedLimit, type LimitSample, type LimitSource } from './concurrency/limit-source.js';
+export { isShedError, ShedError, type ShedReason } from './concurrency/shed-error.js';
+export { type CloseOptions, Gateway, type GatewayOptions, startGateway } from './gateway/gateway.js';
+export {
+  type GatewayConfig,
+  type GatewayConfigInput,
+  gatewayConfigSchema,
+} from './gateway/gateway-config.js';
+export {
+  BadRequestTargetError,
+  ClientAbortedError,
+  GatewayDrainingError,
+  GatewayListenError,
+  GatewayTimeoutError,
+  NoHealthyUpstreamError,
+  NoRouteError,
+  UpstreamFailureError,
+  UpstreamPoolExhaustedError,
+  UpstreamTimeoutError,
+} from './gateway/gateway-errors.js';
+export type {
+  BreakerStateChange,
+  HostStateChange,
+  PanicChange,
+  RequestCompleted,
+  RequestShed,
+  RetryScheduled,
+} from './gateway/gateway-events.js';
+export type { ClusterState, GatewayState, RouteState, UpstreamHostState } from './gateway/gateway-state.js';
+export { GatewayConfigError, loadGatewayConfig, parseGatewayConfig } from './gateway/load-gateway-config.js';
+export { logGatewayEvents } from './gateway/log-gateway-events.js';
+export { type ServeGatewayOptions, serveGateway } from './gateway/serve-gateway.js';
+export { ActiveHealthChecker, type CheckResult } from './health/active-health-checker.js';
+export {
+  type ActiveHealthCheckConfig,
+  activeHealthCheckSchema,
+  type OutlierDetectionConfig,
+  outlierDetectionSchema,
+  type SlowStartConfig,
+  slowStartSchema,
+} from './health/health-config.js';
+export { type HostChangeReason, HostHealth, type HostStatus } from './health/host-health.js';
+export { HostSet, type HostSetOptions } from './health/host-set.js';
+export { OutlierDetector, type RequestOutcome } from './health/outlier-detector.js';
+export { HedgeBudget, type HedgeBudgetOptions, hedgeBudgetOptionsSchema } from './hedge/hedge-budget.js';
+export {
+  type HedgeEvent,
+  HedgePolicy,
+  type HedgePolicyHooks,
+  type HedgePolicyOptions,
+  type HedgeSnapshot,
+  hedgePolicyOptionsSchema,
+} from './hedge/hedge-policy.js';
+export { GatewayMetrics, type GatewayMetricsSource } from './metrics/gateway-metrics.js';
+export { policyChannels } from './policy/diagnostics.js';
+export { errorsAreFailures, type Outcome } from './policy/outcome.js';
+export type { Pipeline, Policy, PolicyContext, RequestInfo } from './policy/policy.js';
+export { wrap } from './policy/policy.js';
+export {
+  createRoutePolicies,
+  type RoutePolicies,
+  type RoutePoliciesConfig,
+  type RoutePoliciesConfigInput,
+  type RoutePoliciesHooks,
+  routePoliciesConfigSchema,
+} from './policy/route-policies.js';
+export {
+  composeStages,
+  DuplicateStageError,
+  orderStages,
+  type Stage,
+  type StageName,
+  stageOrder,
+} from './policy/stages.js';
+export {
+  ConcurrentRetryBudget,
+  type ConcurrentRetryBudgetOptions,
+  concurrentRetryBudgetSchema,
+} from './retry/concurrent-retry-budget.js';
+export { IDEMPOTENT_METHODS, isIdempotentRequest } from './retry/idempotency.js';
+export {
+  RateRetryBudget,
+  type RateRetryBudgetOptions,
+  rateRetryBudgetSchema,
+} from './retry/rate-retry-budget.js';
+export type { RetryBudget, RetryBudgetSnapshot } from './retry/retry-budget.js';
+export {
+  createRetryBudget,
+  createRetryPolicy,
+  defaultRetryBudget,
+  type RetryBudgetConfig,
+  type RetryConfig,
+  type RetryConfigInput,
+  type RetryHooks,
+  type RetryOverride,
+  retryBudgetConfigSchema,
+  retryConfigSchema,
+  retryErrorsExceptBrokenCircuit,
+  retryOverrideSchema,
+} from './retry/retry-config.js';
+export {
+  type GiveUpEvent,
+  type RetryDecisionContext,
+  type RetryEvent,
+  RetryPolicy,
+  type RetryPolicyOptions,
+  retryPolicyOptionsSchema,
+} from './retry/retry-policy.js';
+export {
+  AdaptiveTimeout,
+  type AdaptiveTimeoutHooks,
+  type AdaptiveTimeoutOptions,
+  adaptiveTimeoutOptionsSchema,
+} from './timeout/adaptive-timeout.js';
+export { isTimeoutError, TimeoutError, type TimeoutScope } from './timeout/timeout-error.js';
+export {
+  TimeoutPolicy,
+  type TimeoutPolicyOptions,
+  timeoutPolicyOptionsSchema,
+} from './timeout/timeout-policy.js';
+export {
+  createTimeouts,
+  type Timeouts,
+  type TimeoutsConfig,
+  type TimeoutsConfigInput,
+  type TimeoutsOverride,
+  timeoutsConfigSchema,
+  timeoutsOverrideSchema,
+} from './timeout/timeouts-config.js';
+export { TryDeadline } from './timeout/try-deadline.js';

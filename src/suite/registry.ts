@@ -1,3 +1,4 @@
+import type { Scenario } from '../runner/scenario.js';
 import { demoProcessKill } from './demo/process-kill.js';
 import { demoProxyLatency } from './demo/proxy-latency.js';
 import { gradualLatency } from './latency/gradual-latency.js';
@@ -7,7 +8,6 @@ import { serviceIsolation } from './network/service-isolation.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
 import { memoryPressure } from './resource/memory-pressure.js';
-import type { Scenario } from './scenario.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';

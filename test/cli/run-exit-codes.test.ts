@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReportSchema } from '../../src/report/report.js';
-import { CATEGORIES } from '../../src/suite/scenario.js';
+import { runReportSchema } from '../../src/runner/run-report.js';
+import { CATEGORIES } from '../../src/runner/scenario.js';
 import { cliEnv, ENTRY_PATH, ROOT_PATH, spawnCli } from './run-helpers.js';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;

@@ -1,6 +1,6 @@
 import type { Journal } from '../../src/chaos/experiment/journal.js';
-import { NEEDS, type Need, type NeedCheck } from '../../src/suite/needs.js';
-import type { Scenario } from '../../src/suite/scenario.js';
+import { NEEDS, type Need, type NeedCheck } from '../../src/runner/needs.js';
+import type { Scenario } from '../../src/runner/scenario.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 /**

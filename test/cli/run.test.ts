@@ -8,8 +8,8 @@ import {
   DEFAULT_REDIS_URL,
   resolveRunConfig,
 } from '../../src/cli/commands/run-config.js';
-import { runReportSchema } from '../../src/report/report.js';
-import type { Scenario, ScenarioEnv } from '../../src/suite/scenario.js';
+import { runReportSchema } from '../../src/runner/run-report.js';
+import type { Scenario, ScenarioEnv } from '../../src/runner/scenario.js';
 import { sampleJournal } from '../report/fixtures.js';
 import { fixtureNeeds, fixtureScenarios } from './run-fixtures.js';
 import { runInProcess } from './run-helpers.js';

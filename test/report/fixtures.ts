@@ -1,4 +1,5 @@
-import type { Journal, TimelinePoint } from '../../src/chaos/experiment/journal.js';
+import type { Journal } from '../../src/chaos/experiment/journal.js';
+import type { TimelinePoint } from '../../src/chaos/load/load-metrics.js';
 import { SeededRandom } from '../../src/common/rng.js';
 
 /**

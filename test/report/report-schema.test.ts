@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderJsonReport } from '../../src/report/json.js';
-import { runReportSchema } from '../../src/report/report.js';
 import { reportJsonSchema } from '../../src/report/report-json-schema.js';
+import { runReportSchema } from '../../src/runner/run-report.js';
 import { sampleReport } from './sample-report.js';
 
 const FILE = fileURLToPath(new URL('../../docs/report.schema.json', import.meta.url));

@@ -1,5 +1,6 @@
-import { hypothesisOf, metricsOf } from '../../src/report/journal-metrics.js';
-import { createRunReport, type RunReport, type ScenarioResult } from '../../src/report/report.js';
+import { createRunReport } from '../../src/runner/create-run-report.js';
+import { hypothesisOf, metricsOf } from '../../src/runner/journal-metrics.js';
+import type { RunReport, ScenarioResult } from '../../src/runner/run-report.js';
 import { sampleJournal } from './fixtures.js';
 
 function result(

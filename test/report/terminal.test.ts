@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary, isLiveTerminal, shorten, TerminalView } from '../../src/report/terminal.js';
-import type { Scenario } from '../../src/suite/scenario.js';
+import type { Scenario } from '../../src/runner/scenario.js';
 import { Capture } from '../cli/run-helpers.js';
 import { sampleReport } from './sample-report.js';
 

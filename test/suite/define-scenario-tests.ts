@@ -2,10 +2,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
 import { resolveRunConfig, scenarioEnvOf } from '../../src/cli/commands/run-config.js';
-import type { ScenarioResult } from '../../src/report/report.js';
-import { NeedChecker } from '../../src/suite/needs.js';
-import { runScenarios } from '../../src/suite/runner.js';
-import type { Scenario } from '../../src/suite/scenario.js';
+import { NeedChecker } from '../../src/runner/needs.js';
+import type { ScenarioResult } from '../../src/runner/run-report.js';
+import { runScenarios } from '../../src/runner/runner.js';
+import type { Scenario } from '../../src/runner/scenario.js';
 
 export interface ScenarioTestOptions {
   /** Seed of the run (default: SEED env var, else 1, so test runs replay). */

@@ -1,4 +1,4 @@
-import { NEEDS } from '../../src/suite/needs.js';
+import { NEEDS } from '../../src/runner/needs.js';
 
 /** Whether a Redis answers at `url` (tests that need one skip with this). */
 export async function redisReachable(url: string): Promise<boolean> {

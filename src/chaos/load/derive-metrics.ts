@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary, LoadMetrics, TimelinePoint } from '../experiment/journal.js';
 import type { FaultWindow, RecoveryTolerance } from './load.js';
+import type { LatencySummary, LoadMetrics, TimelinePoint } from './load-metrics.js';
 import { BUCKET_MS, type Bucket, type LoadRecorder, newHistogram } from './load-recorder.js';
 
 /** Default `stable_buckets`: 5 good buckets in a row = 500 ms of steady state. */

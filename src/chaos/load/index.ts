@@ -7,6 +7,16 @@ export {
 } from './derive-metrics.js';
 export { HttpLoadSender, type HttpLoadSpec, httpLoadSchema, loadBoundsFields } from './http-load.js';
 export type { FaultWindow, LiveLoadStats, LoadRun, RecoveryTolerance } from './load.js';
+export {
+  type LatencySummary,
+  type LoadMetrics,
+  latencySummarySchema,
+  loadMetricsSchema,
+  type TargetMetrics,
+  type TimelinePoint,
+  targetMetricsSchema,
+  timelinePointSchema,
+} from './load-metrics.js';
 export { BUCKET_MS, type Bucket, LoadRecorder, newHistogram, type Outcome } from './load-recorder.js';
 export { errorLabel, type LoadSender, type OpenLoopOptions, OpenLoopRun } from './open-loop-run.js';
 export {

@@ -1,4 +1,4 @@
-import type { LoadMetrics } from '../experiment/journal.js';
+import type { LoadMetrics } from './load-metrics.js';
 
 /**
  * The load generator's contract with the experiment runner. The generator is open loop

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { SeededRandom } from '../../common/rng.js';
-import type { LoadMetrics } from '../experiment/journal.js';
 import { runArrivalSchedule } from './arrival-schedule.js';
 import { deriveLoadMetrics } from './derive-metrics.js';
 import type { FaultWindow, LiveLoadStats, LoadRun, RecoveryTolerance } from './load.js';
+import type { LoadMetrics } from './load-metrics.js';
 import { BUCKET_MS, LoadRecorder, newHistogram, type Outcome } from './load-recorder.js';
 
 /**

@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import type { TargetMetrics } from '../experiment/journal.js';
 import { ProcessSampler } from '../process/proc-stats.js';
+import type { TargetMetrics } from './load-metrics.js';
 
 /** A process whose resources the journal reports (`metrics.targets`). */
 export interface SampledTarget {

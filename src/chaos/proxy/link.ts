@@ -37,9 +37,11 @@ export class Link {
       closeConnection: () => this.close(),
       resetConnection: () => this.reset(),
       // Answering a request: write back to the socket the request came from.
-      respond: (data: Buffer) => {
+      respond: (data: Buffer, end: boolean) => {
         const socket = stream === 'upstream' ? this.client : this.server;
-        if (!socket.destroyed && socket.writable) socket.write(data);
+        if (socket.destroyed || !socket.writable) return;
+        if (end) socket.end(data);
+        else socket.write(data);
       },
       onToxicError: (err: unknown) => options.onError(err, `toxic on ${stream}`),
     });
@@ -48,6 +50,9 @@ export class Link {
       downstream: new ToxicChain(this.server, this.client, options.stats.downstream, hooks('downstream')),
     };
     for (const t of options.toxics) this.addToxic(t.key, t.name, t.stream, t.plan);
+    // Each direction's toxics see the replies the other direction writes to their source.
+    this.chains.downstream.sink.onWrite = (data) => this.chains.upstream.replies(data);
+    this.chains.upstream.sink.onWrite = (data) => this.chains.downstream.replies(data);
     this.wire(this.client, this.chains.upstream, this.chains.downstream);
     this.wire(this.server, this.chains.downstream, this.chains.upstream);
   }

@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
-import { parseAddress } from './address.js';
+import { parseAddress, sameAddress } from './address.js';
 import { ProxyApiError } from './errors.js';
 import { type LeaseJson, LeaseRegistry } from './lease-registry.js';
 import {
@@ -103,19 +103,28 @@ export class ProxyCollection {
     return proxy.toJSON();
   }
 
-  /** Partial update: new listen/upstream restarts the proxy; `enabled` brings it down or up. */
+  /**
+   * Partial update: a listen or upstream that means another address restarts the proxy;
+   * `enabled` brings it down or up. Addresses compare by meaning (`sameAddress`): `localhost:L`
+   * for a proxy bound to `127.0.0.1:L` changes nothing. Port 0 asks for a new free port, as in
+   * Toxiproxy (`proxy.go` `Update`).
+   */
   async updateProxy(name: string, input: ProxyUpdate | unknown): Promise<ProxyJson> {
     const proxy = this.require(name);
     const body = parseBody(proxyUpdateSchema, input);
-    const listen = body.listen || proxy.listen;
-    const upstream = body.upstream || proxy.upstream;
     const enabled = body.enabled ?? proxy.enabled;
-    if (listen !== proxy.listen || upstream !== proxy.upstream) {
+    // Validate before anything stops.
+    if (body.listen) parseAddress(body.listen, 'listen');
+    if (body.upstream) parseAddress(body.upstream, 'upstream');
+    const listenMoves = !!body.listen && !(await sameAddress(proxy.listen, body.listen));
+    const upstreamMoves = !!body.upstream && !(await sameAddress(proxy.upstream, body.upstream));
+    if (listenMoves || upstreamMoves) {
       const before = { listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled };
-      parseAddress(listen, 'listen'); // validate before anything stops
-      parseAddress(upstream, 'upstream');
       await proxy.stop();
-      proxy.setAddresses(listen, upstream);
+      proxy.setAddresses(
+        listenMoves ? body.listen! : proxy.listen,
+        upstreamMoves ? body.upstream! : proxy.upstream,
+      );
       if (enabled) {
         try {
           await proxy.start();
@@ -143,7 +152,8 @@ export class ProxyCollection {
 
   /**
    * Creates or replaces many proxies. An existing proxy is kept as it is when its listen and
-   * upstream are unchanged, replaced otherwise. Everything is validated first; if a listener
+   * upstream mean the same addresses (`sameAddress`; a listen port 0 matches the port it has),
+   * replaced otherwise. Everything is validated first; if a listener
    * then fails, the proxies this call created are removed and the replaced ones restored.
    */
   async populate(input: unknown): Promise<ProxyJson[]> {
@@ -160,7 +170,7 @@ export class ProxyCollection {
     try {
       for (const spec of specs) {
         const existing = this.proxies.get(spec.name);
-        if (existing && existing.upstream === spec.upstream && sameListen(existing.listen, spec.listen)) {
+        if (existing && (await unchanged(existing, spec))) {
           result.push(existing);
           continue;
         }
@@ -322,11 +332,10 @@ export function createProxyCollection(options: ProxyCollectionOptions = {}): Pro
   return new ProxyCollection(options);
 }
 
-function sameListen(current: string, wanted: string): boolean {
-  if (current === wanted) return true;
-  // A proxy created with port 0 reports its real port; asking for port 0 again keeps it.
+/** Whether a populate entry leaves an existing proxy's addresses as they are. */
+async function unchanged(existing: TcpProxy, spec: ValidProxy): Promise<boolean> {
   return (
-    wanted.endsWith(':0') &&
-    current.slice(0, current.lastIndexOf(':')) === wanted.slice(0, wanted.lastIndexOf(':'))
+    (await sameAddress(existing.upstream, spec.upstream)) &&
+    (await sameAddress(existing.listen, spec.listen, { anyPort: true }))
   );
 }

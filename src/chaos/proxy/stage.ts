@@ -13,7 +13,8 @@ export interface StageHost {
   onQueued(delta: number): void;
   closeConnection(): void;
   resetConnection(): void;
-  respond(data: Buffer): void;
+  /** Writes back to the source peer; `from` is the answering stage (its replies go to the stages up to it). */
+  respond(data: Buffer, end: boolean, from: Stage): void;
   onToxicError(err: unknown): void;
 }
 
@@ -49,6 +50,8 @@ export class Stage implements Receiver {
   private hasState = false;
   /** Uniform draw made once per connection and direction: acts iff draw < toxicity. */
   private readonly draw: number;
+  /** Listeners of runs that watch the replies going back to the source peer. */
+  private readonly replyWatchers = new Set<(data: Buffer) => void>();
 
   constructor(
     readonly key: object,
@@ -147,20 +150,33 @@ export class Stage implements Receiver {
     return this.inputEnded;
   }
 
-  take(bytes: number | undefined, forward: boolean): void {
-    const head = this.queue[0];
-    if (head === undefined) return;
-    let out: Buffer;
-    if (bytes === undefined || bytes >= head.data.length) {
-      this.queue.shift();
-      out = head.data;
-    } else {
-      if (bytes <= 0) return;
-      out = head.data.subarray(0, bytes);
-      head.data = head.data.subarray(bytes);
+  /** The queued bytes from byte `offset` of the queue on, within one chunk; undefined if not queued yet. */
+  at(offset: number): Buffer | undefined {
+    let base = 0;
+    for (const q of this.queue) {
+      if (offset < base + q.data.length) return q.data.subarray(offset - base);
+      base += q.data.length;
     }
-    this.host.onQueued(-out.length);
-    if (forward) this.next.push(out);
+    return undefined;
+  }
+
+  take(bytes: number | undefined, forward: boolean): void {
+    let left = bytes ?? this.queue[0]?.data.length ?? 0;
+    while (left > 0) {
+      const head = this.queue[0];
+      if (head === undefined) return;
+      let out: Buffer;
+      if (left >= head.data.length) {
+        this.queue.shift();
+        out = head.data;
+      } else {
+        out = head.data.subarray(0, left);
+        head.data = head.data.subarray(left);
+      }
+      left -= out.length;
+      this.host.onQueued(-out.length);
+      if (forward) this.next.push(out);
+    }
   }
 
   hostCall(kind: 'close' | 'reset'): void {
@@ -168,8 +184,18 @@ export class Stage implements Receiver {
     else this.host.resetConnection();
   }
 
-  respond(data: Buffer): void {
-    this.host.respond(data);
+  respond(data: Buffer, end: boolean): void {
+    this.host.respond(data, end, this);
+  }
+
+  watchReplies(listener: (data: Buffer) => void): () => void {
+    this.replyWatchers.add(listener);
+    return () => this.replyWatchers.delete(listener);
+  }
+
+  /** Bytes written back to the source peer: passed to the watching runs. */
+  replies(data: Buffer): void {
+    for (const w of this.replyWatchers) w(data);
   }
 
   private onRunDone(run: Run): void {
@@ -198,6 +224,8 @@ class Run implements ToxicStub<unknown> {
   private readonly peekers = new Set<() => void>();
   /** Pending sleeps and holds: resolved by their timer (sleeps) or interruption. */
   private readonly waiters = new Set<() => void>();
+  /** Reply watchers of this run, removed when it is interrupted. */
+  private readonly unwatch: Array<() => void> = [];
 
   constructor(
     private readonly stage: Stage,
@@ -218,6 +246,22 @@ class Run implements ToxicStub<unknown> {
       };
       this.peekers.add(done);
     });
+  }
+
+  async peekAt(offset: number): Promise<Buffer | null> {
+    for (;;) {
+      if (this.interrupted) return null;
+      const found = this.stage.at(offset);
+      if (found !== undefined) return found;
+      if (this.stage.inputDone) return null;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.peekers.delete(done);
+          resolve();
+        };
+        this.peekers.add(done);
+      });
+    }
   }
 
   headArrivedAt(): number {
@@ -256,6 +300,28 @@ class Run implements ToxicStub<unknown> {
     });
   }
 
+  within<T>(promise: Promise<T>, ms = Number.POSITIVE_INFINITY): Promise<T | undefined> {
+    if (this.interrupted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const done = (value?: T): void => {
+        clearTimeout(timer);
+        this.waiters.delete(cancel);
+        resolve(value);
+      };
+      const cancel = (): void => done(undefined);
+      const timer = Number.isFinite(ms) ? setTimeout(cancel, Math.max(0, ms)) : undefined;
+      this.waiters.add(cancel);
+      promise.then(
+        (value) => done(value),
+        () => done(undefined),
+      );
+    });
+  }
+
+  watchReplies(listener: (data: Buffer) => void): void {
+    if (this.live()) this.unwatch.push(this.stage.watchReplies(listener));
+  }
+
   closeConnection(): void {
     if (this.live()) this.stage.hostCall('close');
   }
@@ -264,8 +330,8 @@ class Run implements ToxicStub<unknown> {
     if (this.live()) this.stage.hostCall('reset');
   }
 
-  respond(data: Buffer): void {
-    if (this.live()) this.stage.respond(data);
+  respond(data: Buffer, options: { end?: boolean } = {}): void {
+    if (this.live()) this.stage.respond(data, options.end === true);
   }
 
   /** New data or end of input. */
@@ -275,6 +341,7 @@ class Run implements ToxicStub<unknown> {
 
   interrupt(): void {
     this.interrupted = true;
+    for (const u of this.unwatch.splice(0)) u();
     for (const w of [...this.peekers, ...this.waiters]) w();
   }
 

@@ -15,6 +15,8 @@ export interface DirectionStats {
 class SocketSink implements Receiver {
   ended = false;
   closed = false;
+  /** Told every chunk written (the other direction's toxics watch the replies). */
+  onWrite: ((data: Buffer) => void) | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -25,6 +27,7 @@ class SocketSink implements Receiver {
     if (this.closed || this.ended) return;
     this.stats.sent += data.length;
     this.socket.write(data);
+    this.onWrite?.(data);
   }
 
   end(): void {
@@ -37,8 +40,8 @@ class SocketSink implements Receiver {
 export interface ChainHooks {
   closeConnection(): void;
   resetConnection(): void;
-  /** Writes to the socket this chain reads from (a toxic answering a request itself). */
-  respond(data: Buffer): void;
+  /** Writes to the socket this chain reads from (a toxic answering a request itself); `end`: then FIN. */
+  respond(data: Buffer, end: boolean): void;
   onToxicError(err: unknown): void;
 }
 
@@ -71,7 +74,15 @@ export class ToxicChain {
       },
       closeConnection: hooks.closeConnection,
       resetConnection: hooks.resetConnection,
-      respond: hooks.respond,
+      respond: (data, end, from) => {
+        // What a stage answers is a reply for it and for the stages before it (their requests
+        // reached it), not for the stages after it (they never saw the request).
+        for (const s of this.stages) {
+          s.replies(data);
+          if (s === from) break;
+        }
+        hooks.respond(data, end);
+      },
       onToxicError: hooks.onToxicError,
     };
     destination.on('drain', () => this.updateFlow());
@@ -89,6 +100,11 @@ export class ToxicChain {
     if (this.sourceEnded) return;
     this.sourceEnded = true;
     (this.stages[0] ?? this.sink).end();
+  }
+
+  /** Bytes written back to this chain's source socket by the other direction (replies). */
+  replies(data: Buffer): void {
+    for (const s of this.stages) s.replies(data);
   }
 
   /** Appends a stage for a new toxic (toxics chain in creation order). */

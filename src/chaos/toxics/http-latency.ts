@@ -12,38 +12,40 @@ export const httpLatencyAttributes = z.object({
 export type HttpLatencyAttributes = z.infer<typeof httpLatencyAttributes>;
 
 interface HttpLatencyState {
-  scanner: HttpRequestScanner;
-  /** The request in progress was already delayed (or passed by toxicity): forward the rest freely. */
-  released: boolean;
+  requests: HttpRequestScanner;
 }
 
 /**
  * On the upstream (request) stream of HTTP/1.x traffic: holds each request for latency ± jitter
- * ms from when its first byte arrived, with probability `toxicity` drawn per request. Requests on
- * one keep-alive connection stay in order.
+ * ms from when its first byte arrived, with probability `toxicity` drawn per request, then
+ * forwards its head and streams its body. Pipelined requests each get their own draw and stay
+ * in order. A request with `Expect: 100-continue` is held the same way; the server's
+ * `100 Continue` then releases the body.
  */
 export const HttpLatencyToxic: Toxic<HttpLatencyAttributes, HttpLatencyState> = {
   type: 'http_latency',
   attributes: httpLatencyAttributes,
   capabilities: { toxicityPerRequest: true, streams: ['upstream'], defaultStream: 'upstream' },
-  newState: () => ({ scanner: new HttpRequestScanner(), released: false }),
+  newState: () => ({ requests: new HttpRequestScanner() }),
   async pipe(stub, { latency, jitter }) {
-    const state = stub.state;
+    const { requests } = stub.state;
     for (;;) {
-      const chunk = await stub.peek();
-      if (chunk === null || stub.interrupted) return;
-      if (state.scanner.atRequestStart && !state.released) {
+      // Not HTTP (any more): the stage passes everything through untouched.
+      if (requests.opaque || stub.interrupted) return;
+      if (requests.atRequestStart) {
+        const head = await requests.readHead(stub);
+        // End of stream, interrupted, or not HTTP: the stage passes the rest through untouched.
+        if (head === null) return;
         if (stub.rng.chance(stub.toxicity)) {
           const delay = Math.max(0, jitter > 0 ? latency + stub.rng.int(-jitter, jitter) : latency);
-          const wait = stub.headArrivedAt() + delay - performance.now();
+          const wait = head.arrivedAt + delay - performance.now();
           if (wait > 0) await stub.sleep(wait);
           if (stub.interrupted) return;
         }
-        state.released = true;
+        requests.begin(stub, head, true);
       }
-      const { consumed, complete } = state.scanner.advance(chunk);
-      stub.forward(consumed);
-      if (complete) state.released = false;
+      if (!(await requests.moveBody(stub, true))) return;
+      requests.end();
     }
   },
 };

@@ -1,168 +1,127 @@
-/**
- * Finds request boundaries in an HTTP/1.x byte stream (keep-alive, Content-Length and chunked
- * bodies) without buffering the stream: the HTTP toxics feed it exactly the bytes they consume.
- * Anything that does not look like HTTP/1.x, and everything after an Upgrade or CONNECT request,
- * is "opaque": the toxics then pass it through untouched.
- */
-const MAX_HEAD = 64 * 1024;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+import { HttpBodyScanner } from './http-body-scanner.js';
+import {
+  type BodyFraming,
+  bodyFraming,
+  closesConnection,
+  fieldTokens,
+  HttpHeadParser,
+  type ParsedHead,
+} from './http-head-parser.js';
+import type { ToxicStub } from './toxic.js';
 
-type Phase = 'start' | 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'trailer' | 'opaque';
-
-export interface ScanStep {
-  /** Bytes of the given buffer that belong to the current request. */
-  consumed: number;
-  /** Whether those bytes completed the request. */
-  complete: boolean;
+/** A request head read ahead of the stub's queue (nothing consumed yet). */
+export interface RequestHead extends ParsedHead {
+  /** Bytes of the head in the queue, from its first byte to the end of the empty line. */
+  length: number;
+  framing: BodyFraming;
+  /** `Expect: 100-continue` on an HTTP/1.1 request (RFC 9110 §10.1.1; ignored for HTTP/1.0). */
+  expectContinue: boolean;
+  /** The connection ends after this request (RFC 9112 §9.3). */
+  close: boolean;
+  /** CONNECT, or an Upgrade request: what follows may not be HTTP. */
+  upgrade: boolean;
+  /** When the head's first byte entered the stage (performance.now() ms). */
+  arrivedAt: number;
 }
 
+/**
+ * The request side of an HTTP/1.x connection for the HTTP toxics: reads each request head ahead
+ * without consuming it (so a toxic can decide what to do with the request before any byte of it
+ * moves, however the request was cut into TCP segments), then moves the head and the body on
+ * (forwarded or dropped) as they arrive, so a body bigger than any buffer streams through.
+ *
+ * Bytes that are not an HTTP/1.x request, a request whose framing a server must reject
+ * (RFC 9112 §6.3), a broken chunked body, and everything after an Upgrade or CONNECT request
+ * make the connection `opaque`: the toxics then pass the rest through untouched. Kept per
+ * connection across updates of the toxic, so a restarted toxic continues inside a body.
+ */
 export class HttpRequestScanner {
-  private phase: Phase = 'start';
-  private head = '';
-  private line = '';
-  private remaining = 0;
-  private afterRequest: 'start' | 'opaque' = 'start';
-  /** Method of the request being scanned (or last scanned). */
-  method = '';
+  /** True once the stream is no longer read as HTTP requests. */
+  opaque = false;
+  /** The request being moved, between `begin` and the end of its body. */
+  current: RequestHead | undefined;
+  private body: HttpBodyScanner | undefined;
 
-  /** True when the next byte begins a new request. */
+  /** True between requests (no head or body in progress). */
   get atRequestStart(): boolean {
-    return this.phase === 'start';
+    return this.current === undefined && !this.opaque;
   }
 
-  /** True once the stream is no longer parsed as HTTP requests. */
-  get opaque(): boolean {
-    return this.phase === 'opaque';
-  }
-
-  /** Whether `buf`, at a request start, plausibly begins an HTTP request (a method token). */
-  looksLikeRequest(buf: Buffer): boolean {
-    const prefix = buf.subarray(0, 16).toString('latin1');
-    const space = prefix.indexOf(' ');
-    const word = space === -1 ? prefix : prefix.slice(0, space);
-    return word.length > 0 && TOKEN.test(word) && word === word.toUpperCase();
-  }
-
-  advance(buf: Buffer): ScanStep {
-    let i = 0;
-    while (i < buf.length) {
-      switch (this.phase) {
-        case 'opaque':
-          return { consumed: buf.length, complete: false };
-        case 'start': {
-          // Tolerate stray CRLFs between requests (RFC 9112 §2.2).
-          const c = buf[i];
-          if (c === 0x0d || c === 0x0a) {
-            i++;
-            continue;
-          }
-          if (!this.looksLikeRequest(buf.subarray(i))) {
-            this.phase = 'opaque';
-            return { consumed: buf.length, complete: false };
-          }
-          this.phase = 'head';
-          this.head = '';
-          break;
-        }
-        case 'head': {
-          const before = this.head.length;
-          this.head += buf.subarray(i).toString('latin1');
-          const end = this.head.indexOf('\r\n\r\n');
-          if (end === -1) {
-            if (this.head.length > MAX_HEAD) this.phase = 'opaque';
-            return { consumed: buf.length, complete: false };
-          }
-          i += end + 4 - before;
-          this.head = this.head.slice(0, end);
-          if (this.startBody()) return { consumed: i, complete: true };
-          break;
-        }
-        case 'body': {
-          const n = Math.min(this.remaining, buf.length - i);
-          this.remaining -= n;
-          i += n;
-          if (this.remaining === 0) return this.finish(i);
-          break;
-        }
-        case 'chunk-size':
-        case 'trailer': {
-          const nl = buf.indexOf(0x0a, i);
-          const end = nl === -1 ? buf.length : nl + 1;
-          this.line += buf.subarray(i, end).toString('latin1');
-          i = end;
-          if (nl === -1) {
-            if (this.line.length > MAX_HEAD) this.phase = 'opaque';
-            break;
-          }
-          const line = this.line.trim();
-          this.line = '';
-          if (this.phase === 'trailer') {
-            if (line === '') return this.finish(i);
-            break;
-          }
-          const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-          if (!Number.isFinite(size) || size < 0) {
-            this.phase = 'opaque';
-            break;
-          }
-          if (size === 0) this.phase = 'trailer';
-          else {
-            this.phase = 'chunk-data';
-            this.remaining = size + 2; // data + CRLF
-          }
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - i);
-          this.remaining -= n;
-          i += n;
-          if (this.remaining === 0) this.phase = 'chunk-size';
-          break;
-        }
+  /**
+   * Reads the next request's head without consuming it, waiting for as many segments as it
+   * takes. `null` at end of stream, when interrupted, or when the bytes are not a request
+   * (then `opaque` is set).
+   */
+  async readHead(stub: ToxicStub<unknown>): Promise<RequestHead | null> {
+    if (this.opaque) return null;
+    const parser = new HttpHeadParser('request');
+    let offset = 0;
+    let arrivedAt = 0;
+    while (!parser.done) {
+      const chunk = await stub.peekAt(offset);
+      if (chunk === null || stub.interrupted) return null;
+      if (offset === 0) arrivedAt = stub.headArrivedAt();
+      offset += parser.feed(chunk);
+      if (parser.invalid) {
+        this.opaque = true;
+        return null;
       }
     }
-    return { consumed: i, complete: false };
+    const head = parser.head!;
+    const framing = bodyFraming(head);
+    if (framing === undefined) {
+      this.opaque = true;
+      return null;
+    }
+    return {
+      ...head,
+      length: offset,
+      framing,
+      expectContinue: head.minor === 1 && fieldTokens(head, 'expect').includes('100-continue'),
+      close: closesConnection(head),
+      upgrade: head.method === 'CONNECT' || fieldTokens(head, 'upgrade').length > 0,
+      arrivedAt,
+    };
   }
 
-  /** Reads the framing of the request whose head just ended; returns true if it has no body. */
-  private startBody(): boolean {
-    const lines = this.head.split('\r\n');
-    const requestLine = (lines[0] ?? '').split(' ');
-    this.method = requestLine[0] ?? '';
-    if (requestLine.length !== 3 || !/^HTTP\/1\.[01]$/.test(requestLine[2] ?? '')) {
-      this.phase = 'opaque';
-      return false;
+  /** Moves the head just read (forwarded or dropped) and starts on its body. */
+  begin(stub: ToxicStub<unknown>, head: RequestHead, forward: boolean): void {
+    if (forward) stub.forward(head.length);
+    else stub.drop(head.length);
+    this.current = head;
+    this.body = new HttpBodyScanner(head.framing);
+  }
+
+  /** Whether the current request's body has been moved completely. */
+  get bodyDone(): boolean {
+    return this.body?.complete ?? true;
+  }
+
+  /**
+   * Moves the current request's body as it arrives. `true` once it is complete; `false` at end
+   * of stream, when interrupted, or when its chunked framing breaks (then `opaque` is set).
+   */
+  async moveBody(stub: ToxicStub<unknown>, forward: boolean): Promise<boolean> {
+    const body = this.body;
+    if (body === undefined) return true;
+    while (!body.complete) {
+      const chunk = await stub.peek();
+      if (chunk === null || stub.interrupted) return false;
+      const n = body.advance(chunk);
+      if (forward) stub.forward(n);
+      else stub.drop(n);
+      if (body.invalid) {
+        this.opaque = true;
+        return false;
+      }
     }
-    let length = 0;
-    let chunked = false;
-    let upgrade = this.method === 'CONNECT';
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length') length = Number.parseInt(value, 10) || 0;
-      else if (name === 'transfer-encoding')
-        chunked = value.toLowerCase().split(',').pop()?.trim() === 'chunked';
-      else if (name === 'upgrade') upgrade = true;
-    }
-    this.afterRequest = upgrade ? 'opaque' : 'start';
-    if (chunked) {
-      this.phase = 'chunk-size';
-      this.line = '';
-      return false;
-    }
-    if (length > 0) {
-      this.phase = 'body';
-      this.remaining = length;
-      return false;
-    }
-    this.phase = this.afterRequest;
     return true;
   }
 
-  private finish(consumed: number): ScanStep {
-    this.phase = this.afterRequest;
-    return { consumed, complete: true };
+  /** The current request is done with; after an Upgrade or CONNECT the stream turns opaque. */
+  end(): void {
+    if (this.current?.upgrade) this.opaque = true;
+    this.current = undefined;
+    this.body = undefined;
   }
 }

@@ -55,20 +55,41 @@ export interface ToxicStub<S = undefined> {
    * when interrupted (check `interrupted`). Peeking does not consume.
    */
   peek(): Promise<Buffer | null>;
+  /**
+   * Reads ahead without consuming: the queued bytes from byte `offset` of the queue on (a view
+   * into one chunk), waiting until the queue holds more than `offset` bytes. `null` at end of
+   * stream or when interrupted. Lets a toxic look at a message cut into many chunks before it
+   * decides what to do with it.
+   */
+  peekAt(offset: number): Promise<Buffer | null>;
   /** When the first queued chunk entered this stage (performance.now() milliseconds). */
   headArrivedAt(): number;
-  /** Passes the first `bytes` bytes (default: the whole first chunk) to the next stage. */
+  /** Passes the first `bytes` queued bytes (default: the whole first chunk; may span chunks) to the next stage. */
   forward(bytes?: number): void;
-  /** Discards the first `bytes` bytes (default: the whole first chunk). */
+  /** Discards the first `bytes` queued bytes (default: the whole first chunk; may span chunks). */
   drop(bytes?: number): void;
   /** Waits `ms` milliseconds; resolves early when interrupted. */
   sleep(ms: number): Promise<void>;
   /** Waits until interrupted (a toxic that holds data until it is removed). */
   hold(): Promise<void>;
+  /**
+   * Waits for `promise`, at most `ms` milliseconds (default: no limit): its value, or
+   * `undefined` on timeout, rejection or interruption.
+   */
+  within<T>(promise: Promise<T>, ms?: number): Promise<T | undefined>;
   /** Closes the whole connection after what was already forwarded has been written. */
   closeConnection(): void;
   /** Resets the whole connection (TCP RST to both peers). */
   resetConnection(): void;
-  /** Writes bytes back to the peer this stream's data comes from (answers a request itself). */
-  respond(data: Buffer): void;
+  /**
+   * Writes bytes back to the peer this stream's data comes from (answers a request itself);
+   * with `end`, then ends that direction (FIN) while the peer's data can still be read.
+   */
+  respond(data: Buffer, options?: { end?: boolean }): void;
+  /**
+   * Calls `listener` with every chunk written back to the peer this stream's data comes from
+   * (the other direction's output, and what toxics up to this one answered with `respond`), in
+   * the order written, until this run is interrupted. Lets an HTTP toxic keep answers in order.
+   */
+  watchReplies(listener: (data: Buffer) => void): void;
 }

@@ -12,7 +12,7 @@ import { resolveExperiment } from '../../chaos/experiment/resolve-experiment.js'
 import { installEmergencyHandlers, type SafetyCheck, SafetyController } from '../../chaos/safety/index.js';
 import { UsageError } from '../../common/errors.js';
 import { freshSeed } from '../../common/rng.js';
-import type { CommandRegistrar } from './index.js';
+import type { CommandRegistrar } from './command-registrar.js';
 
 interface RunOptions {
   journal?: string;

@@ -1,5 +1,5 @@
 import { UsageError } from '../../common/errors.js';
-import type { CommandRegistrar } from './index.js';
+import type { CommandRegistrar } from './command-registrar.js';
 
 function parsePort(value: string): number {
   const n = Number(value);

@@ -8,7 +8,7 @@ import {
   startProxyServer,
 } from '../../chaos/proxy/index.js';
 import { UsageError } from '../../common/errors.js';
-import type { CommandRegistrar } from './index.js';
+import type { CommandRegistrar } from './command-registrar.js';
 
 interface ProxyOptions {
   host: string;

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
-import { CATEGORIES, type Category, type Scenario, type ScenarioEnv } from '../../suite/scenario.js';
+import { CATEGORIES, type Category, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
 
 /** Defaults of the seed's environment variables when they are unset. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/15';

@@ -1,6 +1,6 @@
 import type { SafetyController } from '../../chaos/safety/safety-controller.js';
-import { NEEDS, type Need, type NeedChecker, type NeedResult } from '../../suite/needs.js';
-import type { Scenario } from '../../suite/scenario.js';
+import { NEEDS, type Need, type NeedChecker, type NeedResult } from '../../runner/needs.js';
+import type { Scenario } from '../../runner/scenario.js';
 import type { RunConfig } from './run-config.js';
 
 /** --dry-run: safety checks, every need of the selection, and what would run or be skipped. */

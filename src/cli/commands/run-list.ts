@@ -1,4 +1,4 @@
-import type { Scenario } from '../../suite/scenario.js';
+import type { Scenario } from '../../runner/scenario.js';
 
 /** `faultline run --list`: one line per scenario (id, category, title, needs) and a count. */
 export function formatScenarioList(scenarios: readonly Scenario[]): string {

@@ -7,13 +7,14 @@ import { freshSeed } from '../../common/rng.js';
 import { writeHtmlReport } from '../../report/html.js';
 import { writeJsonReport } from '../../report/json.js';
 import { writeJunitReport } from '../../report/junit.js';
-import { createRunReport, type RunReport } from '../../report/report.js';
 import { isLiveTerminal, TerminalView } from '../../report/terminal.js';
 import { reportFileProblem } from '../../report/write-file.js';
-import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../suite/needs.js';
-import { runScenarios } from '../../suite/runner.js';
-import { CATEGORIES, type Scenario } from '../../suite/scenario.js';
-import type { CommandRegistrar } from './index.js';
+import { createRunReport } from '../../runner/create-run-report.js';
+import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../runner/needs.js';
+import type { RunReport } from '../../runner/run-report.js';
+import { runScenarios } from '../../runner/runner.js';
+import { CATEGORIES, type Scenario } from '../../runner/scenario.js';
+import type { CommandRegistrar } from './command-registrar.js';
 import {
   parseCategory,
   parsePositiveInt,

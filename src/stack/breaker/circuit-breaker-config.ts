@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import type { Clock } from '../../common/clock.js';
 import type { RandomSource } from '../backoff/backoff.js';
 import { backoffConfigSchema, createBackoff } from '../backoff/backoff-config.js';
-import type { Clock } from '../policy/clock.js';
 import type { Outcome } from '../policy/outcome.js';
 import type { Breaker } from './breaker.js';
 import { CircuitBreakerPolicy } from './circuit-breaker-policy.js';

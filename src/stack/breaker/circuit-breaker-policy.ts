@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { neverAbortedSignal } from '../../common/abort.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { type Disposable, type Event, EventEmitter } from '../../common/event.js';
 import type { Backoff } from '../backoff/backoff.js';
 import { ConstantBackoff } from '../backoff/constant-backoff.js';
-import { neverAbortedSignal } from '../policy/abort.js';
-import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import { errorsAreFailures, type Outcome } from '../policy/outcome.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
+import { isTimeoutError } from '../timeout/timeout-error.js';
 import type { Breaker, BreakerSnapshot } from './breaker.js';
 import { brokenCircuitFast } from './broken-circuit-error.js';
 
@@ -233,17 +234,24 @@ export class CircuitBreakerPolicy implements Policy {
   /** Counts one finished call. Builds an Outcome object only when someone needs to see it. */
   private settle(
     ok: boolean,
-    result: unknown,
+    settled: unknown,
     generation: number,
     isProbe: boolean,
     start: number,
     signal: AbortSignal,
   ): void {
     if (generation !== this.generation) return;
-    // The caller gave up: the upstream said nothing about its health.
+    let result = settled;
     if (!ok && signal.aborted) {
-      if (isProbe) this.probesInFlight--;
-      return;
+      // A deadline outside the breaker expired (a TimeoutError, e.g. an overall timeout): that is
+      // the callee being too slow, judged as that error. Any other abort means the caller gave
+      // up, and the upstream said nothing about its health.
+      const reason: unknown = signal.reason;
+      if (!isTimeoutError(reason) || !this.isFailure(toOutcome(false, reason))) {
+        if (isProbe) this.probesInFlight--;
+        return;
+      }
+      result = reason;
     }
     const failed = this.isFailure === errorsAreFailures ? !ok : this.isFailure(toOutcome(ok, result));
     if (failed) {

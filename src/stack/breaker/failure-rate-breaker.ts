@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Clock, systemClock } from '../policy/clock.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import type { Breaker, BreakerSnapshot } from './breaker.js';
 
 export const failureRateBreakerOptionsSchema = z

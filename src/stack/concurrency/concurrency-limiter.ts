@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { abortReason, neverAbortedSignal, onAbort } from '../../common/abort.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { abortReason, neverAbortedSignal, onAbort } from '../policy/abort.js';
-import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { FixedLimit, type LimitSource } from './limit-source.js';

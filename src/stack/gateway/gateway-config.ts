@@ -4,7 +4,8 @@ import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js
 import { concurrencyConfigSchema } from '../concurrency/concurrency-config.js';
 import { activeHealthCheckSchema, outlierDetectionSchema, slowStartSchema } from '../health/health-config.js';
 import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
-import { adaptiveTimeoutOptionsSchema } from '../timeout/adaptive-timeout.js';
+import { retryConfigSchema, retryOverrideSchema } from '../retry/retry-config.js';
+import { timeoutsConfigSchema, timeoutsOverrideSchema } from '../timeout/timeouts-config.js';
 import { websocketConfigSchema } from '../websocket/websocket-config.js';
 
 function parseUrl(value: string): URL | undefined {
@@ -53,43 +54,6 @@ export const hostSchema = z
   })
   .strict();
 
-const ms = z.number().int().min(1);
-
-export const timeoutsSchema = z
-  .object({
-    /** TCP connect timeout per connection, in ms. @default 1000 */
-    connectMs: ms.default(1000),
-    /** Per try: from the request written until the response headers, in ms. @default 5000 */
-    perTryMs: ms.default(5000),
-    /**
-     * Whole request, every try, back-off and queue wait included, until the response is
-     * complete; past it the client gets 504 (or, mid-body, a closed connection). @default 15000
-     */
-    overallMs: ms.default(15_000),
-    /**
-     * Adaptive per-try timeout instead of `perTryMs`: p99 of recent tries × factor, within a
-     * floor and a ceiling (the ceiling until enough tries are seen).
-     * @example { percentile: 0.99, factor: 1.5, floorMs: 50, ceilingMs: 5000, minSamples: 50 }
-     */
-    adaptive: adaptiveTimeoutOptionsSchema.optional(),
-  })
-  .strict();
-export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
-
-/**
- * A route's overrides of its cluster's timeouts: only the keys given replace the cluster's (no
- * defaults here, or a route setting one key would silently reset the others).
- */
-export const timeoutsOverrideSchema = z
-  .object({
-    /** Ignored on a route: connections belong to the cluster's hosts. */
-    connectMs: ms.optional(),
-    perTryMs: ms.optional(),
-    overallMs: ms.optional(),
-    adaptive: adaptiveTimeoutOptionsSchema.optional(),
-  })
-  .strict();
-
 export const connectionsSchema = z
   .object({
     /** Cap on connections (and so requests in flight) per upstream host. @default 64 */
@@ -106,50 +70,6 @@ export const connectionsSchema = z
   })
   .strict();
 export type ConnectionsConfig = z.infer<typeof connectionsSchema>;
-
-export const retrySchema = z
-  .object({
-    /**
-     * Extra tries after the first, each on a host not tried yet. Only idempotent methods (GET,
-     * HEAD, OPTIONS, PUT, DELETE, TRACE) or requests with an Idempotency-Key are retried.
-     * @default 2
-     */
-    maxRetries: z.number().int().min(0).default(2),
-    /** Upstream statuses that are retried (connect errors, resets and per-try timeouts always are). @default [502, 503, 504] */
-    retryOn: z.array(z.number().int().min(500).max(599)).default([502, 503, 504]),
-    /** Full-jitter back-off before a retry: random(0, min(cap, base·2^(n−1))) ms. */
-    backoff: z
-      .object({ baseMs: z.number().min(0).default(25), capMs: z.number().min(0).default(250) })
-      .strict()
-      .default({ baseMs: 25, capMs: 250 }),
-    /**
-     * Retry budget (Envoy): retries in flight may be at most `percent` % of requests in flight
-     * to the cluster, but `minConcurrent` retries are always allowed.
-     */
-    budget: z
-      .object({
-        /** @default 20 */
-        percent: z.number().min(0).max(100).default(20),
-        /** @default 3 */
-        minConcurrent: z.number().int().min(0).default(3),
-      })
-      .strict()
-      .default({ percent: 20, minConcurrent: 3 }),
-  })
-  .strict();
-export type RetryConfig = z.infer<typeof retrySchema>;
-
-/** A route's overrides of its cluster's retry settings (no defaults; the budget stays the cluster's). */
-export const retryOverrideSchema = z
-  .object({
-    maxRetries: z.number().int().min(0).optional(),
-    retryOn: z.array(z.number().int().min(500).max(599)).optional(),
-    backoff: z
-      .object({ baseMs: z.number().min(0).default(25), capMs: z.number().min(0).default(250) })
-      .strict()
-      .optional(),
-  })
-  .strict();
 
 export const clusterSchema = z
   .object({
@@ -185,9 +105,14 @@ export const clusterSchema = z
      * 0 turns it off. @default 50
      */
     panicThreshold: z.number().min(0).max(100).default(50),
-    timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+    /** Connect, per-try (fixed or adaptive) and overall deadlines (`timeoutsConfigSchema`). */
+    timeouts: timeoutsConfigSchema.default(timeoutsConfigSchema.parse({})),
     connections: connectionsSchema.default(connectionsSchema.parse({})),
-    retry: retrySchema.default(retrySchema.parse({})),
+    /**
+     * Retries and their budget (`retryConfigSchema`); one budget per cluster, shared by every
+     * route to it.
+     */
+    retry: retryConfigSchema.default(retryConfigSchema.parse({})),
     /**
      * A circuit breaker per host of the cluster: a host whose circuit is open is not picked,
      * and a failing try goes to another host. Off when absent.
@@ -220,9 +145,9 @@ export const routeSchema = z
       })
       .strict()
       .default({ pathPrefix: '/' }),
-    /** Name of a key of `clusters`. */
     /** For metrics and logs. @default the path prefix */
     name: z.string().min(1).optional(),
+    /** Name of a key of `clusters`. */
     cluster: z.string().min(1),
     /** Overrides of the cluster's timeouts for this route. */
     timeouts: timeoutsOverrideSchema.optional(),

@@ -1,4 +1,5 @@
 import { FaultlineError } from '../../common/errors.js';
+import { TimeoutError } from '../timeout/timeout-error.js';
 
 /**
  * The gateway's own answers. The status tells a client what happened: 502 the upstream failed,
@@ -52,16 +53,19 @@ export class UpstreamFailureError extends FaultlineError {
 }
 
 /** The host did not connect or answer within the connect or per-try timeout. */
-export class UpstreamTimeoutError extends FaultlineError {
+export class UpstreamTimeoutError extends TimeoutError {
   constructor(host: string, what: 'connect' | 'per-try', ms: number) {
-    super('FL_GW_UPSTREAM_TIMEOUT', `upstream ${host} ${what} timeout after ${ms} ms`, { httpStatus: 504 });
+    super(ms, what, {
+      code: 'FL_GW_UPSTREAM_TIMEOUT',
+      message: `upstream ${host} ${what} timeout after ${ms} ms`,
+    });
   }
 }
 
 /** The overall request timeout fired. */
-export class GatewayTimeoutError extends FaultlineError {
+export class GatewayTimeoutError extends TimeoutError {
   constructor(ms: number) {
-    super('FL_GW_TIMEOUT', `request timed out after ${ms} ms`, { httpStatus: 504 });
+    super(ms, 'overall', { code: 'FL_GW_TIMEOUT', message: `request timed out after ${ms} ms` });
   }
 }
 

@@ -1,25 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { isFaultlineError } from '../../common/errors.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
-import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
-import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
-import type { CircuitBreakerPolicy } from '../breaker/circuit-breaker-policy.js';
 import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
-import { HedgePolicy } from '../hedge/hedge-policy.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { Outcome } from '../policy/outcome.js';
-import { type Policy, wrap } from '../policy/policy.js';
-import { RetryBudget } from '../retry/retry-budget.js';
-import { RetryPolicy } from '../retry/retry-policy.js';
-import { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
 import { WebSocketGateway } from '../websocket/websocket-gateway.js';
 import { createAdminServer } from './admin-server.js';
-import type { GatewayConfig, GatewayConfigInput, RouteConfig } from './gateway-config.js';
-import { GatewayDrainingError, GatewayListenError, isGatewayFailure } from './gateway-errors.js';
+import { buildClusters, buildRoutes } from './build-routes.js';
+import type { GatewayConfig, GatewayConfigInput } from './gateway-config.js';
+import { GatewayDrainingError, GatewayListenError } from './gateway-errors.js';
 import type {
   BreakerStateChange,
   HostStateChange,
@@ -31,10 +22,9 @@ import type {
 import type { GatewayState } from './gateway-state.js';
 import { loadGatewayConfig, parseGatewayConfig } from './load-gateway-config.js';
 import { logGatewayEvents } from './log-gateway-events.js';
-import { isMarkedRetryable, ProxyHandler } from './proxy-handler.js';
-import { type Route, RouteTable } from './route-table.js';
-import type { UpstreamResponse } from './send-to-host.js';
-import { UpstreamCluster } from './upstream-cluster.js';
+import { ProxyHandler } from './proxy-handler.js';
+import { RouteTable } from './route-table.js';
+import type { UpstreamCluster } from './upstream-cluster.js';
 
 export interface GatewayOptions {
   /** State changes (hosts, panic, breakers) at info/warn, requests at debug; silent without. */
@@ -54,30 +44,6 @@ export interface CloseOptions {
   drain?: boolean;
   /** @default config.drain.timeoutMs */
   timeoutMs?: number;
-}
-
-/** A failure of an upstream as a breaker sees it: a gateway failure or a 5xx answer. */
-function upstreamFailed(outcome: Outcome): boolean {
-  if (!outcome.ok) return isGatewayFailure(outcome.error);
-  return (outcome.value as UpstreamResponse).statusCode >= 500;
-}
-
-/**
- * A route breaker counts every 5xx the route ends with because its upstreams failed or were out
- * of time: an upstream 5xx, 502/504 of the last try, the overall timeout (504), no healthy host
- * and pool exhaustion (503). Its own open-circuit 503s and the limiters' sheds never reach it
- * (they are decided before it runs or outside it); a client gone or a drain is not counted
- * (the proxy handler reports those as "the caller gave up").
- */
-function routeFailed(outcome: Outcome): boolean {
-  if (!outcome.ok) {
-    const err = outcome.error;
-    return (
-      isGatewayFailure(err) ||
-      (isFaultlineError(err) && err.httpStatus >= 500 && err.code !== 'FL_GW_DRAINING')
-    );
-  }
-  return (outcome.value as UpstreamResponse).statusCode >= 500;
 }
 
 /**
@@ -111,7 +77,6 @@ export class Gateway {
   private readonly handler: ProxyHandler;
   private readonly server: http.Server;
   private readonly admin: http.Server;
-  private readonly routeBreakers = new Map<Route, CircuitBreakerPolicy>();
   private readonly globalLimiter: ConcurrencyLimiter | undefined;
   /** WebSocket upgrades (the `websocket` key), or undefined. */
   readonly websocket: WebSocketGateway | undefined;
@@ -123,96 +88,18 @@ export class Gateway {
   constructor(config: GatewayConfig) {
     this.config = config;
     const random = new SeededRandom(config.seed ?? freshSeed());
-    const clusters = new Map<string, UpstreamCluster>();
-    for (const [name, c] of Object.entries(config.clusters)) {
-      const breakerConfig = c.breaker;
-      const cluster = new UpstreamCluster(name, c, {
-        random: random.fork(`balancer:${name}`),
-        ...(breakerConfig
-          ? {
-              createHostBreaker: (origin: string) => {
-                const b = createCircuitBreaker(breakerConfig, { isFailure: upstreamFailed });
-                b.onStateChange(({ from, to }) =>
-                  this.breakerChanged.emit({ scope: 'host', name: origin, cluster: name, from, to }),
-                );
-                return b;
-              },
-            }
-          : {}),
-      });
-      cluster.hostSet.onHostStateChange((e) => this.hostChanged.emit(e));
-      cluster.hostSet.onPanicChange((e) => this.panicChanged.emit(e));
-      clusters.set(name, cluster);
-    }
-    this.clusters = clusters;
-
+    const emitters = {
+      retried: this.retried,
+      hedged: this.hedged,
+      hostChanged: this.hostChanged,
+      panicChanged: this.panicChanged,
+      breakerChanged: this.breakerChanged,
+    };
+    this.clusters = buildClusters(config, random, emitters);
     this.globalLimiter = config.concurrency
       ? createConcurrencyLimiter(config.concurrency, { random: random.fork('concurrency') })
       : undefined;
-    const budgets = new Map<string, RetryBudget>();
-    const routeConfigs: RouteConfig[] = config.routes ?? [
-      { match: { pathPrefix: '/' }, cluster: Object.keys(config.clusters)[0] as string },
-    ];
-    this.routes = new RouteTable(
-      routeConfigs.map((rc) => {
-        const cluster = clusters.get(rc.cluster) as UpstreamCluster;
-        const retryConfig = withOverrides(cluster.config.retry, rc.retry);
-        let budget = budgets.get(rc.cluster);
-        if (!budget) {
-          // One budget per cluster, shared by every route to it (as Envoy's is per cluster).
-          budget = new RetryBudget({
-            ratio: cluster.config.retry.budget.percent / 100,
-            minConcurrency: cluster.config.retry.budget.minConcurrent,
-          });
-          budgets.set(rc.cluster, budget);
-        }
-        const name = rc.name ?? rc.match.pathPrefix;
-        const retry = new RetryPolicy({
-          maxAttempts: retryConfig.maxRetries + 1,
-          backoff: new FullJitterBackoff(retryConfig.backoff, random.fork(`retry:${name}`)),
-          budget,
-          shouldRetry: isMarkedRetryable,
-        });
-        retry.onRetry(({ attempt, delayMs }) =>
-          this.retried.emit({ route: name, cluster: rc.cluster, attempt, delayMs }),
-        );
-        const routeBreaker = rc.breaker
-          ? createCircuitBreaker(rc.breaker, { isFailure: routeFailed })
-          : undefined;
-        routeBreaker?.onStateChange(({ from, to }) =>
-          this.breakerChanged.emit({ scope: 'route', name, cluster: rc.cluster, from, to }),
-        );
-        const limiter = rc.concurrency
-          ? createConcurrencyLimiter(rc.concurrency, { random: random.fork(`concurrency:${name}`) })
-          : undefined;
-        // Admission first (global, then route), then the route breaker, around all tries.
-        const outer: Policy[] = [];
-        for (const p of [this.globalLimiter, limiter]) if (p) outer.push(p);
-        const timeouts = withOverrides(cluster.config.timeouts, rc.timeouts);
-        const hedgeConfig = rc.hedge ?? cluster.config.hedge;
-        const hedge = hedgeConfig ? new HedgePolicy(hedgeConfig) : undefined;
-        hedge?.onHedge(({ attempt, delayMs }) =>
-          this.hedged.emit({ route: name, cluster: rc.cluster, attempt, delayMs }),
-        );
-        const route: Route = {
-          name,
-          pathPrefix: rc.match.pathPrefix,
-          methods: rc.match.methods ? new Set(rc.match.methods) : undefined,
-          cluster,
-          timeouts,
-          adaptive: timeouts.adaptive ? new AdaptiveTimeout(timeouts.adaptive) : undefined,
-          limiter,
-          retryOn: new Set(retryConfig.retryOn),
-          retry,
-          hedge,
-          outer: outer.length === 0 ? undefined : outer.length === 1 ? outer[0] : wrap(...outer),
-          breaker: routeBreaker,
-        };
-        if (routeBreaker) this.routeBreakers.set(route, routeBreaker);
-        return route;
-      }),
-    );
-
+    this.routes = new RouteTable(buildRoutes(config, this.clusters, random, emitters, this.globalLimiter));
     this.handler = new ProxyHandler({
       routes: this.routes,
       maxReplayBodyBytes: config.maxReplayBodyBytes,
@@ -223,7 +110,7 @@ export class Gateway {
     this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
     const ws = config.websocket;
     if (ws) {
-      const cluster = clusters.get(
+      const cluster = this.clusters.get(
         ws.cluster ?? (Object.keys(config.clusters)[0] as string),
       ) as UpstreamCluster;
       const websocket = new WebSocketGateway({ config: ws, upstreams: cluster });
@@ -309,8 +196,8 @@ export class Gateway {
         name: r.name,
         pathPrefix: r.pathPrefix,
         cluster: r.cluster.name,
-        breaker: this.routeBreakers.get(r)?.state ?? null,
-        concurrency: r.limiter?.snapshot() ?? null,
+        breaker: r.policies.breaker?.state ?? null,
+        concurrency: r.policies.limiter?.snapshot() ?? null,
         perTryTimeoutMs: r.adaptive ? r.adaptive.timeoutMs : r.timeouts.perTryMs,
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
@@ -355,15 +242,6 @@ export class Gateway {
     await new Promise<void>((resolve) => this.admin.close(() => resolve()));
     this.metrics.dispose();
   }
-}
-
-/** `base` with the keys `overrides` sets (undefined values don't count). */
-function withOverrides<T extends object>(base: T, overrides: Partial<T> | undefined): T {
-  if (!overrides) return base;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(overrides))
-    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
 }
 
 /** Whether `promise` settles within `ms` (the timer is cleared either way). */

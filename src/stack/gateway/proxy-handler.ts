@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
-import type { PolicyContext } from '../policy/policy.js';
+import type { PolicyContext, RequestInfo } from '../policy/policy.js';
 import { isIdempotentRequest } from '../retry/idempotency.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarding-headers.js';
 import {
@@ -145,7 +145,13 @@ export class ProxyHandler {
       const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
       // Every wait below (limiters, back-off, connection slots, undici) takes the overall
       // signal, so the overall timeout ends the request wherever it is.
-      const response = await this.forward(route, request, mayRetry, overall.signal, state);
+      const info: RequestInfo = {
+        method,
+        path,
+        headers: req.headers,
+        remoteAddress: req.socket.remoteAddress,
+      };
+      const response = await this.forward(route, request, info, mayRetry, overall.signal, state);
       upstreamBody = response.body;
       res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
       await streamResponse(response.body, res);
@@ -167,10 +173,11 @@ export class ProxyHandler {
     }
   }
 
-  /** Route policies (outer) → retry policy → one try on a host not tried yet. */
+  /** The route's policies around one try at a time, each on a host not tried yet. */
   private forward(
     route: Route,
     request: UpstreamRequest,
+    info: RequestInfo,
     mayRetry: boolean,
     signal: AbortSignal,
     state: { attempts: number },
@@ -246,17 +253,10 @@ export class ProxyHandler {
       }
     };
 
-    // Hedge only what may safely be sent twice; each hedged try picks a host not tried yet.
-    const hedge = mayRetry ? route.hedge : undefined;
-    const attempt = hedge ? (ctx: PolicyContext) => hedge.execute(tryOnce, ctx.signal) : tryOnce;
-    const retried = (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
-      route.retry.execute(attempt, outerCtx.signal);
-    const { breaker } = route;
-    const run = breaker
-      ? (outerCtx: PolicyContext): Promise<UpstreamResponse> =>
-          breaker.execute(() => endedBy(retried(outerCtx), outerCtx.signal), callerGaveUp(outerCtx.signal))
-      : retried;
-    return route.outer ? route.outer.execute(run, signal) : run({ signal, attempt: 0 });
+    // The route's chain (built by createRoutePolicies): admission, route breaker, retry and,
+    // only for what may safely be sent twice, hedging; each try picks a host not tried yet.
+    const chain = mayRetry ? route.idempotentChain : route.unsafeChain;
+    return chain.execute(tryOnce, signal, info);
   }
 
   private complete(
@@ -278,28 +278,6 @@ export class ProxyHandler {
       requestId,
       ...(code ? { code } : {}),
     });
-  }
-}
-
-/**
- * What the route breaker sees of the request's signal. A breaker ignores outcomes once its
- * signal has aborted ("the caller gave up"): right for a client gone or a drain, wrong for the
- * overall timeout, which is the route failing. The breaker only reads `aborted`.
- */
-function callerGaveUp(signal: AbortSignal): AbortSignal {
-  return {
-    get aborted() {
-      return signal.aborted && !(signal.reason instanceof GatewayTimeoutError);
-    },
-  } as AbortSignal;
-}
-
-/** `promise`, with a rejection after `signal` aborted replaced by the abort reason. */
-async function endedBy<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
   }
 }
 

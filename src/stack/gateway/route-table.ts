@@ -1,36 +1,34 @@
-import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
-import type { HedgePolicy } from '../hedge/hedge-policy.js';
-import type { Policy } from '../policy/policy.js';
-import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { Pipeline } from '../policy/policy.js';
+import type { RoutePolicies } from '../policy/route-policies.js';
 import type { AdaptiveTimeout } from '../timeout/adaptive-timeout.js';
-import type { TimeoutsConfig } from './gateway-config.js';
+import type { TimeoutsConfig } from '../timeout/timeouts-config.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
 
-/** A route ready to serve: its match, its cluster, and its own composed policies. */
+/** A route ready to serve: its match, its cluster, and its policies. */
 export interface Route {
   /** For metrics and logs: the configured name, else the path prefix. */
   readonly name: string;
   readonly pathPrefix: string;
   readonly methods: ReadonlySet<string> | undefined;
   readonly cluster: UpstreamCluster;
+  /** The cluster's timeouts with the route's overrides. */
   readonly timeouts: TimeoutsConfig;
-  /** When set, the per-try deadline follows observed latency (and `timeouts.perTryMs` is unused). */
-  readonly adaptive: AdaptiveTimeout | undefined;
-  /** The route's own concurrency limiter, for state and metrics (it is also part of `outer`). */
-  readonly limiter: ConcurrencyLimiter | undefined;
   /** Statuses retried on another host. */
   readonly retryOn: ReadonlySet<number>;
-  readonly retry: RetryPolicy;
-  /** Hedging of idempotent requests, inside the retry policy. */
-  readonly hedge: HedgePolicy | undefined;
-  /** Admission around all tries (global, then route concurrency limits); may be empty. */
-  readonly outer: Policy | undefined;
   /**
-   * The route breaker, inside admission and around all tries. Kept apart from `outer` because
-   * it must not see the overall timeout as "the caller gave up": a request cut by the overall
-   * timeout is a route failure.
+   * Built by `createRoutePolicies` with the deadlines left to the proxy handler: the overall one
+   * also covers the body and the answer, the per-try one starts once a connection is held.
    */
-  readonly breaker: Policy | undefined;
+  readonly policies: RoutePolicies;
+  /** The chain for a request that may be sent twice: every stage. */
+  readonly idempotentChain: Pipeline;
+  /**
+   * The chain for any other request: no hedge; the retry stage stays, because a try the host's
+   * breaker refused never reached the host and may go elsewhere whatever the method.
+   */
+  readonly unsafeChain: Pipeline;
+  /** When set, the per-try deadline follows observed latency (and `timeouts.perTryMs` is unused). */
+  readonly adaptive: AdaptiveTimeout | undefined;
 }
 
 /** First match wins: path prefix, then method. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { TryDeadline } from '../timeout/try-deadline.js';
 import { UpstreamFailureError, UpstreamTimeoutError } from './gateway-errors.js';
-import { TryDeadline } from './try-deadline.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
 import type { UpstreamHost } from './upstream-host.js';
 

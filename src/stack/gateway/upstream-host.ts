@@ -3,8 +3,9 @@ import type { BalancerHost } from '../balancer/balancer.js';
 import type { HostHealth } from '../health/host-health.js';
 import type { HostSet } from '../health/host-set.js';
 import type { Policy } from '../policy/policy.js';
+import type { TimeoutsConfig } from '../timeout/timeouts-config.js';
 import { ConnectionSlots } from './connection-slots.js';
-import type { ConnectionsConfig, TimeoutsConfig } from './gateway-config.js';
+import type { ConnectionsConfig } from './gateway-config.js';
 
 /** What the gateway needs of a circuit breaker: a Policy whose state it can read before picking. */
 export interface StatefulBreaker extends Policy {

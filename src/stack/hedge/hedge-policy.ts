@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal, onAbort } from '../../common/abort.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { abortReason, type LinkedAbort, linkAbort, neverAbortedSignal, onAbort } from '../policy/abort.js';
-import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
-import { LatencyWindow, latencyWindowOptionsSchema } from '../policy/latency-window.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
+import { LatencyWindow, latencyWindowOptionsSchema } from '../timeout/latency-window.js';
 import { HedgeBudget, hedgeBudgetOptionsSchema } from './hedge-budget.js';
 
 export const hedgePolicyOptionsSchema = z.object({

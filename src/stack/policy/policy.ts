@@ -1,4 +1,4 @@
-import { neverAbortedSignal } from './abort.js';
+import { neverAbortedSignal } from '../../common/abort.js';
 
 /**
  * The one interface every resilience policy of the stack shares (breaker, retry, timeout,
@@ -10,10 +10,31 @@ export interface PolicyContext {
   readonly signal: AbortSignal;
   /** 0 for the first try; retries count up. */
   readonly attempt: number;
+  /**
+   * The request being served, when the caller passed one to a composed chain
+   * (`wrap(…).execute(fn, signal, request)`): what a stage keyed on the request (a rate limiter's
+   * client key, a cache key) reads. Stages that don't care ignore it.
+   */
+  readonly request?: RequestInfo;
+}
+
+/** What a request-aware stage may read of the request (the gateway fills it for every route). */
+export interface RequestInfo {
+  readonly method: string;
+  /** Path and query as the client sent them. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The client's address, when known. */
+  readonly remoteAddress?: string;
 }
 
 export interface Policy {
   execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** A composed chain: a Policy that also carries the request to its stages. */
+export interface Pipeline extends Policy {
+  execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal?: AbortSignal, request?: RequestInfo): Promise<T>;
 }
 
 // Shared with the policies, which skip abort bookkeeping on a signal that can never abort.
@@ -23,11 +44,16 @@ const neverAborted = neverAbortedSignal;
  * Composes policies: `wrap(retry, breaker, timeout)` runs retry outermost, timeout innermost.
  * An inner policy only knows its own attempts, so attempts add up on the way in: a hedge (attempt 1)
  * inside the third retry (attempt 2) reaches `fn` as attempt 3, and a breaker (always 0) leaves the
- * retry's count intact. The innermost signal wins; each policy derives it from the outer one.
+ * retry's count intact. The innermost signal wins; each policy derives it from the outer one. The
+ * request (if given) reaches every stage and `fn` unchanged.
  */
-export function wrap(...policies: Policy[]): Policy {
+export function wrap(...policies: Policy[]): Pipeline {
   return {
-    execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal: AbortSignal = neverAborted): Promise<T> {
+    execute<T>(
+      fn: (ctx: PolicyContext) => Promise<T>,
+      signal: AbortSignal = neverAborted,
+      request?: RequestInfo,
+    ): Promise<T> {
       const run = (index: number, ctx: PolicyContext): Promise<T> => {
         const policy = policies[index];
         if (!policy) return fn(ctx);
@@ -36,7 +62,7 @@ export function wrap(...policies: Policy[]): Policy {
           ctx.signal,
         );
       };
-      return run(0, { signal, attempt: 0 });
+      return run(0, request ? { signal, attempt: 0, request } : { signal, attempt: 0 });
     },
   };
 }

@@ -1,73 +1,37 @@
-import { z } from 'zod';
-
-export const retryBudgetOptionsSchema = z.object({
-  /**
-   * Share of the active requests that may be retries at any moment (Envoy's budget_percent / 100).
-   * @default 0.2
-   */
-  ratio: z.number().min(0).max(1).default(0.2),
-  /**
-   * Retries always allowed at once, however few requests are active (Envoy's min_retry_concurrency).
-   * @default 3
-   */
-  minConcurrency: z.number().int().min(0).default(3),
-});
-export type RetryBudgetOptions = z.input<typeof retryBudgetOptionsSchema>;
-
-export interface RetryBudgetSnapshot {
-  readonly activeRequests: number;
-  readonly activeRetries: number;
-  /** Retries allowed right now: max(minConcurrency, ratio × activeRequests). */
-  readonly allowedRetries: number;
-}
-
 /**
- * Envoy's retry budget: a retry may start only while active retries < max(minConcurrency,
- * ratio × active requests). Share one budget across every RetryPolicy that calls the same
- * upstream; when the upstream fails wholesale, retries are capped at a fifth of the traffic
- * instead of multiplying it by maxAttempts.
+ * What a RetryPolicy asks of a retry budget: one small interface, two implementations
+ * (`RateRetryBudget`, the default, and `ConcurrentRetryBudget`). Share one budget across every
+ * RetryPolicy that calls the same upstream, so that a wholesale failure adds a bounded share of
+ * extra load instead of multiplying it by the number of tries.
  */
-export class RetryBudget {
-  readonly ratio: number;
-  readonly minConcurrency: number;
-  private activeRequests = 0;
-  private activeRetries = 0;
-
-  constructor(options: RetryBudgetOptions = {}) {
-    const o = retryBudgetOptionsSchema.parse(options);
-    this.ratio = o.ratio;
-    this.minConcurrency = o.minConcurrency;
-  }
-
+export interface RetryBudget {
   /** A request (first try and all its retries) started. */
-  requestStarted(): void {
-    this.activeRequests++;
-  }
-
-  requestEnded(): void {
-    this.activeRequests--;
-  }
-
-  /** Takes a retry slot if the budget allows; release it with `retryEnded()`. */
-  tryStartRetry(): boolean {
-    if (this.activeRetries >= this.allowed()) return false;
-    this.activeRetries++;
-    return true;
-  }
-
-  retryEnded(): void {
-    this.activeRetries--;
-  }
-
-  snapshot(): RetryBudgetSnapshot {
-    return {
-      activeRequests: this.activeRequests,
-      activeRetries: this.activeRetries,
-      allowedRetries: this.allowed(),
-    };
-  }
-
-  private allowed(): number {
-    return Math.max(this.minConcurrency, Math.floor(this.ratio * this.activeRequests));
-  }
+  requestStarted(): void;
+  /** That request finished (whatever the outcome). */
+  requestEnded(): void;
+  /** Takes one retry from the budget if it allows; pair a `true` with `retryEnded()`. */
+  tryStartRetry(): boolean;
+  /** The retry taken by `tryStartRetry()` finished. */
+  retryEnded(): void;
+  /** Plain data for the admin API and metrics. */
+  snapshot(): RetryBudgetSnapshot;
 }
+
+export type RetryBudgetSnapshot =
+  | {
+      readonly type: 'rate';
+      /** Requests started within the window. */
+      readonly requests: number;
+      /** Retries started within the window. */
+      readonly retries: number;
+      /** Retries the window allows: minRetriesPerSecond × window + percent % of `requests`. */
+      readonly allowedRetries: number;
+      readonly windowMs: number;
+    }
+  | {
+      readonly type: 'concurrent';
+      readonly activeRequests: number;
+      readonly activeRetries: number;
+      /** Retries allowed in flight right now: max(minConcurrent, percent % of activeRequests). */
+      readonly allowedRetries: number;
+    };

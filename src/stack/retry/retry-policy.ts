@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { neverAbortedSignal, sleep } from '../../common/abort.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import type { Backoff, RandomSource } from '../backoff/backoff.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
-import { neverAbortedSignal, sleep } from '../policy/abort.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import type { Outcome } from '../policy/outcome.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
-import { RetryBudget } from './retry-budget.js';
+import type { RetryBudget } from './retry-budget.js';
 
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
 
@@ -39,7 +39,9 @@ export const retryPolicyOptionsSchema = z.object({
    * A budget shared with the other callers of the same upstream; with none, only maxAttempts limits
    * retries.
    */
-  budget: z.custom<RetryBudget>((v) => v instanceof RetryBudget).optional(),
+  budget: z
+    .custom<RetryBudget>((v) => isObject(v) && typeof (v as RetryBudget).tryStartRetry === 'function')
+    .optional(),
   /** Jitter source for the default back-off. */
   random: z.custom<RandomSource>((v) => typeof v === 'function' || isObject(v)).optional(),
 });

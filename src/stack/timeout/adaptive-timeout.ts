@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { neverAbortedSignal } from '../../common/abort.js';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { neverAbortedSignal } from '../policy/abort.js';
-import { type Clock, systemClock } from '../policy/clock.js';
 import { policyChannels } from '../policy/diagnostics.js';
-import { LatencyWindow, latencyWindowOptionsSchema } from '../policy/latency-window.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
+import { LatencyWindow, latencyWindowOptionsSchema } from './latency-window.js';
 import { runWithTimeout } from './run-with-timeout.js';
 import type { TimeoutError } from './timeout-error.js';
 

@@ -1,4 +1,4 @@
-import { abortReason, linkAbort, onAbort } from '../policy/abort.js';
+import { abortReason, linkAbort, onAbort } from '../../common/abort.js';
 import type { PolicyContext } from '../policy/policy.js';
 import { TimeoutError, type TimeoutScope } from './timeout-error.js';
 

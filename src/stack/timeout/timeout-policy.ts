@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { neverAbortedSignal } from '../../common/abort.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { neverAbortedSignal } from '../policy/abort.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import type { Policy, PolicyContext } from '../policy/policy.js';
 import { runWithTimeout } from './run-with-timeout.js';

@@ -6,54 +6,78 @@ import {
 } from './adaptive-timeout.js';
 import { TimeoutPolicy } from './timeout-policy.js';
 
+const ms = z.number().int().min(1).max(2_147_483_647);
+
 /**
- * The three deadlines of a route, as written in the gateway config.
+ * The deadlines of a route, as written in a gateway config (per cluster, overridable per route)
+ * or passed to `createRoutePolicies`.
  * @example { connectMs: 1000, perTryMs: 2000, overallMs: 5000 }
- * @example { perTry: 'adaptive', adaptive: { floorMs: 20, ceilingMs: 2000 } }
+ * @example { adaptive: { floorMs: 20, ceilingMs: 2000 }, overallMs: 5000 }
  */
 export const timeoutsConfigSchema = z
   .object({
     /**
-     * TCP connect deadline in ms (applied by the gateway's connection pool, e.g. undici's
+     * TCP connect deadline per connection, in ms (applied by the connection pool, undici's
      * `connect.timeout`, not by a policy).
      * @default 1000
      */
-    connectMs: z.number().positive().default(1000),
+    connectMs: ms.default(1000),
     /**
-     * Fixed per-try deadline in ms; ignored when `adaptive` is set. Unset = only the overall one.
+     * Per try: from sending (connecting included) until the response headers, in ms; 504 and
+     * retried on another host. Ignored when `adaptive` is set. A value above `overallMs` leaves
+     * only the overall deadline.
+     * @default 5000
      */
-    perTryMs: z.number().positive().optional(),
-    /** Adaptive per-try deadline (p99 × factor within floor and ceiling); wins over perTryMs. */
-    adaptive: adaptiveTimeoutOptionsSchema.optional(),
+    perTryMs: ms.default(5000),
     /**
-     * Deadline for the whole request, retries and back-offs included (Envoy's route timeout).
+     * The whole request, every try, back-off and queue wait included, until the response is
+     * complete, in ms (Envoy's route timeout); past it the client gets 504 (or, mid-body, a
+     * closed connection).
      * @default 15000
      */
-    overallMs: z.number().positive().default(15_000),
+    overallMs: ms.default(15_000),
+    /**
+     * Adaptive per-try deadline instead of `perTryMs`: p99 of recent tries × factor, within a
+     * floor and a ceiling (the ceiling until enough tries are seen). Off when absent.
+     * @example { percentile: 0.99, factor: 1.5, floorMs: 50, ceilingMs: 5000, minSamples: 50 }
+     */
+    adaptive: adaptiveTimeoutOptionsSchema.optional(),
   })
-  .refine((o) => o.perTryMs === undefined || o.perTryMs <= o.overallMs, {
-    message: 'perTryMs must be <= overallMs',
-    path: ['perTryMs'],
-  });
-export type TimeoutsConfig = z.input<typeof timeoutsConfigSchema>;
+  .strict();
+export type TimeoutsConfig = z.output<typeof timeoutsConfigSchema>;
+export type TimeoutsConfigInput = z.input<typeof timeoutsConfigSchema>;
+
+/**
+ * A route's overrides of its cluster's timeouts: only the keys given replace the cluster's (no
+ * defaults here, or a route setting one key would silently reset the others).
+ */
+export const timeoutsOverrideSchema = z
+  .object({
+    /** Ignored on a gateway route: connections belong to the cluster's hosts. */
+    connectMs: ms.optional(),
+    perTryMs: ms.optional(),
+    overallMs: ms.optional(),
+    adaptive: adaptiveTimeoutOptionsSchema.optional(),
+  })
+  .strict();
+export type TimeoutsOverride = z.input<typeof timeoutsOverrideSchema>;
 
 export interface Timeouts {
   readonly connectMs: number;
-  /** Wrap outside the retry policy. */
+  /** Outermost: the whole request. */
   readonly overall: TimeoutPolicy;
-  /** Wrap inside the retry policy; undefined when no per-try deadline is configured. */
-  readonly perTry: TimeoutPolicy | AdaptiveTimeout | undefined;
+  /** Innermost: one try (fixed, or adaptive when `adaptive` is set). */
+  readonly perTry: TimeoutPolicy | AdaptiveTimeout;
 }
 
-/** Builds the deadlines a config describes: `wrap(timeouts.overall, retry, timeouts.perTry)`. */
-export function createTimeouts(config: TimeoutsConfig = {}, hooks: AdaptiveTimeoutHooks = {}): Timeouts {
+/** Builds the deadlines a config describes (ZodError names a bad key). */
+export function createTimeouts(config: TimeoutsConfigInput = {}, hooks: AdaptiveTimeoutHooks = {}): Timeouts {
   const c = timeoutsConfigSchema.parse(config);
-  let perTry: Timeouts['perTry'];
-  if (c.adaptive) perTry = new AdaptiveTimeout(c.adaptive, hooks);
-  else if (c.perTryMs !== undefined) perTry = new TimeoutPolicy({ timeoutMs: c.perTryMs, scope: 'per-try' });
   return {
     connectMs: c.connectMs,
     overall: new TimeoutPolicy({ timeoutMs: c.overallMs, scope: 'overall' }),
-    perTry,
+    perTry: c.adaptive
+      ? new AdaptiveTimeout(c.adaptive, hooks)
+      : new TimeoutPolicy({ timeoutMs: c.perTryMs, scope: 'per-try' }),
   };
 }

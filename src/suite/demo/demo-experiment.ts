@@ -3,8 +3,8 @@ import type { ExperimentInput, faultFieldSchema } from '../../chaos/experiment/e
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import type { FaultDeps } from '../../chaos/faults/fault-deps.js';
-import { phaseAction } from '../phase-action.js';
-import type { Scenario, ScenarioContext } from '../scenario.js';
+import { phaseAction } from '../../runner/phase-action.js';
+import type { Scenario, ScenarioContext } from '../../runner/scenario.js';
 import type { DemoService } from './demo-service.js';
 
 /** The demo service's process name: what the demos start, monitor and break. */

@@ -1,5 +1,5 @@
 import { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 
 /**
  * A tiny HTTP service for the demo scenarios, run as `node -e` so it needs no file on disk

@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { DEMO_SERVICE_NAME, runDemoExperiment } from './demo-experiment.js';
 import { startDemoService } from './demo-service.js';
 

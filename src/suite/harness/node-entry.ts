@@ -12,7 +12,7 @@ const fromSources = import.meta.url.endsWith('.ts');
 
 /**
  * The command line for a module of this package, given its path under `src/` without the
- * extension (e.g. `stack/service/main`): `node <dist>/….js` after the build, and
+ * extension (e.g. `service/main`): `node <dist>/….js` after the build, and
  * `node --import tsx <src>/….ts` from the sources, so tests and the built CLI run the same code.
  */
 export function nodeEntry(modulePath: string, nodeArgs: readonly string[] = []): NodeCommand {

@@ -2,7 +2,7 @@ import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.j
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import { SafetyController } from '../../chaos/safety/safety-controller.js';
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import { type ReferenceStack, type ReferenceStackOptions, startReferenceStack } from './reference-stack.js';
 
 /** The safety controller the runner handed the scenario, if it is one. */

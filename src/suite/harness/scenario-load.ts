@@ -1,4 +1,4 @@
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import { RequestMixLoad, type RequestMixOptions } from './request-mix-load.js';
 
 /**

@@ -3,7 +3,7 @@ import type {
   ExperimentInput,
   PauseActivity,
 } from '../../chaos/experiment/experiment-schema.js';
-import type { ScenarioContext } from '../scenario.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
 import { pollUntil } from './poll-until.js';
 import type { TimedFault } from './timed-fault.js';
 

@@ -18,7 +18,7 @@ export function spawnServiceInstance(
   supervisor: ProcessSupervisor,
   spec: ServiceInstanceSpec,
 ): Promise<ManagedProcess> {
-  const { command, args } = nodeEntry('stack/service/main', spec.nodeArgs);
+  const { command, args } = nodeEntry('service/main', spec.nodeArgs);
   return supervisor.spawn({
     name: spec.name,
     command,
@@ -45,7 +45,7 @@ export function spawnExternalStub(
   name: string,
   port: number,
 ): Promise<ManagedProcess> {
-  const { command, args } = nodeEntry('stack/service/external-stub-main');
+  const { command, args } = nodeEntry('service/external-stub-main');
   return supervisor.spawn({
     name,
     command,

@@ -1,4 +1,5 @@
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
@@ -8,7 +9,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 3000;
 const RAMP_STEP_MS = 60;

@@ -1,4 +1,5 @@
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { gatewayMetric } from '../harness/gateway-metric.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
@@ -9,7 +10,6 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import { waitForHost } from '../harness/wait-for-host.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 4000;

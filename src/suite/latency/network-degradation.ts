@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { gatewayMetric } from '../harness/gateway-metric.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
@@ -10,7 +11,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 5000;

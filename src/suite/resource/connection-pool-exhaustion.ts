@@ -1,3 +1,4 @@
+import type { Scenario } from '../../runner/scenario.js';
 import { HeldRequestsFault } from '../harness/held-requests-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
@@ -8,7 +9,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2000;
 const FAULT_MS = 3500;

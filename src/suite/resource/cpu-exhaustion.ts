@@ -1,4 +1,5 @@
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
@@ -7,7 +8,6 @@ import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2500;
 const FAULT_MS = 5000;

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import type { Scenario } from '../../runner/scenario.js';
 import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
@@ -8,7 +9,6 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import { waitForHost } from '../harness/wait-for-host.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2000;
 const FAULT_MS = 4000;

@@ -1,4 +1,5 @@
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
@@ -6,7 +7,6 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import { waitForHost } from '../harness/wait-for-host.js';
-import type { Scenario } from '../scenario.js';
 
 /** Phases, ms. The whole run stays well under 20 s. */
 const STEADY_MS = 2500;

@@ -1,4 +1,5 @@
 import { createFault } from '../../chaos/faults/index.js';
+import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
@@ -8,7 +9,6 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 import { waitForHost } from '../harness/wait-for-host.js';
-import type { Scenario } from '../scenario.js';
 
 const STEADY_MS = 2000;
 const DOWN_MS = 2000;

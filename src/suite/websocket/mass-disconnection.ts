@@ -1,8 +1,8 @@
+import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { sharedMachineStopConditions } from '../harness/scenario-steps.js';
 import { runOnWebSocketStack } from '../harness/websocket-stack.js';
-import type { Scenario } from '../scenario.js';
 import { countSequence, percentile, SessionClientFleet } from './session-client-fleet.js';
 
 const CLIENTS = 50;

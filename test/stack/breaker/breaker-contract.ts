@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/clock.js';
 import type { Breaker } from '../../../src/stack/breaker/breaker.js';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
 
 /**
  * The contract every Breaker strategy meets (style.md §8). `create` builds a fresh breaker on a

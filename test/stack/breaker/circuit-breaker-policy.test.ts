@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/clock.js';
 import { SeededRandom } from '../../../src/common/rng.js';
 import { DecorrelatedJitterBackoff } from '../../../src/stack/backoff/decorrelated-jitter-backoff.js';
 import { BrokenCircuitError, isBrokenCircuitError } from '../../../src/stack/breaker/broken-circuit-error.js';
@@ -9,7 +10,6 @@ import {
   type CircuitState,
 } from '../../../src/stack/breaker/circuit-breaker-policy.js';
 import { ConsecutiveBreaker } from '../../../src/stack/breaker/consecutive-breaker.js';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
 
 const ok = () => Promise.resolve('ok');
 const boom = () => Promise.reject(new Error('boom'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/clock.js';
 import { FailureRateBreaker } from '../../../src/stack/breaker/failure-rate-breaker.js';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
 
 describe('FailureRateBreaker', () => {
   it('never opens below the minimum volume, even at 100 % failures', () => {

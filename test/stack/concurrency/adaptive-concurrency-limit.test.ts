@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/clock.js';
 import { SeededRandom } from '../../../src/common/rng.js';
 import { AdaptiveConcurrencyLimit } from '../../../src/stack/concurrency/adaptive-concurrency-limit.js';
-import { ManualClock } from '../../../src/stack/policy/clock.js';
 
 function setup() {
   const clock = new ManualClock();

@@ -31,7 +31,7 @@ describe('gateway config', () => {
     expect(api.retry).toMatchObject({
       maxRetries: 2,
       retryOn: [502, 503, 504],
-      budget: { percent: 20, minConcurrent: 3 },
+      budget: { type: 'rate', windowMs: 10_000, percent: 20, minRetriesPerSecond: 10 },
     });
     expect(api.health.outlier).toMatchObject({
       consecutive5xx: 5,
@@ -58,7 +58,7 @@ describe('gateway config', () => {
       const route = gw.routes.routes[0]!;
       expect(route.timeouts).toMatchObject({ connectMs: 1000, perTryMs: 1234, overallMs: 777 });
       expect([...route.retryOn]).toEqual([503]);
-      expect(route.retry.maxAttempts).toBe(1);
+      expect(route.policies.retry.maxAttempts).toBe(1);
     } finally {
       await gw.close({ drain: false });
     }

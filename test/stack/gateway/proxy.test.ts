@@ -281,19 +281,21 @@ describe('gateway retries', () => {
     expect(rig.upstreams[1]!.seen[1]!.headers['idempotency-key']).toBe('k-1');
   });
 
-  it('does not retry once the retry budget is spent', async () => {
-    const gw = await rig.setup(['bad', 'good'], {
-      health: { outlier: false },
-      retry: { budget: { percent: 0, minConcurrent: 0 } },
+  for (const budget of [
+    { percent: 0, minRetriesPerSecond: 0 },
+    { type: 'concurrent' as const, percent: 0, minConcurrent: 0 },
+  ]) {
+    it(`does not retry once the retry budget is spent (${budget.type ?? 'rate'} budget)`, async () => {
+      const gw = await rig.setup(['bad', 'good'], { health: { outlier: false }, retry: { budget } });
+      rig.upstreams[0]!.behaviour = (req, res) => {
+        req.resume();
+        res.writeHead(503).end('bad');
+      };
+      const r = await request(`${gw.url}/r`); // round robin: "bad" first
+      expect([r.status, r.body]).toEqual([503, 'bad']);
+      expect(rig.upstreams[1]!.requests).toBe(0);
     });
-    rig.upstreams[0]!.behaviour = (req, res) => {
-      req.resume();
-      res.writeHead(503).end('bad');
-    };
-    const r = await request(`${gw.url}/r`); // round robin: "bad" first
-    expect([r.status, r.body]).toEqual([503, 'bad']);
-    expect(rig.upstreams[1]!.requests).toBe(0);
-  });
+  }
 
   it('gives the last 5xx back when every host failed', async () => {
     const gw = await rig.setup(['x', 'y'], { health: { outlier: false } });

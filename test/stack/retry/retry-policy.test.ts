@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../../../src/common/rng.js';
 import { ConstantBackoff } from '../../../src/stack/backoff/constant-backoff.js';
 import type { Outcome } from '../../../src/stack/policy/outcome.js';
+import { ConcurrentRetryBudget } from '../../../src/stack/retry/concurrent-retry-budget.js';
 import { isIdempotentRequest } from '../../../src/stack/retry/idempotency.js';
-import { RetryBudget } from '../../../src/stack/retry/retry-budget.js';
 import { type GiveUpEvent, RetryPolicy } from '../../../src/stack/retry/retry-policy.js';
 
 beforeEach(() => {
@@ -104,7 +104,7 @@ describe('RetryPolicy', () => {
   });
 
   it('shares a retry budget: retries stop when active retries reach max(3, 20 % of active)', async () => {
-    const budget = new RetryBudget();
+    const budget = new ConcurrentRetryBudget();
     const retry = new RetryPolicy({ maxAttempts: 3, backoff: new ConstantBackoff(1000), budget });
     let gaveUpForBudget = 0;
     retry.onGiveUp((e) => {
@@ -119,18 +119,28 @@ describe('RetryPolicy', () => {
     const all = Array.from({ length: 10 }, () => retry.execute(down).catch((e: Error) => e.message));
     await vi.advanceTimersByTimeAsync(0);
     // max(3, floor(0.2 × 10)) = 3 retries admitted, 7 requests gave up at once.
-    expect(budget.snapshot()).toEqual({ activeRequests: 3, activeRetries: 3, allowedRetries: 3 });
+    expect(budget.snapshot()).toEqual({
+      type: 'concurrent',
+      activeRequests: 3,
+      activeRetries: 3,
+      allowedRetries: 3,
+    });
     expect(gaveUpForBudget).toBe(7);
     await vi.runAllTimersAsync();
     expect(await Promise.all(all)).toEqual(Array(10).fill('down'));
     // 10 first tries + 3 second tries + 3 third tries, instead of 30 tries.
     expect(calls.filter((a) => a === 0)).toHaveLength(10);
     expect(calls.length).toBe(16);
-    expect(budget.snapshot()).toEqual({ activeRequests: 0, activeRetries: 0, allowedRetries: 3 });
+    expect(budget.snapshot()).toEqual({
+      type: 'concurrent',
+      activeRequests: 0,
+      activeRetries: 0,
+      allowedRetries: 3,
+    });
   });
 
   it('allows 20 % of active requests once that exceeds the minimum', () => {
-    const budget = new RetryBudget();
+    const budget = new ConcurrentRetryBudget();
     for (let i = 0; i < 50; i++) budget.requestStarted();
     let granted = 0;
     while (budget.tryStartRetry()) granted++;

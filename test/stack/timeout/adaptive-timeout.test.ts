@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../../../src/common/rng.js';
-import { LatencyWindow } from '../../../src/stack/policy/latency-window.js';
 import { AdaptiveTimeout } from '../../../src/stack/timeout/adaptive-timeout.js';
+import { LatencyWindow } from '../../../src/stack/timeout/latency-window.js';
 import { TimeoutError } from '../../../src/stack/timeout/timeout-error.js';
 import { createTimeouts } from '../../../src/stack/timeout/timeouts-config.js';
 

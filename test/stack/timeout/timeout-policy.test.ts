@@ -74,7 +74,10 @@ describe('createTimeouts', () => {
     expect(t.connectMs).toBe(250);
     expect(t.overall).toMatchObject({ timeoutMs: 2000, scope: 'overall' });
     expect(t.perTry).toMatchObject({ timeoutMs: 500, scope: 'per-try' });
-    expect(createTimeouts().perTry).toBeUndefined();
-    expect(() => createTimeouts({ perTryMs: 5000, overallMs: 1000 })).toThrow(/perTryMs/);
+    // The documented defaults: 5 s per try, 15 s overall (the gateway's).
+    expect(createTimeouts().perTry).toMatchObject({ timeoutMs: 5000, scope: 'per-try' });
+    expect(createTimeouts().overall).toMatchObject({ timeoutMs: 15_000, scope: 'overall' });
+    expect(() => createTimeouts({ perTryMs: 0 })).toThrow(/perTryMs/);
+    expect(() => createTimeouts({ perTry: 5 } as never)).toThrow(/perTry/);
   });
 });

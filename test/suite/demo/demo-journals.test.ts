@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
+import { NeedChecker } from '../../../src/runner/needs.js';
+import { runScenarios } from '../../../src/runner/runner.js';
+import type { Phase, Scenario } from '../../../src/runner/scenario.js';
 import { demoProcessKill } from '../../../src/suite/demo/process-kill.js';
 import { demoProxyLatency } from '../../../src/suite/demo/proxy-latency.js';
-import { NeedChecker } from '../../../src/suite/needs.js';
-import { runScenarios } from '../../../src/suite/runner.js';
-import type { Phase, Scenario } from '../../../src/suite/scenario.js';
 
 // The demos really break something: their journals show the fault and its effect on the load.
 

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
-import type { ScenarioResult } from '../../../src/report/report.js';
-import { NeedChecker } from '../../../src/suite/needs.js';
-import { runScenarios } from '../../../src/suite/runner.js';
-import type { Scenario } from '../../../src/suite/scenario.js';
+import { NeedChecker } from '../../../src/runner/needs.js';
+import type { ScenarioResult } from '../../../src/runner/run-report.js';
+import { runScenarios } from '../../../src/runner/runner.js';
+import type { Scenario } from '../../../src/runner/scenario.js';
 
 /**
  * Runs one scenario the way `faultline run` does (same runner, same verdict), for vitest.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../../src/chaos/faults/fault.js';
 import { SeededRandom } from '../../../src/common/rng.js';
+import type { Phase, ScenarioContext } from '../../../src/runner/scenario.js';
 import { HypothesisMissError } from '../../../src/suite/harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../../../src/suite/harness/judge.js';
 import { RequestMixLoad } from '../../../src/suite/harness/request-mix-load.js';
 import { waitForRevertAction } from '../../../src/suite/harness/scenario-steps.js';
 import { TimedFault } from '../../../src/suite/harness/timed-fault.js';
-import type { Phase, ScenarioContext } from '../../../src/suite/scenario.js';
 
 /** A fault that does nothing: what is under test is the timing and phases around it. */
 const noop = (): Fault => ({

@@ -1,0 +1,32 @@
+import type { RunReport, ScenarioResult } from './run-report.js';
+import { summarize } from './score.js';
+
+export interface RunReportInput {
+  version: string;
+  startedAt: Date;
+  endedAt: Date;
+  seed: number;
+  environment: string;
+  outcome: RunReport['outcome'];
+  exitCode: number;
+  options: Record<string, unknown>;
+  results: ScenarioResult[];
+}
+
+/** Assembles the run report (summary and per-category scores included) from the results. */
+export function createRunReport(input: RunReportInput): RunReport {
+  return {
+    tool: 'faultline',
+    version: input.version,
+    started_at: input.startedAt.toISOString(),
+    ended_at: input.endedAt.toISOString(),
+    duration_ms: input.endedAt.getTime() - input.startedAt.getTime(),
+    seed: input.seed,
+    environment: input.environment,
+    outcome: input.outcome,
+    exit_code: input.exitCode,
+    options: input.options,
+    summary: summarize(input.results),
+    results: input.results,
+  };
+}
