@@ -16,6 +16,7 @@ import { memoryPressure } from './resource/memory-pressure.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
+import { massDisconnection } from './websocket/mass-disconnection.js';
 
 /**
  * The explicit list of the seed's scenarios that `faultline run` knows, in run order (the demos are
@@ -40,4 +41,5 @@ export const scenarios: readonly Scenario[] = [
   cacheCorruption,
   cachePoisoning,
   cacheRecovery,
+  massDisconnection,
 ];

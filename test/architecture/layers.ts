@@ -8,7 +8,7 @@ import type { ImportGraph } from './import-graph.js';
 export const LAYERS: readonly (readonly string[])[] = [
   ['common'],
   ['stack', 'service'],
-  ['chaos'],
+  ['chaos', 'ws-client'],
   ['runner'],
   ['suite', 'report'],
   ['cli'],

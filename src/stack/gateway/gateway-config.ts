@@ -8,6 +8,7 @@ import { hedgePolicyOptionsSchema } from '../hedge/hedge-policy.js';
 import { rateLimitConfigSchema } from '../ratelimit/rate-limit-config.js';
 import { retryConfigSchema, retryOverrideSchema } from '../retry/retry-config.js';
 import { timeoutsConfigSchema, timeoutsOverrideSchema } from '../timeout/timeouts-config.js';
+import { websocketConfigSchema } from '../websocket/websocket-config.js';
 
 function parseUrl(value: string): URL | undefined {
   try {
@@ -170,6 +171,7 @@ export const routeSchema = z
      * @example { limit: 100, windowMs: 1000, key: "ip" }
      */
     rateLimit: rateLimitConfigSchema.optional(),
+    /**
      * An HTTP response cache in front of this route (docs/cache.md): memory and optional Redis
      * tiers, HMAC-checked entries, stale-if-error. Off when absent; `{}` is a memory cache.
      * @example { redis: { db: 15, keyPrefix: "gw:cache:" }, integrity: { key: "a shared secret of 16+" } }
@@ -213,6 +215,11 @@ export const gatewayConfigSchema = z
     maxReplayBodyBytes: z.number().int().min(0).default(65_536),
     /** Seed for the balancers' random draws (least_request), so runs replay. */
     seed: z.number().int().optional(),
+    /**
+     * WebSocket upgrades: proxied to a cluster's hosts, with sessions, limits and heartbeats (see
+     * docs/websocket.md). Off when absent (upgrades are refused).
+     */
+    websocket: websocketConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -222,6 +229,14 @@ export const gatewayConfigSchema = z
         code: 'custom',
         path: ['routes'],
         message: 'required when there is more than one cluster',
+      });
+    }
+    const wsCluster = config.websocket?.cluster;
+    if (wsCluster !== undefined && !names.includes(wsCluster)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['websocket', 'cluster'],
+        message: `unknown cluster "${wsCluster}" (known: ${names.join(', ')})`,
       });
     }
     config.routes?.forEach((route, i) => {

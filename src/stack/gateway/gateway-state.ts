@@ -1,5 +1,6 @@
 import type { HostStatus } from '../health/host-health.js';
 import type { RateLimiterSnapshot } from '../ratelimit/rate-limiter.js';
+import type { WebSocketStats } from '../websocket/websocket-gateway.js';
 
 /** One upstream host as GET /admin/upstreams shows it. */
 export interface UpstreamHostState {
@@ -68,4 +69,6 @@ export interface GatewayState {
   readonly concurrency: ConcurrencySnapshot | null;
   /** The gateway-wide rate limiter, or null without one. */
   readonly rateLimit: RateLimiterSnapshot | null;
+  /** The WebSocket gateway's counters, or null without a `websocket` key. */
+  readonly websocket: WebSocketStats | null;
 }

@@ -9,6 +9,7 @@ import { createConcurrencyLimiter } from '../concurrency/concurrency-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
+import { WebSocketGateway } from '../websocket/websocket-gateway.js';
 import { createAdminServer } from './admin-server.js';
 import { buildClusters, buildRoutes } from './build-routes.js';
 import type { GatewayConfig, GatewayConfigInput } from './gateway-config.js';
@@ -81,6 +82,8 @@ export class Gateway {
   private readonly admin: http.Server;
   private readonly globalLimiter: ConcurrencyLimiter | undefined;
   private readonly globalRateLimit: HttpRateLimit | undefined;
+  /** WebSocket upgrades (the `websocket` key), or undefined. */
+  readonly websocket: WebSocketGateway | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private listenPort = 0;
@@ -114,6 +117,18 @@ export class Gateway {
     });
     this.feedAdaptiveRateLimits();
     this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
+    const ws = config.websocket;
+    if (ws) {
+      const cluster = this.clusters.get(
+        ws.cluster ?? (Object.keys(config.clusters)[0] as string),
+      ) as UpstreamCluster;
+      const websocket = new WebSocketGateway({ config: ws, upstreams: cluster });
+      this.websocket = websocket;
+      this.server.on('upgrade', (req, socket, head) => {
+        if (websocket.matches(req.url)) websocket.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
+    }
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
       state: () => this.state(),
@@ -169,6 +184,7 @@ export class Gateway {
     await Promise.all(this.rateLimits().map((l) => l?.ready()));
     // Shared cache tiers connect first (best effort: one that cannot is bypassed by its monitor).
     await Promise.all(this.caches().map((c) => c.ready()));
+    await this.websocket?.start();
     this.listenPort = await listenOn(
       this.server,
       this.config.listen.host,
@@ -233,6 +249,7 @@ export class Gateway {
       })),
       concurrency: this.globalLimiter?.snapshot() ?? null,
       rateLimit: this.globalRateLimit?.limiter.snapshot() ?? null,
+      websocket: this.websocket?.stats() ?? null,
     };
   }
 
@@ -255,6 +272,8 @@ export class Gateway {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    // WebSocket clients get 1001 at once (their sessions stay resumable on another instance).
+    const wsClosed = this.websocket?.close();
     let graceful = false;
     if (drain) {
       graceful = await settlesWithin(this.handler.idle(), timeoutMs);
@@ -267,6 +286,7 @@ export class Gateway {
       this.handler.abortAll(new GatewayDrainingError());
     }
     this.server.closeAllConnections();
+    await wsClosed;
     await closed;
     // pool.close() waits for requests still queued on a pool; after a forced drain, don't wait.
     await Promise.all([...this.clusters.values()].map((c) => (graceful ? c.close() : c.destroy())));
