@@ -60,17 +60,6 @@ export const cascadingFailure: Scenario = {
       change: 'no breaker on the /dependency route',
       stack: { gateway: changeRoute('dependency', ({ breaker: _off, ...route }) => route) },
     },
-    {
-      name: 'route_timeout_off',
-      claim: "the gateway's p99 stays under the route's overall timeout",
-      change: '/dependency per-try and overall timeouts 5 s',
-      stack: {
-        gateway: changeRoute('dependency', (route) => ({
-          ...route,
-          timeouts: { perTryMs: 5000, overallMs: 5000 },
-        })),
-      },
-    },
   ],
   run: (ctx) =>
     runOnReferenceStack(
