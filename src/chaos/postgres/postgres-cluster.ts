@@ -1,6 +1,8 @@
 import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { delay } from '../../common/async.js';
 import { FaultlineError } from '../../common/errors.js';
 import { freePort as osFreePort, ProcessSupervisor } from '../process/index.js';
 import { type ManagedEtcd, startEtcd } from './managed-etcd.js';
@@ -125,6 +127,46 @@ export class PostgresCluster {
       await standby.cloneFrom(await this.replicationSource(standby.name, primary));
       await standby.start();
     }
+    if (standbys.length > 0)
+      await this.waitForStreaming(
+        primary,
+        standbys.map((s) => s.name),
+      );
+  }
+
+  /**
+   * Waits until the primary reports every named standby as `streaming` in `pg_stat_replication`.
+   * A standby that accepts read-only connections may still be catching up or connecting its WAL
+   * receiver; callers of `start()` are promised streaming replication, not just running servers.
+   * @throws ClusterUnavailableError after `timeoutMs` (default 30 000 ms), naming the laggards.
+   */
+  private async waitForStreaming(primary: PostgresNode, names: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let streaming = new Set<string>();
+    while (Date.now() < deadline) {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: primary.port,
+        user: 'postgres',
+        database: 'postgres',
+      });
+      client.on('error', () => {}); // a dying connection must not become an uncaught error
+      try {
+        await client.connect();
+        const { rows } = await client.query<{ application_name: string }>(
+          "select application_name from pg_stat_replication where state = 'streaming'",
+        );
+        streaming = new Set(rows.map((r) => r.application_name));
+        if (names.every((n) => streaming.has(n))) return;
+      } catch {
+        // not accepting yet: try again until the deadline
+      } finally {
+        await client.end().catch(() => {});
+      }
+      await delay(100);
+    }
+    const missing = names.filter((n) => !streaming.has(n));
+    throw new ClusterUnavailableError(`standbys not streaming after ${timeoutMs} ms: ${missing.join(', ')}`);
   }
 
   /** Where `standby` replicates from when `primary` leads. */

@@ -1,10 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
+import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
 import { changeCluster, controls } from '../control.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
-import { firstServedAfter } from '../harness/observed.js';
+import { firstServedAfter, linkConnections } from '../harness/observed.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
@@ -28,6 +29,14 @@ const DOWN_WITHIN_MS = 1500;
  * that slow) still pays a per-try timeout on it. In rotation, a third of the requests would.
  */
 const MAX_SHARE_PAYING_TIMEOUT = 0.05;
+/**
+ * Once it is out, at most this many connections per second still reach its link: active checks
+ * (every 200 ms, each one timing out after 500 ms on the black hole, so about 1.4/s). In
+ * rotation, every try to it opens one, since a timed-out connection cannot be reused: about 40
+ * per second (a third of 120 req/s), fewer only on a machine too slow to send the load. Unlike
+ * the share of slow requests, this does not loosen when a busy machine slows every request.
+ */
+const MAX_LINK_CONNECTIONS_PER_S = 12;
 /** The hypothesis: after the partition heals, it answers clients again this soon. */
 const READMIT_WITHIN_MS = 1000;
 
@@ -46,7 +55,7 @@ export const serviceIsolation: Scenario = {
   description:
     'Both directions of one of three instances are black-holed (timeout toxic, 0 = forever) under 120 req/s; ' +
     'per-try timeout 500 ms, overall 2 s. Hypothesis: the instance is out of rotation within 1.5 s (after that at ' +
-    'most 5 % of requests pay a per-try timeout on it), no request waits past the overall timeout or goes ' +
+    'most 12 connections per second reach its link and at most 5 % of requests pay a per-try timeout on it), no request waits past the overall timeout or goes ' +
     'unanswered, at most 1 % fail, and active checks re-admit it: it answers clients within 1 s of the healing.',
   needs: ['free-ports'],
   timeoutMs: 60_000,
@@ -104,6 +113,8 @@ export const serviceIsolation: Scenario = {
             },
             stack.faultDeps,
           );
+        /** Connections per second reaching the isolated link once it should be out (NaN: not measured). */
+        let linkRate = Number.NaN;
         const partition = new TimedFault(
           new FaultGroup('toxic', `isolate-${victim?.name}`, [
             blackHole('upstream'),
@@ -117,6 +128,23 @@ export const serviceIsolation: Scenario = {
           method: [
             steps.steadyStatePause(STEADY_MS),
             steps.backgroundFaultAction(`isolate ${victim?.name}`, partition, FAULT_MS),
+            {
+              type: 'action',
+              name: 'count connections reaching the isolated instance',
+              run: async ({ setMetric, signal }) => {
+                const started = await steps.awaitInjection(partition, ctx);
+                await delay(started + DOWN_WITHIN_MS - performance.now(), signal);
+                const from = performance.now();
+                const before = linkConnections(stack, victim?.name ?? '');
+                // Up to shortly before the healing (the fault lasts FAULT_MS).
+                await delay(started + FAULT_MS - 300 - performance.now(), signal);
+                const perSecond =
+                  ((linkConnections(stack, victim?.name ?? '') - before) * 1000) / (performance.now() - from);
+                linkRate = perSecond;
+                setMetric('isolated_link_connections_per_s', Math.round(perSecond * 10) / 10);
+                return { isolated_link_connections_per_s: perSecond };
+              },
+            },
             steps.waitForRevertAction(partition, ctx, {
               name: 'wait for the partition to heal',
               timeoutMs: FAULT_MS + 5000,
@@ -155,6 +183,11 @@ export const serviceIsolation: Scenario = {
                   share_paying_timeout_steady: roundRate(steadyShare),
                   readmission_ms: servedAt === undefined ? -1 : Math.round(readmission),
                 });
+                expectWithin(
+                  `connections per second reaching the isolated instance ${DOWN_WITHIN_MS} ms after the partition`,
+                  linkRate,
+                  [0, MAX_LINK_CONNECTIONS_PER_S],
+                );
                 expectWithin('requests that never got an answer', unanswered.length, [0, 0], '', () =>
                   describeFailures(unanswered),
                 );

@@ -49,19 +49,28 @@ describe.skipIf(unavailable !== null)('PostgresCluster', () => {
       user: 'postgres',
       database: 'postgres',
     });
+    // A failed assertion must not leave a client behind to crash on the cluster's close.
+    primary.on('error', () => {});
     await primary.connect();
-    const { rows } = await primary.query('select application_name, state from pg_stat_replication');
-    expect(rows).toEqual([{ application_name: 'pg-b', state: 'streaming' }]);
-    await primary.end();
+    try {
+      const { rows } = await primary.query('select application_name, state from pg_stat_replication');
+      expect(rows).toEqual([{ application_name: 'pg-b', state: 'streaming' }]);
+    } finally {
+      await primary.end();
+    }
     const standby = new pg.Client({
       host: '127.0.0.1',
       port: b.port,
       user: 'postgres',
       database: 'postgres',
     });
+    standby.on('error', () => {});
     await standby.connect();
-    expect((await standby.query('select pg_is_in_recovery() as r')).rows[0].r).toBe(true);
-    await standby.end();
+    try {
+      expect((await standby.query('select pg_is_in_recovery() as r')).rows[0].r).toBe(true);
+    } finally {
+      await standby.end();
+    }
 
     const pids = [cluster.etcd?.process.pid as number, a.pid as number, b.pid as number];
     const ports = [cluster.etcd?.clientPort as number, a.port, b.port];
