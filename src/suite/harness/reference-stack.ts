@@ -139,6 +139,32 @@ export function withClusterOverrides(
   return { ...config, clusters: { ...config.clusters, [cluster]: { ...base, ...overrides } } };
 }
 
+/**
+ * The config with outlier ejections of its `service` cluster lasting `baseMs` (max twice that).
+ * Scenarios that judge re-admission by active checks make ejections outlast the outage, its
+ * recovery phase and a slow revival: an ejection that ran out around the restart would otherwise
+ * pass for re-admission by the checks, and a control with active checks off could pass by luck.
+ * (A passing active check lifts an ejection at once, as Envoy's
+ * `successful_active_health_check_uneject_host`.)
+ */
+export function withBaseEjection(
+  config: GatewayConfigInput,
+  baseMs: number,
+  cluster = 'service',
+): GatewayConfigInput {
+  const health = config.clusters[cluster]?.health;
+  return withClusterOverrides(
+    config,
+    {
+      health: {
+        ...health,
+        outlier: { ...(health?.outlier || {}), baseEjectionMs: baseMs, maxEjectionMs: 2 * baseMs },
+      },
+    },
+    cluster,
+  );
+}
+
 /** Health of an instance as the gateway sees it. */
 export function hostState(state: GatewayState, url: string, cluster = 'service') {
   return state.clusters[cluster]?.hosts.find((h) => h.url === url || h.url === `${url}/`);

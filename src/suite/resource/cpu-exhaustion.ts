@@ -1,5 +1,7 @@
+import { CpuFault } from '../../chaos/faults/cpu.js';
 import { createFault } from '../../chaos/faults/index.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { changeCluster, controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
@@ -22,6 +24,15 @@ const QUOTA_CORES = 0.03;
  * at this low concurrency most picks compare two idle hosts, so the shift is real but partial.
  */
 const MAX_SHARE_STARVED = 0.2;
+/**
+ * Where the tries went, as clients see it: a try sent to the starved instance ends with the
+ * per-try timeout, so its request waits at least that long. Once the balancer has adapted, at
+ * most this share of requests (above the steady state's share that slow) still does. With
+ * round robin a third of the tries go to the starved instance.
+ */
+const MAX_EXTRA_SHARE_PAYING_TIMEOUT = 0.1;
+/** Evidence the quota bit: the victim was throttled in at least this many CFS periods (100 ms). */
+const MIN_THROTTLED_PERIODS = 3;
 
 /**
  * One instance is starved of CPU (a cgroup quota of 3 % of a core): it still accepts
@@ -36,11 +47,27 @@ export const cpuExhaustion: Scenario = {
   title: 'CPU exhaustion of one instance',
   description:
     'A cgroup v1 CPU quota of 3 % of a core on one of three instances under 120 req/s of CPU-using requests ' +
-    '(least-request balancing, per-try timeout 500 ms). Hypothesis: its share of answers drops to at most 20 %, ' +
-    'p99 stays under per-try timeout + steady p99 + 300 ms, and at most 1 % of requests fail.',
+    '(least-request balancing, per-try timeout 500 ms). Hypothesis: least-request sends it few tries: once adapted ' +
+    '(1 s), at most 10 % more requests than in the steady state wait out a per-try timeout, and it serves at most ' +
+    '20 % of the answers; per-try timeouts and retries keep p99 under per-try timeout + steady p99 + 300 ms and at ' +
+    'most 1 % failing. The quota must bite (the victim throttled in at least 3 CFS periods).',
   needs: ['root', 'cgroups', 'free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'least-request', 'cgroups'],
+  controls: [
+    controls.roundRobin('least-request sends the starved instance few tries'),
+    {
+      name: 'per_try_timeout_off',
+      claim: 'per-try timeouts and retries keep p99 under per-try timeout + steady p99 + 300 ms',
+      change: 'timeouts.perTryMs = overallMs (3 s)',
+      stack: {
+        gateway: changeCluster((c) => ({
+          ...c,
+          timeouts: { connectMs: 500, perTryMs: 3000, overallMs: 3000 },
+        })),
+      },
+    },
+  ],
   run: (ctx) =>
     runOnReferenceStack(
       ctx,
@@ -69,12 +96,11 @@ export const cpuExhaustion: Scenario = {
           ],
         });
         const victim = stack.instances[ctx.rng.int(0, stack.instances.length - 1)] ?? stack.instances[0];
-        const starve = new TimedFault(
-          createFault(
-            { kind: 'cpu', name: 'cpu-quota', mode: 'cgroup', process: victim?.name, quota: QUOTA_CORES },
-            stack.faultDeps,
-          ),
+        const quota = createFault(
+          { kind: 'cpu', name: 'cpu-quota', mode: 'cgroup', process: victim?.name, quota: QUOTA_CORES },
+          stack.faultDeps,
         );
+        const starve = new TimedFault(quota);
         const shareOf = (entries: LoggedRequest[]) => {
           const answered = entries.filter((e) => e.ok);
           return answered.length === 0
@@ -108,7 +134,17 @@ export const cpuExhaustion: Scenario = {
                 const adapted = load.between(from + 1000, to);
                 const s = summarize(steady);
                 const f = summarize(during);
+                const slowShare = (entries: LoggedRequest[]) =>
+                  entries.length === 0
+                    ? 0
+                    : entries.filter((e) => e.latencyMs >= PER_TRY_MS).length / entries.length;
+                const throttling = quota instanceof CpuFault ? quota.throttling : undefined;
                 const m = recordMetrics(setMetric, {
+                  throttled_periods: throttling?.nr_throttled ?? 0,
+                  throttled_share: throttling?.throttled_share ?? 0,
+                  throttled_ms: throttling?.throttled_ms ?? 0,
+                  share_paying_timeout_steady: roundRate(slowShare(steady)),
+                  share_paying_timeout_fault: roundRate(slowShare(adapted)),
                   share_steady: Math.round(shareOf(steady) * 1000) / 1000,
                   share_fault: Math.round(shareOf(adapted) * 1000) / 1000,
                   p99_steady_ms: s.p99Ms,
@@ -117,6 +153,15 @@ export const cpuExhaustion: Scenario = {
                   share_after:
                     Math.round(shareOf(load.between(to + 1000, Number.POSITIVE_INFINITY)) * 1000) / 1000,
                 });
+                expectWithin('CFS periods the victim was throttled in (the quota bit)', m.throttled_periods, [
+                  MIN_THROTTLED_PERIODS,
+                  Number.POSITIVE_INFINITY,
+                ]);
+                expectWithin(
+                  `share of requests waiting out the ${PER_TRY_MS} ms per-try timeout once adapted`,
+                  m.share_paying_timeout_fault,
+                  [0, m.share_paying_timeout_steady + MAX_EXTRA_SHARE_PAYING_TIMEOUT],
+                );
                 expectWithin('share of answers from the starved instance', m.share_fault, [
                   0,
                   MAX_SHARE_STARVED,

@@ -1,17 +1,30 @@
 import { request } from 'undici';
+import { createFault } from '../../chaos/faults/index.js';
+import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { controls } from '../control.js';
 import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
+import { answeredBy, firstServedAfter, linkConnections } from '../harness/observed.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
-import { waitForHost } from '../harness/wait-for-host.js';
 
 const STEADY_MS = 2000;
-const FAULT_MS = 4000;
+const FAULT_MS = 5000;
+/** How long a second instance's answers vanish (its writes are stored, their answers lost). */
+const LOST_ANSWERS_MS = 500;
+/** The dead host is out of rotation this soon after its death. */
+const OUT_WITHIN_MS = 1500;
+/** After that, at most this many connections per second reach its link (checks: 5 per second). */
+const MAX_LINK_CONNECTIONS_PER_S = 15;
+/** The victim must have acknowledged this many writes before its death (or the claim is empty). */
+const MIN_VICTIM_WRITES = 20;
+/** Delay of the write-behind store of the `ack_before_store` control, ms. */
+const WRITE_BEHIND_MS = 1000;
 const RECOVER_MS = 2500;
 const RATE = 100;
 /** The victim's V8 heap limit: its leak kills it within a second or two. */
@@ -32,11 +45,28 @@ export const memoryPressure: Scenario = {
   description:
     'One of three instances (started with --max-old-space-size=96) grows its heap by 16 MB every 150 ms under ' +
     '100 req/s of idempotent-keyed creates and lists on a shared Redis. Hypothesis: it dies of its limit, the ' +
-    'dead host leaves rotation within 1.5 s, at most 1 % of requests fail, and every acknowledged item can be ' +
-    'read back exactly once.',
+    'dead host leaves rotation within 1.5 s (at most 15 connections per second reach its link after), at most 1 % ' +
+    'of requests fail, every write it acknowledged before dying (at least 20) reads back, and no write retried ' +
+    'after its first try was stored (a second instance loses its answers for 0.5 s first) is stored twice.',
   needs: ['redis-server', 'free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'memory', 'durability', 'idempotency'],
+  controls: [
+    controls.healthChecksOff('the dead host leaves rotation within 1.5 s'),
+    controls.retriesOff('at most 1 % of requests fail'),
+    {
+      name: 'ack_before_store',
+      claim: 'every write the victim acknowledged before dying reads back',
+      change: `the item store acknowledges a create at once and stores it ${WRITE_BEHIND_MS} ms later (ACK_BEFORE_STORE_MS)`,
+      stack: { serviceEnv: { ACK_BEFORE_STORE_MS: String(WRITE_BEHIND_MS) } },
+    },
+    {
+      name: 'idempotency_key_ignored',
+      claim: 'no write retried after its first try was stored is stored twice',
+      change: 'the service ignores Idempotency-Key (IGNORE_IDEMPOTENCY_KEY)',
+      stack: { serviceEnv: { IGNORE_IDEMPOTENCY_KEY: '1' } },
+    },
+  ],
   run: (ctx) => {
     const victimIndex = ctx.rng.int(0, 2);
     return runOnReferenceStack(
@@ -48,10 +78,25 @@ export const memoryPressure: Scenario = {
       },
       (stack) => {
         const victim = stack.instances[victimIndex] ?? stack.instances[0];
-        if (!victim) throw new Error('no instance');
+        const mute = stack.instances[(victimIndex + 1) % stack.instances.length];
+        if (!victim || !mute) throw new Error('no instance');
+        // Answers from `mute` vanish (the requests reach it, and its writes are stored): the
+        // gateway retries those writes elsewhere with their Idempotency-Key after the per-try
+        // timeout, which must replay them, not store them again.
+        const lostAnswers = new TimedFault(
+          createFault(
+            {
+              kind: 'toxic',
+              name: 'lost-answers',
+              proxy: mute.name,
+              toxic: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+            },
+            stack.faultDeps,
+          ),
+        );
         const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: RATE,
-          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          durationMs: STEADY_MS + LOST_ANSWERS_MS + 4000 + FAULT_MS + RECOVER_MS + 2000,
           requestTimeoutMs: 10_000,
           requests: [
             {
@@ -73,35 +118,48 @@ export const memoryPressure: Scenario = {
           load: load.factory,
           method: [
             steps.steadyStatePause(STEADY_MS),
-            steps.backgroundFaultAction(`leak in ${victim.name}`, timed, FAULT_MS),
+            steps.backgroundFaultAction(`lose ${mute.name}'s answers`, lostAnswers, LOST_ANSWERS_MS),
             {
               type: 'action',
-              name: 'measure death and ejection',
+              name: 'wait for the muted instance to answer again',
               run: async ({ setMetric, signal }) => {
-                await steps.awaitInjection(timed, ctx);
-                const { value: diedAt } = await pollUntil(async () => leak.diedAt, {
-                  timeoutMs: FAULT_MS - 500,
+                const healed = await steps.waitForRevert(lostAnswers, {
+                  timeoutMs: LOST_ANSWERS_MS + 5000,
                   intervalMs: 20,
                   signal,
                 });
-                const { at } = await waitForHost(
-                  stack,
-                  victim.proxiedUrl,
-                  (host) => host.status !== 'healthy',
-                  {
-                    timeoutMs: 5000,
-                    signal,
-                  },
-                );
-                const value = at - diedAt;
+                const { value } = await pollUntil(async () => firstServedAfter(load.log, mute.name, healed), {
+                  timeoutMs: 8000,
+                  intervalMs: 50,
+                  signal,
+                });
+                setMetric('muted_back_after_ms', Math.round(value - healed));
+              },
+            },
+            steps.backgroundFaultAction(`leak in ${victim.name}`, timed, FAULT_MS),
+            {
+              type: 'action',
+              name: 'count connections reaching the dead host',
+              run: async ({ setMetric, signal }) => {
+                await steps.awaitInjection(timed, ctx);
+                const { value: diedAt } = await pollUntil(async () => leak.diedAt, {
+                  timeoutMs: FAULT_MS - 1000,
+                  intervalMs: 20,
+                  signal,
+                });
                 setMetric('victim_died', 1);
                 setMetric('ballast_at_death_mb', leak.lastBallastMb);
-                setMetric('ejection_after_death_ms', Math.round(value));
+                await delay(diedAt + OUT_WITHIN_MS - performance.now(), signal);
+                const from = performance.now();
+                const before = linkConnections(stack, victim.name);
+                await delay(800, signal);
+                const perSecond =
+                  ((linkConnections(stack, victim.name) - before) * 1000) / (performance.now() - from);
+                setMetric('dead_link_connections_per_s', Math.round(perSecond * 10) / 10);
                 return expectWithin(
-                  'time from the death to the host leaving rotation',
-                  value,
-                  [0, 1500],
-                  ' ms',
+                  'connections per second reaching the dead host 1.5 s after its death',
+                  perSecond,
+                  [0, MAX_LINK_CONNECTIONS_PER_S],
                 );
               },
             },
@@ -146,8 +204,15 @@ export const memoryPressure: Scenario = {
                 const names = stored.map((i) => i.name).filter((n) => n.startsWith('mem-'));
                 const duplicates = names.length - new Set(names).size;
                 const { during, summary: fault } = faultWindow(load, timed);
+                const diedAt = leak.diedAt ?? Number.POSITIVE_INFINITY;
+                const byVictim = acknowledged.filter(
+                  (e) => answeredBy(e) === victim.name && e.doneAt <= diedAt,
+                );
+                const replayed = acknowledged.filter((e) => e.headers['idempotent-replayed'] === 'true');
                 const m = recordMetrics(setMetric, {
                   acknowledged_writes: ids.size,
+                  victim_acknowledged_writes: byVictim.length,
+                  writes_retried_after_stored: replayed.length,
                   lost_acknowledged_writes: lost,
                   duplicated_writes: duplicates,
                   error_rate_fault: roundRate(fault.errorRate),
@@ -158,8 +223,18 @@ export const memoryPressure: Scenario = {
                   100,
                   Number.POSITIVE_INFINITY,
                 ]);
+                expectWithin('writes the victim acknowledged before its death', byVictim.length, [
+                  MIN_VICTIM_WRITES,
+                  Number.POSITIVE_INFINITY,
+                ]);
                 expectWithin('acknowledged writes lost', lost, [0, 0]);
                 expectWithin('writes stored twice', duplicates, [0, 0]);
+                // Evidence the lost answers bit: some write was retried after its first try was
+                // stored (the instance that took the retry replayed it).
+                expectWithin('writes retried after their first try was stored', replayed.length, [
+                  1,
+                  Number.POSITIVE_INFINITY,
+                ]);
                 expectErrorRate('error rate during the fault', during, fault, 0.01);
                 return m;
               },
