@@ -1,7 +1,7 @@
 import { CpuFault } from '../../chaos/faults/cpu.js';
 import { createFault } from '../../chaos/faults/index.js';
 import type { Scenario } from '../../runner/scenario.js';
-import { changeCluster, controls } from '../control.js';
+import { controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
@@ -27,7 +27,7 @@ const MAX_SHARE_STARVED = 0.2;
 /**
  * Where the tries went, as clients see it: a try sent to the starved instance ends with the
  * per-try timeout, so its request waits at least that long. Once the balancer has adapted, at
- * most this share of requests (above the steady state's share that slow) still does. With
+ * most this share of requests (above the share that slow without the fault) still does. With
  * round robin a third of the tries go to the starved instance.
  */
 const MAX_EXTRA_SHARE_PAYING_TIMEOUT = 0.1;
@@ -49,25 +49,11 @@ export const cpuExhaustion: Scenario = {
     'A cgroup v1 CPU quota of 3 % of a core on one of three instances under 120 req/s of CPU-using requests ' +
     '(least-request balancing, per-try timeout 500 ms). Hypothesis: least-request sends it few tries: once adapted ' +
     '(1 s), at most 10 % more requests than in the steady state wait out a per-try timeout, and it serves at most ' +
-    '20 % of the answers; per-try timeouts and retries keep p99 under per-try timeout + steady p99 + 300 ms and at ' +
-    'most 1 % failing. The quota must bite (the victim throttled in at least 3 CFS periods).',
+    '20 % of the answers; p99 stays under per-try timeout + steady p99 + 300 ms and at most 1 % fail. The quota must bite (the victim throttled in at least 3 CFS periods).',
   needs: ['root', 'cgroups', 'free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'least-request', 'cgroups'],
-  controls: [
-    controls.roundRobin('least-request sends the starved instance few tries'),
-    {
-      name: 'per_try_timeout_off',
-      claim: 'per-try timeouts and retries keep p99 under per-try timeout + steady p99 + 300 ms',
-      change: 'timeouts.perTryMs = overallMs (3 s)',
-      stack: {
-        gateway: changeCluster((c) => ({
-          ...c,
-          timeouts: { connectMs: 500, perTryMs: 3000, overallMs: 3000 },
-        })),
-      },
-    },
-  ],
+  controls: [controls.roundRobin('least-request sends the starved instance few tries')],
   run: (ctx) =>
     runOnReferenceStack(
       ctx,
@@ -77,11 +63,13 @@ export const cpuExhaustion: Scenario = {
           withClusterOverrides(defaultGatewayConfig(hosts), {
             balancer: 'least_request',
             timeouts: { connectMs: 500, perTryMs: PER_TRY_MS, overallMs: 3000 },
-            // Active checks through a starved event loop would take the host out entirely; here
-            // the balancer is what is under test, so checks get room.
+            // The balancer is what is under test: active checks get room (through a starved event
+            // loop they would take the host out entirely), and there is no outlier detection — it
+            // ejected the starved host after five per-try timeouts, so round robin did as well as
+            // least-request and the round_robin control passed.
             health: {
               active: { path: '/healthz', intervalMs: 250, timeoutMs: 2000, rise: 2, fall: 3 },
-              outlier: { consecutive5xx: 5, consecutiveGatewayFailure: 5, maxEjectionPercent: 34 },
+              outlier: false,
             },
           }),
       },
@@ -144,6 +132,9 @@ export const cpuExhaustion: Scenario = {
                   throttled_share: throttling?.throttled_share ?? 0,
                   throttled_ms: throttling?.throttled_ms ?? 0,
                   share_paying_timeout_steady: roundRate(slowShare(steady)),
+                  share_paying_timeout_after: roundRate(
+                    slowShare(load.between(to + 1000, Number.POSITIVE_INFINITY)),
+                  ),
                   share_paying_timeout_fault: roundRate(slowShare(adapted)),
                   share_steady: Math.round(shareOf(steady) * 1000) / 1000,
                   share_fault: Math.round(shareOf(adapted) * 1000) / 1000,
@@ -160,12 +151,22 @@ export const cpuExhaustion: Scenario = {
                 expectWithin(
                   `share of requests waiting out the ${PER_TRY_MS} ms per-try timeout once adapted`,
                   m.share_paying_timeout_fault,
-                  [0, m.share_paying_timeout_steady + MAX_EXTRA_SHARE_PAYING_TIMEOUT],
+                  // The floor is the quieter of the two fault-free windows: a burst of machine load
+                  // in one of them (the first seconds after start-up, often) must not loosen the
+                  // bound enough for round robin to pass.
+                  [
+                    0,
+                    Math.min(m.share_paying_timeout_steady, m.share_paying_timeout_after) +
+                      MAX_EXTRA_SHARE_PAYING_TIMEOUT,
+                  ],
                 );
                 expectWithin('share of answers from the starved instance', m.share_fault, [
                   0,
                   MAX_SHARE_STARVED,
                 ]);
+                // A guard, not a claim: the starved instance gets so few tries that per-try timeouts
+                // rarely fire (a per_try_timeout_off control passed), so the bound proves only that
+                // nothing else went wrong.
                 expectWithin('p99 during the fault', f.p99Ms, [0, PER_TRY_MS + s.p99Ms + 300], ' ms');
                 expectErrorRate('error rate during the fault', during, f, 0.01);
                 return m;
