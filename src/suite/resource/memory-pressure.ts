@@ -16,7 +16,18 @@ import { TimedFault } from '../harness/timed-fault.js';
 const STEADY_MS = 2000;
 const FAULT_MS = 5000;
 /** How long a second instance's answers vanish (its writes are stored, their answers lost). */
-const LOST_ANSWERS_MS = 500;
+const LOST_ANSWERS_MS = 900;
+/**
+ * The muted link closes its connections this long into the fault, and the answers it held die
+ * with them. (With the `timeout` toxic's 0, "forever", the held answers were delivered when the
+ * toxic was removed, so a write was retried only by luck: 0–2 per run.)
+ */
+const LOST_ANSWERS_CLOSE_MS = 800;
+/**
+ * At most this share of requests may fail while the victim dies: measured 0 with retries, 0.7–0.9 %
+ * with retries off (the retries_off control), so 1 % forgave the missing retries.
+ */
+const MAX_ERROR_RATE = 0.003;
 /** The dead host is out of rotation this soon after its death. */
 const OUT_WITHIN_MS = 1500;
 /** After that, at most this many connections per second reach its link (checks: 5 per second). */
@@ -34,7 +45,7 @@ const HEAP_LIMIT_MB = 96;
  * One instance leaks until its heap limit kills it, while clients create items (each POST with
  * its own Idempotency-Key) and list them. Items live in a shared Redis, so an acknowledged
  * write must survive the death of the instance that took it. Hypothesis: the instance dies
- * of its limit, traffic moves to the others (at most 1 % of requests fail, and the dead host
+ * of its limit, traffic moves to the others (at most 0.3 % of requests fail, and the dead host
  * is out of rotation within 1.5 s), no acknowledged write is lost and none is duplicated.
  */
 export const memoryPressure: Scenario = {
@@ -45,15 +56,15 @@ export const memoryPressure: Scenario = {
   description:
     'One of three instances (started with --max-old-space-size=96) grows its heap by 16 MB every 150 ms under ' +
     '100 req/s of idempotent-keyed creates and lists on a shared Redis. Hypothesis: it dies of its limit, the ' +
-    'dead host leaves rotation within 1.5 s (at most 15 connections per second reach its link after), at most 1 % ' +
+    'dead host leaves rotation within 1.5 s (at most 15 connections per second reach its link after), at most 0.3 % ' +
     'of requests fail, every write it acknowledged before dying (at least 20) reads back, and no write retried ' +
-    'after its first try was stored (a second instance loses its answers for 0.5 s first) is stored twice.',
+    'after its first try was stored (the link of a second instance first drops the answers it held for 0.8 s) is stored twice.',
   needs: ['redis-server', 'free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'memory', 'durability', 'idempotency'],
   controls: [
     controls.healthChecksOff('the dead host leaves rotation within 1.5 s'),
-    controls.retriesOff('at most 1 % of requests fail'),
+    controls.retriesOff('at most 0.3 % of requests fail'),
     {
       name: 'ack_before_store',
       claim: 'every write the victim acknowledged before dying reads back',
@@ -89,7 +100,11 @@ export const memoryPressure: Scenario = {
               kind: 'toxic',
               name: 'lost-answers',
               proxy: mute.name,
-              toxic: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } },
+              toxic: {
+                type: 'timeout',
+                stream: 'downstream',
+                attributes: { timeout: LOST_ANSWERS_CLOSE_MS },
+              },
             },
             stack.faultDeps,
           ),
@@ -235,7 +250,7 @@ export const memoryPressure: Scenario = {
                   1,
                   Number.POSITIVE_INFINITY,
                 ]);
-                expectErrorRate('error rate during the fault', during, fault, 0.01);
+                expectErrorRate('error rate during the fault', during, fault, MAX_ERROR_RATE);
                 return m;
               },
             },
