@@ -17,6 +17,7 @@ import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
 import { massDisconnection } from './websocket/mass-disconnection.js';
+import { messageFlooding } from './websocket/message-flooding.js';
 
 /**
  * The explicit list of the seed's scenarios that `faultline run` knows, in run order (the demos are
@@ -42,4 +43,5 @@ export const scenarios: readonly Scenario[] = [
   cachePoisoning,
   cacheRecovery,
   massDisconnection,
+  messageFlooding,
 ];
