@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { SeededRandom } from '../../common/rng.js';
 import type { Fault } from '../faults/fault.js';
+import { faultSpecSchema, isFault } from '../faults/index.js';
+import { type LoadFactory, loadSpecSchema } from '../load/start-load.js';
 import {
   httpProbeSpecSchema,
   isProbe,
@@ -9,9 +11,7 @@ import {
   probeSpecSchema,
   toleranceSchema,
 } from '../probes/index.js';
-import { faultSpecFieldSchema, isFault } from './fault-source.js';
 import { instanceOrSpec } from './instance-or-spec.js';
-import { type LoadFactory, loadSpecFieldSchema } from './load-source.js';
 
 const ms = () => z.number().int().nonnegative();
 const name = () => z.string().min(1);
@@ -19,10 +19,7 @@ const name = () => z.string().min(1);
 /** A probe: a spec (`{type: http, ...}`) or, from TypeScript, any object implementing `Probe`. */
 export const probeFieldSchema = instanceOrSpec<Probe, typeof probeSpecSchema>(isProbe, probeSpecSchema);
 /** A fault: a spec (`{kind: toxic, ...}`) or, from TypeScript, any object implementing `Fault`. */
-export const faultFieldSchema = instanceOrSpec<Fault, typeof faultSpecFieldSchema>(
-  isFault,
-  faultSpecFieldSchema,
-);
+export const faultFieldSchema = instanceOrSpec<Fault, typeof faultSpecSchema>(isFault, faultSpecSchema);
 
 /** Waits around an activity. */
 export const pausesSchema = z.strictObject({
@@ -189,9 +186,9 @@ export const experimentSchema = z.strictObject({
   /** Always run, after success, failure, timeout and emergency stop. @default [] */
   rollbacks: z.array(activitySchema).default([]),
   /** Load for the whole run (the load generator's spec), or from TypeScript a factory. */
-  load: instanceOrSpec<LoadFactory, typeof loadSpecFieldSchema>(
+  load: instanceOrSpec<LoadFactory, typeof loadSpecSchema>(
     (v): v is LoadFactory => typeof v === 'function',
-    loadSpecFieldSchema,
+    loadSpecSchema,
   ).optional(),
   recovery_tolerance: recoveryToleranceSchema.optional(),
   /**

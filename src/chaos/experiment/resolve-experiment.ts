@@ -1,10 +1,10 @@
 import { errorText } from '../../common/text.js';
 import type { Fault } from '../faults/fault.js';
+import { createFault, type FaultDeps, isFault } from '../faults/index.js';
 import { createProbe, HttpProbe, isProbe, type Probe, type Tolerance } from '../probes/index.js';
 import type { ExperimentIssue } from './experiment-file-error.js';
 import { ExperimentValidationError, formatPath } from './experiment-file-error.js';
 import type { ActionFunction, Activity, Experiment } from './experiment-schema.js';
-import { buildFault, type FaultBuildDeps, isFault } from './fault-source.js';
 
 interface Pauses {
   before_ms: number;
@@ -45,7 +45,7 @@ export interface ResolvedExperiment {
  */
 export function resolveExperiment(
   experiment: Experiment,
-  deps: FaultBuildDeps,
+  deps: FaultDeps,
   source: string,
 ): ResolvedExperiment {
   const issues: ExperimentIssue[] = [];
@@ -73,7 +73,7 @@ export function resolveExperiment(
         ? undefined
         : isFault(a.fault)
           ? a.fault
-          : attempt([...path, 'fault'], () => buildFault(a.fault as Parameters<typeof buildFault>[0], deps));
+          : attempt([...path, 'fault'], () => createFault(a.fault, deps));
     if (a.fault !== undefined && fault === undefined) return undefined;
     const http =
       a.http === undefined ? undefined : new HttpProbe({ ...a.http, type: 'http', value: 'response' });

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { delay, raceSignal, settlesWithin } from '../../common/async.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { errorText } from '../../common/text.js';
+import type { FaultDeps } from '../faults/index.js';
 import type { LoadRun, RecoveryTolerance } from '../load/load.js';
+import { startLoad } from '../load/start-load.js';
 import { TargetMetricsSampler } from '../load/target-sampler.js';
 import { LoadSampler, type ProbeContext, type ProcessLookup } from '../probes/index.js';
 import {
@@ -18,10 +20,8 @@ import {
 } from '../safety/index.js';
 import { checkHypothesis } from './check-hypothesis.js';
 import type { Experiment, ExperimentInput } from './experiment-schema.js';
-import type { FaultBuildDeps } from './fault-source.js';
 import { FaultTracker } from './fault-tracker.js';
 import { type ActivityRecord, type HypothesisCheck, type Journal, journalSchema } from './journal.js';
-import { startLoadFromSpec } from './load-source.js';
 import { defineExperiment } from './parse-experiment.js';
 import { type ResolvedActivity, resolveExperiment } from './resolve-experiment.js';
 import { type ActivityEnv, runActivity } from './run-activity.js';
@@ -39,7 +39,7 @@ export interface RunExperimentOptions {
   /** performance.now() value that is t = 0 for every `*_ms` offset. @default the call's start */
   originMs?: number;
   /** What building faults from specs needs (the process supervisor, the in-process proxy). */
-  faultDeps?: FaultBuildDeps;
+  faultDeps?: FaultDeps;
   /** Where process probes find pids by name. @default the safety controller's registrations, then `faultDeps.processes` */
   processes?: ProcessLookup;
   /** Name of the experiment's origin in error messages (a file path). @default "experiment" */
@@ -416,7 +416,7 @@ class ExperimentRun {
       rng: this.rng.fork('load'),
       ...(this.logger ? { logger: this.logger } : {}),
     };
-    const load = typeof spec === 'function' ? spec(opts) : startLoadFromSpec(spec, opts);
+    const load = typeof spec === 'function' ? spec(opts) : startLoad(spec, opts);
     this.sampler = new LoadSampler(load);
     return load;
   }

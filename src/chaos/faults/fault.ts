@@ -25,3 +25,14 @@ export interface Fault {
   /** Idempotent: reverting twice, or a fault never injected, is a no-op. Never throws for "already gone". */
   revert(): Promise<void>;
 }
+
+/** True for an object that implements `Fault` (an instance handed to an experiment instead of a spec). */
+export function isFault(value: unknown): value is Fault {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Fault).inject === 'function' &&
+    typeof (value as Fault).revert === 'function' &&
+    typeof (value as Fault).kind === 'string'
+  );
+}

@@ -85,7 +85,7 @@ export {
   FaultUnsupportedError,
   ToxiproxyApiError,
 } from './errors.js';
-export type { Fault, FaultContext } from './fault.js';
+export { type Fault, type FaultContext, isFault } from './fault.js';
 export { type FaultDeps, resolveToxicTarget } from './fault-deps.js';
 export { LatencyRampFault, type LatencyRampFaultSpec, latencyRampFaultSchema } from './latency-ramp.js';
 export { MemoryFault, type MemoryFaultSpec, memoryFaultSchema } from './memory.js';

@@ -49,3 +49,6 @@ export function startLoad(spec: LoadSpecInput, options: StartLoadOptions): LoadR
     return sender;
   }, common);
 }
+
+/** A function that starts the load: lets the TypeScript API bring its own generator. */
+export type LoadFactory = (opts: StartLoadOptions) => LoadRun;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
-import type { LoadStartOptions } from '../../chaos/experiment/load-source.js';
 import type { LoadRun } from '../../chaos/load/load.js';
 import type { Outcome } from '../../chaos/load/load-recorder.js';
 import { errorLabel, type LoadSender, OpenLoopRun } from '../../chaos/load/open-loop-run.js';
+import type { StartLoadOptions } from '../../chaos/load/start-load.js';
 import { MixSchedule } from './mix-schedule.js';
 
 /** One kind of request in the mix. Functions get the request's sequence number. */
@@ -123,7 +123,7 @@ export class RequestMixLoad {
   constructor(private readonly options: RequestMixOptions) {}
 
   /** The engine's `load` field. */
-  readonly factory = (opts: LoadStartOptions): LoadRun => {
+  readonly factory = (opts: StartLoadOptions): LoadRun => {
     // Weighted and shuffled per cycle with the run's seeded stream: no request type is tied to
     // a host by any balancer (see MixSchedule).
     const schedule = new MixSchedule(

@@ -68,8 +68,10 @@ afterEach(async () => {
 
 function experimentYaml(pauseMs: number, withLoad = false): string {
   const listen = proxies.getProxy('svc').listen;
+  // Long enough to overlap the fault even when a loaded machine delays the method by a second or more
+  // (with 800 ms the load was sometimes over before the toxic went in: no request under fault).
   const load = withLoad
-    ? `load: { kind: http, url: "http://${listen}/health", rate: 40, duration_ms: 800, timeout_ms: 1000 }\n`
+    ? `load: { kind: http, url: "http://${listen}/health", rate: 40, duration_ms: 2500, timeout_ms: 1000 }\n`
     : '';
   return `${load}title: latency through the proxy
 description: the service stays up while its proxy adds latency
