@@ -162,3 +162,4 @@ export {
 } from './runner/scenario-params.js';
 export { probeSuccess, resilienceScore, summarize } from './runner/score.js';
 export { scenarios } from './suite/registry.js';
+export type { UserScenario } from './suite/user/user-scenario-schema.js';

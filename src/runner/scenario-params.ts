@@ -2,10 +2,10 @@ import { UsageError } from '../common/errors.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
 /**
- * What a parameter of a scenario is: the load it drives, how long a phase lasts, or a bound
- * its hypothesis judges against.
+ * What a parameter of a scenario is: the load it drives, how long a phase lasts, how big the
+ * injected fault is, or a bound its hypothesis judges against.
  */
-export type ScenarioParamKind = 'rate' | 'phase' | 'bound';
+export type ScenarioParamKind = 'rate' | 'phase' | 'fault' | 'bound';
 
 /**
  * One overridable number of a scenario. The default is what the scenario's description and

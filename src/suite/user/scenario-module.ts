@@ -17,13 +17,7 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 export async function loadScenarioModule(file: string, shown: string): Promise<Scenario[]> {
   let mod: Record<string, unknown>;
   try {
-    const url = pathToFileURL(file).href;
-    if (TYPESCRIPT.has(extname(file))) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(url)) as Record<string, unknown>;
-    }
+    mod = await importModule(pathToFileURL(file).href, TYPESCRIPT.has(extname(file)));
   } catch (err) {
     throw new UserScenarioError(shown, `threw when loaded: ${firstLine(err)}`, { cause: err });
   }
@@ -59,6 +53,22 @@ export async function loadScenarioModule(file: string, shown: string): Promise<S
       source: file,
     }) as Scenario;
   });
+}
+
+/**
+ * Imports a module. TypeScript goes through the runtime's own loader when it has one (under
+ * `tsx`, as the tests run), else through tsx's `tsImport`: registering tsx a second time over a
+ * running tsx loader breaks class identity.
+ */
+async function importModule(url: string, typescript: boolean): Promise<Record<string, unknown>> {
+  if (!typescript) return (await import(url)) as Record<string, unknown>;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
 function firstLine(err: unknown): string {

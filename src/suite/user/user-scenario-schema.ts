@@ -8,7 +8,7 @@ const snake = /^[a-z][a-z0-9_]*$/;
 /** One overridable parameter, as a user module declares it (`ScenarioParam`). */
 export const scenarioParamSchema = z
   .strictObject({
-    kind: z.enum(['rate', 'phase', 'bound']),
+    kind: z.enum(['rate', 'phase', 'fault', 'bound']),
     default: z.number(),
     unit: z.enum(['req/s', 'ms', 'ratio', 'count']),
     description: z.string().min(1),
