@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFaultlineError } from '../../src/common/errors.js';
-import { defineParams, paramProblem, paramValues, resolveParams } from '../../src/runner/scenario-params.js';
 import type { Scenario } from '../../src/runner/scenario.js';
+import { defineParams, paramProblem, paramValues, resolveParams } from '../../src/runner/scenario-params.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 const params = defineParams({
@@ -34,13 +34,20 @@ function usageMessage(fn: () => unknown): string {
 describe('scenario params', () => {
   it('paramValues: the context wins, the defaults fill the rest', () => {
     expect(paramValues(params, {})).toEqual({ rate: 100, fault_ms: 2000, max_error_rate: 0.01 });
-    expect(paramValues(params, { params: { rate: 7 } })).toEqual({ rate: 7, fault_ms: 2000, max_error_rate: 0.01 });
+    expect(paramValues(params, { params: { rate: 7 } })).toEqual({
+      rate: 7,
+      fault_ms: 2000,
+      max_error_rate: 0.01,
+    });
   });
 
   it('resolveParams: defaults with the overrides applied, by scenario id', () => {
-    const resolved = resolveParams([scenario('network.a'), scenario('network.b'), scenario('network.c', false)], {
-      'network.a': { rate: 50, fault_ms: 300 },
-    });
+    const resolved = resolveParams(
+      [scenario('network.a'), scenario('network.b'), scenario('network.c', false)],
+      {
+        'network.a': { rate: 50, fault_ms: 300 },
+      },
+    );
     expect(resolved.get('network.a')).toEqual({ rate: 50, fault_ms: 300, max_error_rate: 0.01 });
     expect(resolved.get('network.b')).toEqual({ rate: 100, fault_ms: 2000, max_error_rate: 0.01 });
     expect(resolved.has('network.c')).toBe(false);
@@ -54,7 +61,9 @@ describe('scenario params', () => {
     expect(usageMessage(() => resolveParams(all, { 'network.a': { rte: 1 } }))).toBe(
       'config: overrides."network.a".rte: unknown parameter; known: rate, fault_ms, max_error_rate',
     );
-    expect(usageMessage(() => resolveParams(all, { 'network.c': { rate: 1 } }))).toContain('network.c declares none');
+    expect(usageMessage(() => resolveParams(all, { 'network.c': { rate: 1 } }))).toContain(
+      'network.c declares none',
+    );
     expect(usageMessage(() => resolveParams(all, { 'network.a': { rate: 5000 } }))).toBe(
       'config: overrides."network.a".rate: 5000 is out of range [1, 1000] req/s',
     );

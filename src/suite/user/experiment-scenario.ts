@@ -4,7 +4,7 @@ import { ExperimentValidationError } from '../../chaos/experiment/experiment-fil
 import type { Experiment } from '../../chaos/experiment/experiment-schema.js';
 import { parseExperimentText } from '../../chaos/experiment/parse-experiment.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
-import { categorySchema, type Scenario } from '../../runner/scenario.js';
+import { type Scenario, userCategorySchema } from '../../runner/scenario.js';
 import { UserScenarioError } from './user-scenario-error.js';
 
 /** The category of an experiment file that names none. */
@@ -46,7 +46,7 @@ export async function loadExperimentScenario(file: string, shown: string): Promi
       `invalid experiment: ${first?.replace(`${shown}:`, '').trim()}${more}`,
     );
   }
-  const category = categorySchema.safeParse(experiment.category ?? DEFAULT_USER_CATEGORY);
+  const category = userCategorySchema.safeParse(experiment.category ?? DEFAULT_USER_CATEGORY);
   if (!category.success) {
     throw new UserScenarioError(shown, `category: ${category.error.issues[0]?.message ?? 'invalid'}`);
   }

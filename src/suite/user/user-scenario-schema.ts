@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NEEDS, type Need } from '../../runner/needs.js';
-import { type Category, categorySchema, type Scenario } from '../../runner/scenario.js';
+import { type Category, type Scenario, userCategorySchema } from '../../runner/scenario.js';
 import type { ScenarioParam } from '../../runner/scenario-params.js';
 
 const snake = /^[a-z][a-z0-9_]*$/;
@@ -34,7 +34,8 @@ export const userScenarioSchema = z
         /^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_.-]*$/,
         'expected <category>.<slug>, e.g. payments.card-declines',
       ),
-    category: categorySchema,
+    // Every built-in category is spelled this way too; this gives the clearer message.
+    category: userCategorySchema,
     name: z.string().regex(snake, 'expected snake_case, e.g. card_declines'),
     title: z.string().min(1),
     description: z.string().min(1),

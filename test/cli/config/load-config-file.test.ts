@@ -48,7 +48,9 @@ describe('faultline.config.yaml', () => {
   });
 
   it('names the file, line, column and key path of a wrong value, in one line', async () => {
-    const message = await usageMessage(() => parseConfigText('safety:\n  timeout_s: soon\n', 'faultline.config.yaml'));
+    const message = await usageMessage(() =>
+      parseConfigText('safety:\n  timeout_s: soon\n', 'faultline.config.yaml'),
+    );
     expect(message).toMatch(/^config: faultline\.config\.yaml:2:14: safety\.timeout_s: expected number/);
     expect(message.split('\n')).toHaveLength(1);
   });
@@ -80,7 +82,11 @@ describe('faultline.config.yaml', () => {
     expect(await loadConfigFile(undefined, dir)).toBeUndefined();
     await writeFile(join(dir, 'faultline.config.yaml'), 'targets: [nginx]\n');
     const found = await loadConfigFile(undefined, dir);
-    expect(found).toMatchObject({ path: join(dir, 'faultline.config.yaml'), dir, config: { targets: ['nginx'] } });
+    expect(found).toMatchObject({
+      path: join(dir, 'faultline.config.yaml'),
+      dir,
+      config: { targets: ['nginx'] },
+    });
     await writeFile(join(dir, 'ci.yaml'), 'safety: { max_failures: 1 }\n');
     expect((await loadConfigFile('ci.yaml', dir))?.config).toEqual({ safety: { max_failures: 1 } });
     expect(await usageMessage(() => loadConfigFile('missing.yaml', dir))).toBe(
