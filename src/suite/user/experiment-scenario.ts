@@ -36,14 +36,15 @@ export async function loadExperimentScenario(file: string, shown: string): Promi
     experiment = parseExperimentText(text, shown);
   } catch (err) {
     if (!(err instanceof ExperimentValidationError)) throw err;
-    const [first] = err.message.split('\n');
+    const first = err.issues[0];
+    const where = first?.line === undefined ? shown : `${shown}:${first.line}:${first.column ?? 1}`;
     const more =
       err.issues.length > 1
         ? ` (and ${err.issues.length - 1} more: faultline experiment validate ${shown})`
         : '';
     throw new UserScenarioError(
-      shown,
-      `invalid experiment: ${first?.replace(`${shown}:`, '').trim()}${more}`,
+      where,
+      `invalid experiment: ${first?.path || '(document)'}: ${first?.message ?? 'invalid'}${more}`,
     );
   }
   const category = userCategorySchema.safeParse(experiment.category ?? DEFAULT_USER_CATEGORY);

@@ -118,7 +118,7 @@ describe('user scenarios', () => {
     );
     const message = await usageMessage(() => loadUserScenarios(at('bad-yaml'), builtin, dir));
     expect(message).toMatch(
-      /^bad-yaml\/broken\.yaml: invalid experiment: \d+:\d+: .+ \(and \d+ more: faultline experiment validate bad-yaml\/broken\.yaml\)$/,
+      /^bad-yaml\/broken\.yaml:3:11: invalid experiment: method\[0\]\.type: .+ \(and \d+ more: faultline experiment validate bad-yaml\/broken\.yaml\)$/,
     );
   });
 
