@@ -46,12 +46,18 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
     const created = await cli(['scenario', 'new', 'card-declines', '--category', 'payments']);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('wrote scenarios/card-declines.ts');
-    expect((await readdir(join(dir, 'scenarios'))).sort()).toEqual(['card-declines.test.mjs', 'card-declines.ts']);
+    expect((await readdir(join(dir, 'scenarios'))).sort()).toEqual([
+      'card-declines.test.mjs',
+      'card-declines.ts',
+    ]);
     const template = await readFile(join(dir, 'scenarios/card-declines.ts'), 'utf8');
     expect(template).toContain("id: 'payments.card-declines'");
 
     // The category exists only once its scenarios are loaded.
-    expectOneLineError(await cli(['run', '--category', 'payments', '--list']), /--category payments: unknown category/);
+    expectOneLineError(
+      await cli(['run', '--category', 'payments', '--list']),
+      /--category payments: unknown category/,
+    );
 
     const listed = await cli(['run', '--scenarios', 'scenarios', '--category', 'payments', '--list']);
     expect(listed.stdout).toMatch(/payments\.card-declines +payments +card declines/);
@@ -113,7 +119,10 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
 
   it('bad input: one line, exit 2, nothing left running', async () => {
     await writeFile(join(dir, 'broken.yaml'), 'safety: { timeout_s: 5\n');
-    expectOneLineError(await cli(['run', '--config', 'broken.yaml']), /config: broken\.yaml:\d+:\d+: not valid YAML/);
+    expectOneLineError(
+      await cli(['run', '--config', 'broken.yaml']),
+      /config: broken\.yaml:\d+:\d+: not valid YAML/,
+    );
 
     await writeFile(join(dir, 'unknown.yaml'), 'monitoring:\n  enable: false\n');
     expectOneLineError(
@@ -123,7 +132,10 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
 
     // A module that opens a timer and then throws: the CLI still exits at once.
     await mkdir(join(dir, 'throws'));
-    await writeFile(join(dir, 'throws/boom.ts'), 'setInterval(() => {}, 1000);\nthrow new Error("missing PAYMENTS_URL");\n');
+    await writeFile(
+      join(dir, 'throws/boom.ts'),
+      'setInterval(() => {}, 1000);\nthrow new Error("missing PAYMENTS_URL");\n',
+    );
     expectOneLineError(
       await cli(['run', '--scenarios', 'throws'], { timeoutMs: 30_000 }),
       /^faultline: throws\/boom\.ts: threw when loaded: missing PAYMENTS_URL$/m,

@@ -36,7 +36,9 @@ export function formatParams(
     for (const [name, p] of Object.entries(declared)) {
       const value = params.get(s.id)?.[name] ?? p.default;
       const source = config.overrides[s.id]?.[name] === undefined ? 'default' : `file (default ${p.default})`;
-      out.push(`    ${name.padEnd(width)}  ${`${value} ${p.unit}`.padEnd(14)}  ${source}  ${p.description}`);
+      out.push(
+        `    ${name.padEnd(width)}  ${`${value} ${p.unit}`.padEnd(14)}  ${source.padEnd(20)}  ${p.description}`,
+      );
     }
   }
   return out;
