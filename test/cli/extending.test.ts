@@ -45,12 +45,12 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
   it('scenario new writes a template and its test; run selects its category; every report shows it', async () => {
     const created = await cli(['scenario', 'new', 'card-declines', '--category', 'payments']);
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toContain('wrote scenarios/card-declines.ts');
+    expect(created.stdout).toContain('wrote scenarios/card-declines.mts');
     expect((await readdir(join(dir, 'scenarios'))).sort()).toEqual([
       'card-declines.test.mjs',
       'card-declines.ts',
     ]);
-    const template = await readFile(join(dir, 'scenarios/card-declines.ts'), 'utf8');
+    const template = await readFile(join(dir, 'scenarios/card-declines.mts'), 'utf8');
     expect(template).toContain("id: 'payments.card-declines'");
 
     // The category exists only once its scenarios are loaded.
@@ -96,19 +96,19 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
     // Never overwrites.
     expectOneLineError(
       await cli(['scenario', 'new', 'card-declines', '--category', 'payments']),
-      /scenarios\/card-declines\.ts exists; not overwriting it/,
+      /scenarios\/card-declines\.mts exists; not overwriting it/,
     );
   });
 
   it('the config file names its scenarios and overrides their parameters', async () => {
     await writeFile(
       join(dir, 'faultline.config.yaml'),
-      'scenarios: ["scenarios/*.ts"]\noverrides:\n  payments.card-declines: { rate: 20, latency_ms: 50 }\n',
+      'scenarios: ["scenarios/*.mts"]\noverrides:\n  payments.card-declines: { rate: 20, latency_ms: 50 }\n',
     );
     try {
       const r = await cli(['run', '--dry-run', '--category', 'payments']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/scenarios +\[scenarios\/\*\.ts\] +file/);
+      expect(r.stdout).toMatch(/scenarios +\[scenarios\/\*\.mts\] +file/);
       expect(r.stdout).toMatch(/rate +20 req\/s +file \(default 50\)/);
       expect(r.stdout).toMatch(/latency_ms +50 ms +file \(default 150\)/);
       expect(r.stdout).toMatch(/Would run \(1\):\n {2}payments\.card-declines/);

@@ -19,7 +19,7 @@ export interface ScenarioNewOptions {
 }
 
 const HELP = `
-Writes DIR/NAME.ts (a commented, working scenario: a stand-in service behind the fault proxy,
+Writes DIR/NAME.mts (a commented, working scenario: a stand-in service behind the fault proxy,
 latency under load, a hypothesis on status and p99) and DIR/NAME.test.mjs (runs it through
 \`faultline run\` with node:test). Edit the module into your own scenario; docs/extending.md
 walks through it. Existing files are never overwritten.
@@ -55,7 +55,7 @@ export const scenarioCommand: CommandRegistrar = (program, setExitCode) => {
 };
 
 /**
- * Writes `<dir>/<slug>.ts` and `<dir>/<slug>.test.mjs`; returns their absolute paths.
+ * Writes `<dir>/<slug>.mts` and `<dir>/<slug>.test.mjs`; returns their absolute paths.
  * @throws UsageError FL_SCENARIO_EXISTS when either file exists (nothing is written).
  */
 export async function writeScenarioTemplate(
@@ -70,7 +70,8 @@ export async function writeScenarioTemplate(
     category: options.category,
     id: `${options.category}.${slug}`,
   };
-  const moduleFile = join(dir, `${slug}.ts`);
+  // .mts: an ES module whatever the project's package.json `type` says.
+  const moduleFile = join(dir, `${slug}.mts`);
   const testFile = join(dir, `${slug}.test.mjs`);
   await mkdir(dir, { recursive: true });
   const files: [string, string][] = [

@@ -19,7 +19,9 @@ export async function loadScenarioModule(file: string, shown: string): Promise<S
   try {
     mod = await importModule(pathToFileURL(file).href, TYPESCRIPT.has(extname(file)));
   } catch (err) {
-    throw new UserScenarioError(shown, `threw when loaded: ${firstLine(err)}`, { cause: err });
+    throw new UserScenarioError(shown, `threw when loaded: ${firstLine(err)}${hintFor(file, err)}`, {
+      cause: err,
+    });
   }
   // tsx may wrap a TypeScript module's default export once more (CommonJS interop).
   let exported = mod.default ?? mod.scenario;
@@ -57,8 +59,10 @@ export async function loadScenarioModule(file: string, shown: string): Promise<S
 
 /**
  * Imports a module. TypeScript goes through the runtime's own loader when it has one (under
- * `tsx`, as the tests run), else through tsx's `tsImport`: registering tsx a second time over a
- * running tsx loader breaks class identity.
+ * `tsx`, as the tests run); otherwise tsx's loader hooks are registered once, process-wide, and
+ * the module is imported again. Process-wide, not `tsImport`: a namespaced import would load a
+ * second copy of `faultline` and its dependencies for the module (undici's classes refuse to mix
+ * copies), where the module must share the running one.
  */
 async function importModule(url: string, typescript: boolean): Promise<Record<string, unknown>> {
   if (!typescript) return (await import(url)) as Record<string, unknown>;
@@ -67,8 +71,24 @@ async function importModule(url: string, typescript: boolean): Promise<Record<st
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
   }
-  const { tsImport } = await import('tsx/esm/api');
-  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  if (!tsxRegistered) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    tsxRegistered = true;
+  }
+  // A new URL: the loader remembers the failed attempt under the old one.
+  return (await import(`${url}?typescript`)) as Record<string, unknown>;
+}
+
+let tsxRegistered = false;
+
+/** A `.ts` file in a package without `"type": "module"` is CommonJS to Node and tsx. */
+function hintFor(file: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (extname(file) === '.ts' && /require\(\) ES Module|Cannot use import statement/.test(message)) {
+    return ' (a .ts file is CommonJS unless package.json says "type": "module": name it .mts)';
+  }
+  return '';
 }
 
 function firstLine(err: unknown): string {
