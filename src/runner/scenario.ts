@@ -5,7 +5,7 @@ import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import type { SeededRandom } from '../common/rng.js';
 import type { ScenarioControl } from './control.js';
 import type { Need } from './needs.js';
-import type { ScenarioParams } from './scenario-params.js';
+import type { ScenarioParams } from './scenario-param.js';
 
 /** The seed's ten categories, spelled as on its command line. */
 export const CATEGORIES = [
