@@ -47,8 +47,8 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('wrote scenarios/card-declines.mts');
     expect((await readdir(join(dir, 'scenarios'))).sort()).toEqual([
+      'card-declines.mts',
       'card-declines.test.mjs',
-      'card-declines.ts',
     ]);
     const template = await readFile(join(dir, 'scenarios/card-declines.mts'), 'utf8');
     expect(template).toContain("id: 'payments.card-declines'");

@@ -59,6 +59,10 @@ Environment variables (a flag wins over its variable):
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
   CI                     true: plain progress lines instead of the live view
 
+Config file: ./faultline.config.yaml or --config FILE (docs/configuration.md); a flag wins over its
+variable, a variable over the file, the file over the default. --dry-run shows each value's source.
+Your own scenarios: --scenarios DIR or the file's scenarios: globs; \`faultline scenario new NAME\`.
+
 Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run, or,
 with --controls, is not proven: one of its negative controls did not fail),
 2 usage or invalid configuration, 3 refused by safety, 130 interrupted (Ctrl+C).
@@ -81,7 +85,7 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
       .addOption(
         new Option(
           '--category <name>',
-          `category to run, repeatable (${CATEGORIES.join(', ')}, or one of your scenarios')`,
+          `category to run, repeatable (${CATEGORIES.join(', ')}, or one of your scenarios)`,
         ).argParser(parseCategory),
       )
       // --- issue 15 (config file, user scenarios): src/cli/config/, run-setup.ts ---
