@@ -15,7 +15,12 @@ const env = cliEnv({ ENVIRONMENT: 'chaos_test' });
 function expectOneLineError(r: CliResult, pattern: RegExp): void {
   expect(r.code, r.stdout + r.stderr).toBe(2);
   expect(r.stderr).not.toMatch(/^\s+at /m);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  // Commander's own errors add the usual hint line.
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('(run with --help'));
+  expect(lines).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
 }
 
@@ -139,6 +144,12 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
     expectOneLineError(
       await cli(['run', '--scenarios', 'throws'], { timeoutMs: 30_000 }),
       /^faultline: throws\/boom\.ts: threw when loaded: missing PAYMENTS_URL$/m,
+    );
+
+    expectOneLineError(await cli(['scenario', 'new', 'Card_Declines']), /expected a kebab-case name/);
+    expectOneLineError(
+      await cli(['scenario', 'new', 'refunds', '--category', 'Pay Ments']),
+      /a category is snake_case/,
     );
 
     await mkdir(join(dir, 'invalid'));
