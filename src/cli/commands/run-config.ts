@@ -88,7 +88,7 @@ export interface RunConfig {
   environment?: string;
   /** The systems under test, by target name (the config's `targets`). */
   targets: string[];
-  /** Where the user's own scenarios are: globs (absolute, or relative to `scenarioBase`). */
+  /** Where the user's own scenarios are: globs under a base folder (the config file's, or a --scenarios DIR). */
   scenarioGlobs: { base: string; pattern: string; from: string }[];
   /** The config file's per-scenario parameter overrides, by scenario id. */
   overrides: ParamOverrides;
@@ -285,12 +285,12 @@ export function resolveRunConfig(
   const targets = layered(entries, 'targets', { file: c.targets, default: ['faultline'] });
   const scenarioGlobs = [
     ...(c.scenarios ?? []).map((pattern) => ({
-      base: file?.dir ?? process.cwd(),
+      base: file?.dir ?? '.',
       pattern,
       from: `${file?.path ?? 'config'}: scenarios`,
     })),
     ...(f.scenarios ?? []).map((dir) => ({
-      base: resolve(dir),
+      base: dir,
       pattern: SCENARIO_FILE_GLOB,
       from: `--scenarios ${dir}`,
     })),

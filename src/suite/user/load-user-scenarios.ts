@@ -1,11 +1,11 @@
-import { extname, relative } from 'node:path';
+import { extname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Scenario } from '../../runner/scenario.js';
 import { loadExperimentScenario } from './experiment-scenario.js';
 import { loadScenarioModule } from './scenario-module.js';
 import { UserScenarioError } from './user-scenario-error.js';
 
-/** Where to look: a glob relative to `base`; `from` names the origin in messages. */
+/** Where to look: a glob relative to `base` (itself relative to the working directory); `from` names the origin in messages. */
 export interface ScenarioGlob {
   base: string;
   pattern: string;
@@ -32,8 +32,9 @@ export async function loadUserScenarios(
 ): Promise<Scenario[]> {
   const files: { file: string; from: string }[] = [];
   for (const g of globs) {
+    const base = resolve(cwd, g.base);
     const found = await glob(g.pattern, {
-      cwd: g.base,
+      cwd: base,
       absolute: true,
       onlyFiles: true,
       ignore: [
@@ -50,7 +51,7 @@ export async function loadUserScenarios(
     });
     const usable = found.filter((f) => EXPERIMENT_FILES.has(extname(f)) || MODULE_FILES.has(extname(f)));
     if (usable.length === 0) {
-      throw new UserScenarioError(g.from, `matches no scenario file (${g.pattern} in ${g.base})`);
+      throw new UserScenarioError(g.from, `matches no scenario file (${g.pattern} in ${base})`);
     }
     for (const file of usable.sort())
       if (!files.some((f) => f.file === file)) files.push({ file, from: g.from });
