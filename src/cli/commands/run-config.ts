@@ -6,6 +6,7 @@ import { UsageError } from '../../common/errors.js';
 import { redactUrl } from '../../common/text.js';
 import { CATEGORIES, categorySchema, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
 import type { ParamOverrides } from '../../runner/scenario-params.js';
+import type { ScenarioGlob } from '../../suite/user/load-user-scenarios.js';
 import { type ConfigEntry, layered } from '../config/config-layers.js';
 import type { LoadedConfigFile } from '../config/load-config-file.js';
 
@@ -89,7 +90,7 @@ export interface RunConfig {
   /** The systems under test, by target name (the config's `targets`). */
   targets: string[];
   /** Where the user's own scenarios are: globs under a base folder (the config file's, or a --scenarios DIR). */
-  scenarioGlobs: { base: string; pattern: string; from: string }[];
+  scenarioGlobs: ScenarioGlob[];
   /** The config file's per-scenario parameter overrides, by scenario id. */
   overrides: ParamOverrides;
   /** The config file read, if any (absolute path). */
