@@ -67,8 +67,17 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
     const listed = await cli(['run', '--scenarios', 'scenarios', '--category', 'payments', '--list']);
     expect(listed.stdout).toMatch(/payments\.card-declines +payments +card declines/);
 
+    // The template's hypothesis bounds the p99 (3 s); on this shared, busy machine that bound is
+    // relaxed through the config file (which this exercises too), so the test judges the plumbing,
+    // not the machine's speed.
+    await writeFile(
+      join(dir, 'relaxed.yaml'),
+      'overrides:\n  payments.card-declines: { max_p99_ms: 60000 }\n',
+    );
     const r = await cli([
       'run',
+      '--config',
+      'relaxed.yaml',
       '--scenarios',
       'scenarios',
       '--category',
@@ -108,13 +117,13 @@ describe('your own scenarios, from an empty folder (child process)', { timeout: 
   it('the config file names its scenarios and overrides their parameters', async () => {
     await writeFile(
       join(dir, 'faultline.config.yaml'),
-      'scenarios: ["scenarios/*.mts"]\noverrides:\n  payments.card-declines: { rate: 20, latency_ms: 50 }\n',
+      'scenarios: ["scenarios/*.mts"]\noverrides:\n  payments.card-declines: { rate: 10, latency_ms: 50 }\n',
     );
     try {
       const r = await cli(['run', '--dry-run', '--category', 'payments']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/scenarios +\[scenarios\/\*\.mts\] +file/);
-      expect(r.stdout).toMatch(/rate +20 req\/s +file \(default 50\)/);
+      expect(r.stdout).toMatch(/rate +10 req\/s +file \(default 20\)/);
       expect(r.stdout).toMatch(/latency_ms +50 ms +file \(default 150\)/);
       expect(r.stdout).toMatch(/Would run \(1\):\n {2}payments\.card-declines/);
     } finally {
