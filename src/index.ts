@@ -140,6 +140,7 @@ export {
   runScenarios,
 } from './runner/runner.js';
 export {
+  type BuiltinCategory,
   CATEGORIES,
   type Category,
   type Phase,
@@ -147,6 +148,18 @@ export {
   type ScenarioContext,
   type ScenarioEnv,
   type ScenarioStatus,
+  type UserCategory,
+  userCategorySchema,
 } from './runner/scenario.js';
+export {
+  defineParams,
+  type ParamOverrides,
+  paramValues,
+  resolveParams,
+  type ScenarioParam,
+  type ScenarioParamKind,
+  type ScenarioParams,
+} from './runner/scenario-params.js';
 export { probeSuccess, resilienceScore, summarize } from './runner/score.js';
 export { scenarios } from './suite/registry.js';
+export type { UserScenario } from './suite/user/user-scenario-schema.js';

@@ -7,6 +7,7 @@ import { SeededRandom } from '../common/rng.js';
 import type { ScenarioControl } from './control.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { Phase, Scenario, ScenarioContext, ScenarioEnv } from './scenario.js';
+import { paramDefaults } from './scenario-params.js';
 
 export interface ScenarioContextOptions {
   scenario: Scenario;
@@ -23,6 +24,8 @@ export interface ScenarioContextOptions {
   onPhase?: (phase: Phase) => void;
   /** Run this negative control of the scenario instead of the scenario itself. */
   control?: ScenarioControl;
+  /** The scenario's effective parameter values (defaults + overrides); its defaults when absent. */
+  params?: Readonly<Record<string, number>>;
 }
 
 export interface IsolatedContext {
@@ -75,6 +78,9 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
       cleanups.push(fn);
     },
     ...(options.control ? { control: options.control } : {}),
+    ...(scenario.params || options.params
+      ? { params: { ...paramDefaults(scenario.params), ...options.params } }
+      : {}),
   };
 
   const cleanup = async (): Promise<void> => {

@@ -25,6 +25,7 @@ export {
   runScenarios,
 } from './runner.js';
 export {
+  type BuiltinCategory,
   CATEGORIES,
   type Category,
   categorySchema,
@@ -34,6 +35,17 @@ export {
   type ScenarioContext,
   type ScenarioEnv,
   type ScenarioStatus,
+  type UserCategory,
+  userCategorySchema,
 } from './scenario.js';
+export {
+  defineParams,
+  type ParamOverrides,
+  paramValues,
+  resolveParams,
+  type ScenarioParam,
+  type ScenarioParamKind,
+  type ScenarioParams,
+} from './scenario-params.js';
 export { probeSuccess, resilienceScore, summarize } from './score.js';
 export { describeDeviation, verdictOf } from './verdict.js';

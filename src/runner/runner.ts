@@ -45,6 +45,11 @@ export interface RunScenariosOptions {
    * `not_proven` when one of them does not fail. @default false
    */
   controls?: boolean;
+  /**
+   * Effective parameter values by scenario id (from `resolveParams`: defaults + the config
+   * file's overrides); a scenario without an entry runs with its defaults.
+   */
+  params?: ReadonlyMap<string, Readonly<Record<string, number>>>;
 }
 
 export type RunOutcome = 'completed' | 'timeout' | 'max_failures' | 'interrupted';
@@ -230,6 +235,7 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
       ports: options.ports,
       onPhase: (phase) => options.observer?.onPhase?.(scenario, phase),
       ...(options.control ? { control: options.control } : {}),
+      ...(options.params?.has(scenario.id) ? { params: options.params.get(scenario.id) } : {}),
     });
   } catch (err) {
     // No context (e.g. no temp dir): the scenario cannot run; say why instead of ending the run.

@@ -5,6 +5,7 @@ import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import type { SeededRandom } from '../common/rng.js';
 import type { ScenarioControl } from './control.js';
 import type { Need } from './needs.js';
+import type { ScenarioParams } from './scenario-param.js';
 
 /** The seed's ten categories, spelled as on its command line. */
 export const CATEGORIES = [
@@ -19,8 +20,24 @@ export const CATEGORIES = [
   'latency',
   'comprehensive',
 ] as const;
-export const categorySchema = z.enum(CATEGORIES);
-export type Category = z.infer<typeof categorySchema>;
+/** One of the seed's ten categories. */
+export const builtinCategorySchema = z.enum(CATEGORIES);
+export type BuiltinCategory = z.infer<typeof builtinCategorySchema>;
+
+/**
+ * A category of the user's own (docs/extending.md): snake_case, 2 to 32 characters, e.g.
+ * `payments`. Branded, so a typo in a built-in scenario (`category: 'latnecy'`) is still a type
+ * error: a user category only comes out of this schema (the loader of user scenarios parses it).
+ */
+export const userCategorySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,31}$/, 'a category is snake_case, 2 to 32 characters (e.g. payments)')
+  .brand<'UserCategory'>();
+export type UserCategory = z.infer<typeof userCategorySchema>;
+
+/** A built-in category, or a user's own (validated by `userCategorySchema`). */
+export const categorySchema = z.union([builtinCategorySchema, userCategorySchema]);
+export type Category = BuiltinCategory | UserCategory;
 
 /** Where a running scenario is, for the live progress view. */
 export type Phase = 'setup' | 'steady_state' | 'inject' | 'observe' | 'recover' | 'teardown';
@@ -61,6 +78,12 @@ export interface ScenarioContext {
   readonly timeLimitMs: number;
   /** Epoch ms at which `signal` aborts. */
   readonly deadline: number;
+  /**
+   * The effective values of the scenario's `params` (its defaults, with the config file's
+   * `overrides` applied). Read them with `paramValues(scenario.params, ctx)`, which falls back to
+   * the defaults when a context has none (a hand-made context in a test).
+   */
+  readonly params?: Readonly<Record<string, number>>;
   /**
    * The run's safety controller: register everything injected or spawned with it (the engine
    * does), so Ctrl+C and time limits revert it. Shared by every scenario of the run.
@@ -104,6 +127,15 @@ export interface Scenario {
    * relies on. `faultline run --controls` runs them and expects each to fail.
    */
   readonly controls?: readonly ScenarioControl[];
+  /**
+   * The numbers a user may override per scenario in the config file (`overrides.<id>.<param>`):
+   * load rate, phase lengths, bounds of the hypothesis. Each has a default, a unit and limits;
+   * the scenario reads the effective values from its context (`paramValues`). See
+   * src/runner/scenario-params.ts and docs/configuration.md.
+   */
+  readonly params?: ScenarioParams;
+  /** Where a user scenario was loaded from (its file); absent for the built-in ones. */
+  readonly source?: string;
   run(ctx: ScenarioContext): Promise<Journal>;
 }
 

@@ -18,3 +18,5 @@ if (process.env.FAULTLINE_TEST_SCENARIOS === 'fixtures') {
   commands[commands.indexOf(runCommand)] = createRunCommand({ scenarios: demoScenarios });
 }
 process.exitCode = await main(process.argv.slice(2));
+// As bin/faultline.js: a usage error leaves at once, whatever a user's scenario module left open.
+if (process.exitCode === 2) process.exit(2);

@@ -7,6 +7,7 @@ import { isFaultlineError } from '../../src/common/errors.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./run-entry.ts', import.meta.url));
+const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 /** The repository root and the CLI test entry, for tests that spawn in their own way. */
 export const ROOT_PATH = ROOT;
 export const ENTRY_PATH = ENTRY;
@@ -32,11 +33,17 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { onStdout?: (soFar: string, child: ChildProcess) => void; timeoutMs?: number } = {},
+  options: {
+    onStdout?: (soFar: string, child: ChildProcess) => void;
+    timeoutMs?: number;
+    /** Working directory (default: the repository root). */
+    cwd?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      cwd: ROOT,
+    // tsx by path, so that a cwd outside the repository works too.
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], {
+      cwd: options.cwd ?? ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

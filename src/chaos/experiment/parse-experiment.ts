@@ -109,8 +109,8 @@ function toIssue(issue: ZodIssue): ExperimentIssue {
   return { path: formatPath(issue.path), message };
 }
 
-/** The deepest YAML node on `path` (so a missing key points at its parent). */
-function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
+/** The deepest YAML node on `path` (so a missing key points at its parent); the config file uses it too. */
+export function nodeAt(root: unknown, path: readonly PropertyKey[]): Node | undefined {
   let node = root as Node | undefined;
   for (const key of path) {
     let next: unknown;

@@ -1,8 +1,14 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
-import { CATEGORIES, type Category, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
+import { redactUrl } from '../../common/text.js';
+import { CATEGORIES, categorySchema, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
+import type { ParamOverrides } from '../../runner/scenario-params.js';
+import type { ScenarioGlob } from '../../suite/user/load-user-scenarios.js';
+import { type ConfigEntry, layered } from '../config/config-layers.js';
+import type { LoadedConfigFile } from '../config/load-config-file.js';
 
 /** Defaults of the seed's environment variables when they are unset. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -10,17 +16,17 @@ export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 
 /**
  * The flags of `faultline run`, as commander parses them. Each flag wins over its environment
- * variable; `undefined` means "not given on the command line".
+ * variable, which wins over the config file; `undefined` means "not given on the command line".
  */
 export const runFlagsSchema = z.object({
-  /** Categories to run (repeatable); all when none. */
-  category: z.array(z.enum(CATEGORIES)).optional(),
+  /** Categories to run (repeatable); all when none. Built-in or of a loaded user scenario. */
+  category: z.array(z.string()).optional(),
   /** Whole-run time limit in seconds. @default 600 */
-  timeout: z.number().positive().default(600),
+  timeout: z.number().positive().optional(),
   /** After this many failed or errored scenarios the rest are `not_run`. @default 5 */
-  maxFailures: z.number().int().positive().default(5),
+  maxFailures: z.number().int().positive().optional(),
   /** Run scenarios concurrently, at most one per CPU core. @default false */
-  parallel: z.boolean().default(false),
+  parallel: z.boolean().optional(),
   /** Also run each passed scenario's negative controls and expect them to fail. @default false */
   controls: z.boolean().default(false),
   /** `false` from --no-mock-external. */
@@ -35,7 +41,7 @@ export const runFlagsSchema = z.object({
   html: z.string().optional(),
   junit: z.string().optional(),
   dryRun: z.boolean().default(false),
-  verbose: z.boolean().default(false),
+  verbose: z.boolean().optional(),
   seed: z.number().int().nonnegative().optional(),
   list: z.boolean().default(false),
   filter: z.string().optional(),
@@ -44,12 +50,16 @@ export const runFlagsSchema = z.object({
   redisUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
   logFile: z.string().optional(),
+  /** The config file (default: faultline.config.yaml in the working directory, if present). */
+  config: z.string().optional(),
+  /** Directories of the user's own scenarios (repeatable), added to the file's `scenarios` globs. */
+  scenarios: z.array(z.string()).optional(),
 });
 export type RunFlags = z.input<typeof runFlagsSchema>;
 
-/** Everything `faultline run` acts on, flags and environment merged. */
+/** Everything `faultline run` acts on: flags, environment and config file merged. */
 export interface RunConfig {
-  categories: Category[];
+  categories: string[];
   timeoutMs: number;
   maxFailures: number;
   parallel: boolean;
@@ -69,10 +79,24 @@ export interface RunConfig {
   list: boolean;
   filter?: string;
   maxDurationMs?: number;
+  /** Limit of everything the run's safety controller runs (ms). */
+  maxRunMs: number;
+  /** How long an emergency stop waits for every revert (ms). */
+  emergencyBudgetMs: number;
   redisUrl: string;
   databaseUrl: string;
   logFile?: string;
   environment?: string;
+  /** The systems under test, by target name (the config's `targets`). */
+  targets: string[];
+  /** Where the user's own scenarios are: globs under a base folder (the config file's, or a --scenarios DIR). */
+  scenarioGlobs: ScenarioGlob[];
+  /** The config file's per-scenario parameter overrides, by scenario id. */
+  overrides: ParamOverrides;
+  /** The config file read, if any (absolute path). */
+  configFile?: string;
+  /** Every effective setting with its origin, for --dry-run. */
+  provenance: ConfigEntry[];
   /** Messages about dangerous settings, printed before the run. */
   warnings: string[];
 }
@@ -97,23 +121,48 @@ export function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefin
   throw new UsageError(`${name} must be true or false (got '${env[name]}')`, { code: 'FL_RUN_ENV' });
 }
 
-/** Merges flags over environment variables, and refuses dangerous settings that are not confirmed. */
-export function resolveRunConfig(flags: RunFlags, env: NodeJS.ProcessEnv): RunConfig {
+/** A positive number of seconds from `name`, in ms; undefined when unset; a usage error otherwise. */
+function envSecondsMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${name} must be a positive number of seconds (got '${raw}')`, {
+      code: 'FL_RUN_ENV',
+    });
+  }
+  return seconds * 1000;
+}
+
+const envText = (env: NodeJS.ProcessEnv, name: string): string | undefined => env[name]?.trim() || undefined;
+const ms = (s: number | undefined): number | undefined => (s === undefined ? undefined : s * 1000);
+const showSeconds = (v: number | undefined): string => (v === undefined ? '-' : `${v / 1000} s`);
+
+/**
+ * Merges flags over environment variables over the config file over the defaults, and refuses
+ * dangerous settings that are not confirmed.
+ */
+export function resolveRunConfig(
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+  file?: LoadedConfigFile,
+): RunConfig {
   const parsed = runFlagsSchema.safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`--${String(issue?.path[0] ?? '')}: ${issue?.message}`, { code: 'FL_RUN_FLAGS' });
   }
   const f = parsed.data;
+  const c = file?.config ?? {};
+  const inFile = (path: string | undefined) => (path === undefined || !file ? path : resolve(file.dir, path));
   const warnings: string[] = [];
+  const entries: ConfigEntry[] = [];
 
   const envMock = envFlag(env, 'CHAOS_MOCK_EXTERNAL');
   const envIsolated = envFlag(env, 'CHAOS_ISOLATED');
-  const envMonitoring = envFlag(env, 'CHAOS_MONITORING');
-  const mockExternal = f.mockExternal ?? envMock ?? true;
-  const isolated = f.isolation ?? envIsolated ?? true;
 
-  // A dangerous flag must be confirmed: --yes, or the matching variable set to false as well.
+  // A dangerous flag must be confirmed: --yes, or the matching variable set to false as well. A
+  // `false` written in the config file is a decision already, like the variable.
   if (f.mockExternal === false && !f.yes && envMock !== false) {
     throw new UsageError(
       '--no-mock-external lets scenarios reach real external services; confirm with --yes or CHAOS_MOCK_EXTERNAL=false',
@@ -126,56 +175,176 @@ export function resolveRunConfig(flags: RunFlags, env: NodeJS.ProcessEnv): RunCo
       { code: 'FL_RUN_UNCONFIRMED' },
     );
   }
+
+  const timeoutMs = layered(
+    entries,
+    'safety.timeout_s',
+    { flag: { name: '--timeout', value: ms(f.timeout) }, file: ms(c.safety?.timeout_s), default: 600_000 },
+    showSeconds,
+  );
+  const maxDurationMs = layered<number | undefined>(
+    entries,
+    'safety.max_duration_s',
+    {
+      flag: { name: '--max-duration', value: ms(f.maxDuration) },
+      env: { name: 'CHAOS_MAX_DURATION', value: envSecondsMs(env, 'CHAOS_MAX_DURATION') },
+      file: ms(c.safety?.max_duration_s),
+      default: undefined,
+    },
+    (v) => (v === undefined ? '300 s' : showSeconds(v)),
+  );
+  const maxRunMs = layered(
+    entries,
+    'safety.max_run_duration_s',
+    {
+      env: { name: 'CHAOS_MAX_RUN_DURATION', value: envSecondsMs(env, 'CHAOS_MAX_RUN_DURATION') },
+      file: ms(c.safety?.max_run_duration_s),
+      // The run's own --timeout ends it gracefully; the controller's run limit is a backstop.
+      default: timeoutMs + 60_000,
+    },
+    showSeconds,
+  );
+  const maxFailures = layered(entries, 'safety.max_failures', {
+    flag: { name: '--max-failures', value: f.maxFailures },
+    file: c.safety?.max_failures,
+    default: 5,
+  });
+  const emergencyBudgetMs = layered(
+    entries,
+    'safety.emergency_budget_ms',
+    { file: c.safety?.emergency_budget_ms, default: 1000 },
+    (v) => `${v} ms`,
+  );
+  const mockExternal = layered(entries, 'mocks.external', {
+    flag: { name: '--no-mock-external', value: f.mockExternal },
+    env: { name: 'CHAOS_MOCK_EXTERNAL', value: envMock },
+    file: c.mocks?.external,
+    default: true,
+  });
+  const monitoring = layered(entries, 'monitoring.enabled', {
+    flag: { name: '--no-monitoring', value: f.monitoring },
+    env: { name: 'CHAOS_MONITORING', value: envFlag(env, 'CHAOS_MONITORING') },
+    file: c.monitoring?.enabled,
+    default: true,
+  });
+  const logFile = layered<string | undefined>(
+    entries,
+    'monitoring.log_file',
+    {
+      flag: { name: '--log-file', value: f.logFile },
+      env: { name: 'CHAOS_LOG_FILE', value: envText(env, 'CHAOS_LOG_FILE') },
+      file: inFile(c.monitoring?.log_file),
+      default: undefined,
+    },
+    (v) => v ?? '-',
+  );
+  const verbose = layered(entries, 'monitoring.verbose', {
+    flag: { name: '--verbose', value: f.verbose },
+    file: c.monitoring?.verbose,
+    default: false,
+  });
+  const isolated = layered(entries, 'isolation.enabled', {
+    flag: { name: '--no-isolation', value: f.isolation },
+    env: { name: 'CHAOS_ISOLATED', value: envIsolated },
+    file: c.isolation?.enabled,
+    default: true,
+  });
+  const parallelAsked = layered(entries, 'isolation.parallel', {
+    flag: { name: '--parallel', value: f.parallel },
+    file: c.isolation?.parallel,
+    default: false,
+  });
+  const parallel = parallelAsked && isolated;
+  const concurrency = parallel
+    ? layered(entries, 'isolation.concurrency', {
+        file: c.isolation?.concurrency,
+        default: availableParallelism(),
+      })
+    : layered(entries, 'isolation.concurrency', { default: 1 });
+  const redisUrl = layered(
+    entries,
+    'isolation.redis_url',
+    {
+      flag: { name: '--redis-url', value: f.redisUrl },
+      env: { name: 'REDIS_URL', value: envText(env, 'REDIS_URL') },
+      file: c.isolation?.redis_url,
+      default: DEFAULT_REDIS_URL,
+    },
+    redactUrl,
+  );
+  const databaseUrl = layered(
+    entries,
+    'isolation.database_url',
+    {
+      flag: { name: '--database-url', value: f.databaseUrl },
+      env: { name: 'DATABASE_URL', value: envText(env, 'DATABASE_URL') },
+      file: c.isolation?.database_url,
+      default: DEFAULT_DATABASE_URL,
+    },
+    redactUrl,
+  );
+  const targets = layered(entries, 'targets', { file: c.targets, default: ['faultline'] });
+  const scenarioGlobs = [
+    ...(c.scenarios ?? []).map((pattern) => ({
+      base: file?.dir ?? '.',
+      pattern,
+      from: `${file?.path ?? 'config'}: scenarios`,
+    })),
+    ...(f.scenarios ?? []).map((dir) => ({
+      base: dir,
+      pattern: SCENARIO_FILE_GLOB,
+      from: `--scenarios ${dir}`,
+    })),
+  ];
+  entries.push({
+    key: 'scenarios',
+    value:
+      scenarioGlobs.length === 0
+        ? '[]'
+        : `[${scenarioGlobs.map((g) => (g.from.startsWith('--') ? g.from : g.pattern)).join(', ')}]`,
+    source: f.scenarios?.length ? 'flag' : c.scenarios ? 'file' : 'default',
+    ...(f.scenarios?.length ? { via: '--scenarios' } : {}),
+  });
+
   if (!mockExternal)
     warnings.push('external services are NOT mocked: scenarios may reach real external services');
   if (!isolated) {
     warnings.push('isolation is OFF: scenarios share ports, Redis keys and temp dirs; --parallel is ignored');
   }
 
-  const maxDurationEnv = env.CHAOS_MAX_DURATION?.trim();
-  let maxDurationMs = f.maxDuration === undefined ? undefined : f.maxDuration * 1000;
-  if (maxDurationMs === undefined && maxDurationEnv) {
-    const seconds = Number(maxDurationEnv);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw new UsageError(
-        `CHAOS_MAX_DURATION must be a positive number of seconds (got '${maxDurationEnv}')`,
-        {
-          code: 'FL_RUN_ENV',
-        },
-      );
-    }
-    maxDurationMs = seconds * 1000;
-  }
-
   if (f.filter !== undefined) compileFilter(f.filter);
-  const parallel = f.parallel && isolated;
   const environment = env.ENVIRONMENT?.trim() || undefined;
   return {
     categories: f.category ?? [],
-    timeoutMs: f.timeout * 1000,
-    maxFailures: f.maxFailures,
+    timeoutMs,
+    maxFailures,
     parallel,
-    concurrency: parallel ? availableParallelism() : 1,
+    concurrency,
     controls: f.controls,
     mockExternal,
     isolated,
-    monitoring: f.monitoring ?? envMonitoring ?? true,
+    monitoring,
     yes: f.yes,
     ...(f.report === undefined ? {} : { reportFile: f.report }),
     ...(f.html === undefined ? {} : { htmlFile: f.html }),
     ...(f.junit === undefined ? {} : { junitFile: f.junit }),
     dryRun: f.dryRun,
-    verbose: f.verbose,
+    verbose,
     ...(f.seed === undefined ? {} : { seed: f.seed }),
     list: f.list,
     ...(f.filter === undefined ? {} : { filter: f.filter }),
     ...(maxDurationMs === undefined ? {} : { maxDurationMs }),
-    redisUrl: f.redisUrl ?? (env.REDIS_URL?.trim() || DEFAULT_REDIS_URL),
-    databaseUrl: f.databaseUrl ?? (env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL),
-    ...((f.logFile ?? env.CHAOS_LOG_FILE?.trim())
-      ? { logFile: f.logFile ?? env.CHAOS_LOG_FILE?.trim() }
-      : {}),
+    maxRunMs,
+    emergencyBudgetMs,
+    redisUrl,
+    databaseUrl,
+    ...(logFile ? { logFile } : {}),
     ...(environment === undefined ? {} : { environment }),
+    targets,
+    scenarioGlobs,
+    overrides: c.overrides ?? {},
+    ...(file ? { configFile: file.path } : {}),
+    provenance: entries,
     warnings,
   };
 }
@@ -198,6 +367,9 @@ export function compileFilter(pattern: string): (s: Scenario) => boolean {
   return (s) => s.id.toLowerCase().includes(needle) || s.name.toLowerCase().includes(needle);
 }
 
+/** What `--scenarios DIR` loads from DIR: experiment files and scenario modules, at any depth. */
+export const SCENARIO_FILE_GLOB = '**/*.{yaml,yml,json,ts,mts,js,mjs}';
+
 /** The scenarios a config selects, in registry order. */
 export function selectScenarios(scenarios: readonly Scenario[], config: RunConfig): Scenario[] {
   const filter = config.filter === undefined ? () => true : compileFilter(config.filter);
@@ -208,10 +380,37 @@ export function selectScenarios(scenarios: readonly Scenario[], config: RunConfi
 
 // Commander argument parsers: they throw InvalidArgumentError, which commander prints as one line.
 
-export function parseCategory(value: string, previous: Category[] | undefined): Category[] {
-  const parsed = z.enum(CATEGORIES).safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError(`unknown category; valid: ${CATEGORIES.join(', ')}.`);
-  return [...(previous ?? []), parsed.data];
+/**
+ * `--category NAME`: a built-in category or one spelled like a user category (snake_case). Whether
+ * a user category exists is known only once the user's scenarios are loaded (`checkCategories`).
+ */
+export function parseCategory(value: string, previous: string[] | undefined): string[] {
+  if (!categorySchema.safeParse(value).success) {
+    throw new InvalidArgumentError(
+      `unknown category; valid: ${CATEGORIES.join(', ')}, or a category of your own scenarios.`,
+    );
+  }
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Checks `--category` against the categories that exist: the built-in ten and those of the
+ * loaded scenarios. @throws UsageError FL_RUN_CATEGORY naming the valid ones.
+ */
+export function checkCategories(categories: readonly string[], scenarios: readonly Scenario[]): void {
+  const known = [...new Set<string>([...CATEGORIES, ...scenarios.map((s) => s.category)])];
+  for (const category of categories) {
+    if (!known.includes(category)) {
+      throw new UsageError(`--category ${category}: unknown category; valid: ${known.join(', ')}`, {
+        code: 'FL_RUN_CATEGORY',
+      });
+    }
+  }
+}
+
+/** `--scenarios DIR`, repeatable. */
+export function collectDirs(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function parsePositiveNumber(value: string): number {

@@ -1,6 +1,7 @@
 import type { SafetyController } from '../../chaos/safety/safety-controller.js';
 import { NEEDS, type Need, type NeedChecker, type NeedResult } from '../../runner/needs.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { formatEffectiveConfig, formatParams } from '../config/format-config.js';
 import type { RunConfig } from './run-config.js';
 
 /** --dry-run: safety checks, every need of the selection, and what would run or be skipped. */
@@ -9,6 +10,7 @@ export async function dryRunReport(
   config: RunConfig,
   safety: SafetyController,
   needs: NeedChecker,
+  params: ReadonlyMap<string, Readonly<Record<string, number>>> = new Map(),
 ): Promise<{ text: string; refused: boolean }> {
   const out: string[] = ['Safety:'];
   const checks = safety.checks();
@@ -46,6 +48,7 @@ export async function dryRunReport(
       `${config.parallel ? `parallel (${config.concurrency})` : 'sequential'}, per-scenario limit ${safety.maxExperimentMs / 1000} s, ` +
       `mock external ${config.mockExternal}, isolated ${config.isolated}, monitoring ${config.monitoring}`,
   );
+  out.push('', ...formatEffectiveConfig(config), ...formatParams(selected, params, config));
   const refused = checks.filter((c) => !c.ok);
   out.push(
     '',

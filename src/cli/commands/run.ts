@@ -17,19 +17,19 @@ import { runScenarios } from '../../runner/runner.js';
 import { CATEGORIES, type Scenario } from '../../runner/scenario.js';
 import type { CommandRegistrar } from './command-registrar.js';
 import {
+  collectDirs,
   parseCategory,
   parsePositiveInt,
   parsePositiveNumber,
   parseSeed,
   type RunConfig,
   type RunFlags,
-  resolveRunConfig,
   scenarioEnvOf,
-  selectScenarios,
 } from './run-config.js';
 import { dryRunReport } from './run-dry-run.js';
 import { formatScenarioList } from './run-list.js';
 import { createRunLogger } from './run-logger.js';
+import { prepareRun } from './run-setup.js';
 
 /** What `faultline run` runs against; tests swap the scenarios, streams and environment. */
 export interface RunCommandDeps {
@@ -38,6 +38,8 @@ export interface RunCommandDeps {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr?: NodeJS.WritableStream;
   needs?: Record<Need, NeedCheck>;
+  /** Where `faultline.config.yaml` and relative paths are looked up. @default process.cwd() */
+  cwd?: string;
 }
 
 /** Exit codes of `faultline run`. */
@@ -49,12 +51,17 @@ Environment variables (a flag wins over its variable):
   DATABASE_URL           test database       (--database-url; default postgresql://postgres@127.0.0.1:5432/test)
   REDIS_URL              test Redis           (--redis-url; default redis://127.0.0.1:6379/15)
   CHAOS_MAX_DURATION     per-scenario limit in seconds (--max-duration; default 300)
+  CHAOS_MAX_RUN_DURATION backstop limit of the whole run in seconds (default --timeout + 60)
   CHAOS_SAFETY_ENABLED   false disables the safety refusals, only together with --yes (default true)
   CHAOS_MOCK_EXTERNAL    false = --no-mock-external, and confirms it (default true)
   CHAOS_ISOLATED         false = --no-isolation, and confirms it (default true)
   CHAOS_MONITORING       false = --no-monitoring (default true)
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
   CI                     true: plain progress lines instead of the live view
+
+Config file: ./faultline.config.yaml or --config FILE (docs/configuration.md); a flag wins over its
+variable, a variable over the file, the file over the default. --dry-run shows each value's source.
+Your own scenarios: --scenarios DIR or the file's scenarios: globs; \`faultline scenario new NAME\`.
 
 Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run, or,
 with --controls, is not proven: one of its negative controls did not fail),
@@ -63,7 +70,8 @@ with --controls, is not proven: one of its negative controls did not fail),
 Examples:
   export ENVIRONMENT=chaos_test
   faultline run --category network --category database
-  faultline run --dry-run
+  faultline run --dry-run                        # also prints the effective configuration and its sources
+  faultline run --config ci.yaml --scenarios ./chaos --category payments
   faultline run --category latency --controls    # each claim switched off must make its scenario fail
   faultline run --timeout 300 --report chaos_report.json --html report.html --junit junit.xml
   jq '.results[] | {name: .name, status: .status}' chaos_report.json
@@ -75,10 +83,19 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
       .command('run')
       .description('Run chaos scenarios and report on them')
       .addOption(
-        new Option('--category <name>', `category to run, repeatable (${CATEGORIES.join(', ')})`).argParser(
-          parseCategory,
+        new Option(
+          '--category <name>',
+          `category to run, repeatable (${CATEGORIES.join(', ')}, or one of your scenarios)`,
+        ).argParser(parseCategory),
+      )
+      // --- issue 15 (config file, user scenarios): src/cli/config/, run-setup.ts ---
+      .option('--config <file>', 'configuration file (default: ./faultline.config.yaml when present)')
+      .addOption(
+        new Option('--scenarios <dir>', 'also load your own scenarios from DIR (repeatable)').argParser(
+          collectDirs,
         ),
       )
+      // --- end issue 15 ---
       .addOption(
         new Option('--timeout <seconds>', 'time limit of the whole run')
           .argParser(parsePositiveNumber)
@@ -128,7 +145,8 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
       .action(async (flags: RunFlags, command: Command) => {
         // Commander gives negated flags a default of true; "not given" must stay undefined so
         // that CHAOS_MOCK_EXTERNAL, CHAOS_ISOLATED and CHAOS_MONITORING can apply.
-        for (const key of ['mockExternal', 'isolation', 'monitoring'] as const) {
+        // Likewise the flags with a shown default, so the config file can set them (issue 15).
+        for (const key of ['mockExternal', 'isolation', 'monitoring', 'timeout', 'maxFailures'] as const) {
           if (command.getOptionValueSource(key) === 'default') delete flags[key];
         }
         setExitCode(await runAction(flags, deps));
@@ -143,11 +161,14 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
   const env = deps.env ?? process.env;
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
-  const config = resolveRunConfig(flags, env);
   // The registry imports every scenario and, through them, the whole stack: load it only when
   // it is needed, so `--help` and bad flags answer fast and do not depend on it.
-  const all = deps.scenarios ?? (await import('../../suite/registry.js')).scenarios;
-  const selected = selectScenarios(all, config);
+  const { config, selected, params } = await prepareRun(
+    flags,
+    env,
+    deps.scenarios ?? (async () => (await import('../../suite/registry.js')).scenarios),
+    deps.cwd,
+  );
 
   if (config.list) {
     stdout.write(formatScenarioList(selected));
@@ -183,7 +204,8 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
       allowUnsafe: config.yes,
       isolated: config.isolated,
       // The run's own --timeout ends it gracefully; the controller's run limit is a backstop.
-      maxRunMs: config.timeoutMs + 60_000,
+      maxRunMs: config.maxRunMs,
+      emergencyBudgetMs: config.emergencyBudgetMs,
       ...(config.maxDurationMs === undefined ? {} : { maxExperimentMs: config.maxDurationMs }),
       logger,
     });
@@ -197,12 +219,12 @@ async function runAction(flags: RunFlags, deps: RunCommandDeps): Promise<number>
       );
     }
     if (config.dryRun) {
-      const { text, refused } = await dryRunReport(selected, config, safety, needs);
+      const { text, refused } = await dryRunReport(selected, config, safety, needs, params);
       stdout.write(text);
       return refused ? EXIT.refused : EXIT.passed;
     }
     safety.assertSafe();
-    return await execute(selected, config, safety, needs, { stdout, stderr, logger, env });
+    return await execute(selected, config, safety, needs, { stdout, stderr, logger, env }, params);
   } finally {
     await close();
   }
@@ -233,6 +255,7 @@ async function execute(
     logger: import('pino').Logger;
     env: NodeJS.ProcessEnv;
   },
+  params: ReadonlyMap<string, Readonly<Record<string, number>>>,
 ): Promise<number> {
   const seed = config.seed ?? freshSeed();
   const startedAt = new Date();
@@ -277,6 +300,7 @@ async function execute(
       maxFailures: config.maxFailures,
       concurrency: config.concurrency,
       controls: config.controls,
+      params,
       signal: interrupt.signal,
       safety,
       observer: view,
@@ -343,5 +367,8 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     redis_url: redactUrl(config.redisUrl),
     database_url: redactUrl(config.databaseUrl),
     scenarios: selected.map((s) => s.id),
+    targets: config.targets,
+    config_file: config.configFile ?? null,
+    overrides: config.overrides,
   };
 }

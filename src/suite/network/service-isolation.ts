@@ -1,6 +1,7 @@
 import { createFault } from '../../chaos/faults/index.js';
 import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
+import { defineParams, paramValues } from '../../runner/scenario-params.js';
 import { changeCluster, controls } from '../control.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
@@ -13,32 +14,93 @@ import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
 import { TimedFault } from '../harness/timed-fault.js';
 
-const STEADY_MS = 2500;
-const FAULT_MS = 4000;
-const RECOVER_MS = 3000;
-const RATE = 120;
 const PER_TRY_MS = 500;
 const OVERALL_MS = 2000;
 /** The client's own give-up time, far above the gateway's: a request that hits it was black-holed. */
 const CLIENT_TIMEOUT_MS = 10_000;
+/** Slack for the client's own clock on a busy machine. */
 const SLACK_MS = 500;
-/** The hypothesis: the isolated instance is out of rotation this soon after the partition. */
-const DOWN_WITHIN_MS = 1500;
+
 /**
- * Once it is out, at most this share of requests (above the steady state's share of requests
- * that slow) still pays a per-try timeout on it. In rotation, a third of the requests would.
+ * What a user may override in the config file (`overrides."network.service-isolation".<name>`):
+ * the load, the phases and the bounds of the hypothesis. The defaults are the description's.
  */
-const MAX_SHARE_PAYING_TIMEOUT = 0.05;
-/**
- * Once it is out, at most this many connections per second still reach its link: active checks
- * (every 200 ms, each one timing out after 500 ms on the black hole, so about 1.4/s). In
- * rotation, every try to it opens one, since a timed-out connection cannot be reused: about 40
- * per second (a third of 120 req/s), fewer only on a machine too slow to send the load. Unlike
- * the share of slow requests, this does not loosen when a busy machine slows every request.
- */
-const MAX_LINK_CONNECTIONS_PER_S = 12;
-/** The hypothesis: after the partition heals, it answers clients again this soon. */
-const READMIT_WITHIN_MS = 1000;
+const params = defineParams({
+  rate: { kind: 'rate', default: 120, unit: 'req/s', description: 'requests per second', min: 10, max: 2000 },
+  steady_ms: {
+    kind: 'phase',
+    default: 2500,
+    unit: 'ms',
+    description: 'load alone before the partition',
+    min: 500,
+    integer: true,
+  },
+  fault_ms: {
+    kind: 'phase',
+    default: 4000,
+    unit: 'ms',
+    description: 'how long the partition lasts (longer than down_within_ms)',
+    min: 2000,
+    max: 120_000,
+    integer: true,
+  },
+  recover_ms: {
+    kind: 'phase',
+    default: 3000,
+    unit: 'ms',
+    description: 'load after the healing (longer than readmit_within_ms)',
+    min: 1500,
+    integer: true,
+  },
+  down_within_ms: {
+    kind: 'bound',
+    default: 1500,
+    unit: 'ms',
+    description: 'the instance is out of rotation this soon after the partition',
+    min: 0,
+    max: 10_000,
+    integer: true,
+  },
+  max_share_paying_timeout: {
+    kind: 'bound',
+    default: 0.05,
+    unit: 'ratio',
+    description: 'share of requests (above the steady share) still paying a per-try timeout once it is out',
+    min: 0,
+    max: 1,
+  },
+  max_link_connections_per_s: {
+    kind: 'bound',
+    default: 12,
+    unit: 'connections/s',
+    description:
+      'connections per second still reaching its link once it is out (active checks: ~1.4/s; in rotation ~40/s). ' +
+      'Unlike the share of slow requests, this does not loosen when a busy machine slows every request',
+    min: 0,
+  },
+  max_error_rate: {
+    kind: 'bound',
+    default: 0.01,
+    unit: 'ratio',
+    description: 'error rate allowed during the partition',
+    min: 0,
+    max: 1,
+  },
+  max_wait_ms: {
+    kind: 'bound',
+    default: OVERALL_MS + SLACK_MS,
+    unit: 'ms',
+    description: 'the longest any request may wait (overall timeout + slack)',
+    min: 0,
+  },
+  readmit_within_ms: {
+    kind: 'bound',
+    default: 1000,
+    unit: 'ms',
+    description: 'after the healing, it answers a client again this soon',
+    min: 0,
+  },
+});
 
 /**
  * One instance is cut off by its proxy the way a network partition does it: connections are
@@ -60,6 +122,7 @@ export const serviceIsolation: Scenario = {
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['gateway', 'partition', 'timeouts', 'health-checks'],
+  params,
   controls: [
     controls.retriesOff('at most 1 % of requests fail (a timed-out try is retried on another host)'),
     {
@@ -76,8 +139,9 @@ export const serviceIsolation: Scenario = {
     controls.healthChecksOff('the instance is out of rotation within 1.5 s'),
     controls.activeChecksOff('active checks re-admit it: it answers clients within 1 s of the healing'),
   ],
-  run: (ctx) =>
-    runOnReferenceStack(
+  run: (ctx) => {
+    const p = paramValues(params, ctx);
+    return runOnReferenceStack(
       ctx,
       {
         instances: 3,
@@ -88,8 +152,8 @@ export const serviceIsolation: Scenario = {
       },
       (stack) => {
         const load = scenarioLoad(ctx, stack.gatewayUrl, {
-          rate: RATE,
-          durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
+          rate: p.rate,
+          durationMs: p.steady_ms + p.fault_ms + p.recover_ms + 2000,
           requestTimeoutMs: CLIENT_TIMEOUT_MS,
           requests: [
             { name: 'list', path: '/items?limit=5', weight: 2 },
@@ -126,18 +190,18 @@ export const serviceIsolation: Scenario = {
           category: 'network',
           load: load.factory,
           method: [
-            steps.steadyStatePause(STEADY_MS),
-            steps.backgroundFaultAction(`isolate ${victim?.name}`, partition, FAULT_MS),
+            steps.steadyStatePause(p.steady_ms),
+            steps.backgroundFaultAction(`isolate ${victim?.name}`, partition, p.fault_ms),
             {
               type: 'action',
               name: 'count connections reaching the isolated instance',
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(partition, ctx);
-                await delay(started + DOWN_WITHIN_MS - performance.now(), signal);
+                await delay(started + p.down_within_ms - performance.now(), signal);
                 const from = performance.now();
                 const before = linkConnections(stack, victim?.name ?? '');
-                // Up to shortly before the healing (the fault lasts FAULT_MS).
-                await delay(started + FAULT_MS - 300 - performance.now(), signal);
+                // Up to shortly before the healing (the fault lasts fault_ms).
+                await delay(started + p.fault_ms - 300 - performance.now(), signal);
                 const perSecond =
                   ((linkConnections(stack, victim?.name ?? '') - before) * 1000) / (performance.now() - from);
                 linkRate = perSecond;
@@ -147,12 +211,12 @@ export const serviceIsolation: Scenario = {
             },
             steps.waitForRevertAction(partition, ctx, {
               name: 'wait for the partition to heal',
-              timeoutMs: FAULT_MS + 5000,
+              timeoutMs: p.fault_ms + 5000,
               intervalMs: 20,
               fromInjection: true,
               recoverPhase: 'after-revert',
             }),
-            steps.recoveryPause(RECOVER_MS),
+            steps.recoveryPause(p.recover_ms),
             {
               type: 'action',
               name: 'judge the hypothesis',
@@ -160,7 +224,7 @@ export const serviceIsolation: Scenario = {
                 const { from, to, during, summary: fault } = faultWindow(load, partition);
                 const unanswered = load.log.filter((e) => e.status === null);
                 // Out of rotation, as clients see it: requests stop paying a per-try timeout on it.
-                const afterDown = load.between(from + DOWN_WITHIN_MS, to);
+                const afterDown = load.between(from + p.down_within_ms, to);
                 const paying = afterDown.filter((e) => e.latencyMs >= PER_TRY_MS).length;
                 const share = afterDown.length === 0 ? 1 : paying / afterDown.length;
                 // A busy machine makes some requests that slow anyway: the steady share is the floor.
@@ -179,34 +243,29 @@ export const serviceIsolation: Scenario = {
                   unanswered: unanswered.length,
                   max_latency_fault_ms: fault.maxMs,
                   p99_fault_ms: fault.p99Ms,
-                  share_paying_timeout_after_1500ms: roundRate(share),
+                  share_paying_timeout_after_down: roundRate(share),
                   share_paying_timeout_steady: roundRate(steadyShare),
                   readmission_ms: servedAt === undefined ? -1 : Math.round(readmission),
                 });
                 expectWithin(
-                  `connections per second reaching the isolated instance ${DOWN_WITHIN_MS} ms after the partition`,
+                  `connections per second reaching the isolated instance ${p.down_within_ms} ms after the partition`,
                   linkRate,
-                  [0, MAX_LINK_CONNECTIONS_PER_S],
+                  [0, p.max_link_connections_per_s],
                 );
                 expectWithin('requests that never got an answer', unanswered.length, [0, 0], '', () =>
                   describeFailures(unanswered),
                 );
+                expectWithin('the longest any request waited', fault.maxMs, [0, p.max_wait_ms], ' ms');
+                expectErrorRate('error rate during the partition', during, fault, p.max_error_rate);
                 expectWithin(
-                  'the longest any request waited',
-                  fault.maxMs,
-                  [0, OVERALL_MS + SLACK_MS],
-                  ' ms',
-                );
-                expectErrorRate('error rate during the partition', during, fault, 0.01);
-                expectWithin(
-                  `share of requests paying the ${PER_TRY_MS} ms per-try timeout ${DOWN_WITHIN_MS} ms after the partition`,
+                  `share of requests paying the ${PER_TRY_MS} ms per-try timeout ${p.down_within_ms} ms after the partition`,
                   share,
-                  [0, steadyShare + MAX_SHARE_PAYING_TIMEOUT],
+                  [0, steadyShare + p.max_share_paying_timeout],
                 );
                 expectWithin(
                   'time from the healing to its first answer to a client',
                   readmission,
-                  [0, READMIT_WITHIN_MS],
+                  [0, p.readmit_within_ms],
                   ' ms',
                 );
                 return m;
@@ -216,5 +275,6 @@ export const serviceIsolation: Scenario = {
           stop_conditions: steps.sharedMachineStopConditions(),
         };
       },
-    ),
+    );
+  },
 };
