@@ -227,6 +227,7 @@ export const NEEDS: Record<Need, NeedCheck> = {
  */
 export class NeedChecker {
   private readonly cache = new Map<Need, Promise<NeedResult>>();
+  private readonly binaries = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly env: NeedEnv,
@@ -243,6 +244,26 @@ export class NeedChecker {
       this.cache.set(need, result);
     }
     return result;
+  }
+
+  /**
+   * Why a target's executable cannot be used (not on PATH nor at its known paths), with how to
+   * install it; undefined when it is there or the target needs none. Checked once per name.
+   */
+  async binaryProblem(
+    binary:
+      | { readonly name: string; readonly install: string; readonly paths?: readonly string[] }
+      | undefined,
+  ): Promise<{ reason: string; provide: string } | undefined> {
+    if (!binary) return undefined;
+    let found = this.binaries.get(binary.name);
+    if (!found) {
+      found = findBinary(binary.name, this.env, [...(binary.paths ?? [])]);
+      this.binaries.set(binary.name, found);
+    }
+    return (await found)
+      ? undefined
+      : { reason: `\`${binary.name}\` not found on PATH`, provide: binary.install };
   }
 
   /** The first missing need of a list, or undefined when all are present. */

@@ -31,6 +31,7 @@ const all = (): Record<Capability, true> => ({
 export const faultlineTarget: Target = {
   name: 'faultline',
   title: "Faultline's gateway (embedded; the scenario's config as is)",
+  controls: true,
   capabilities: all(),
   async start({ config, supervisor, tmpDir, signal }): Promise<RunningTarget> {
     // Port 0: the gateway binds its own ports and announces them, so no other process can

@@ -14,6 +14,8 @@ export const haproxyTarget: Target = {
   name: 'haproxy',
   title: 'HAProxy (Debian package), config generated per scenario',
   binary: { name: 'haproxy', install: 'apt-get install -y haproxy', paths: ['/usr/sbin/haproxy'] },
+  controls:
+    'negative controls rewrite Faultline’s gateway config and run only on the faultline target (HAProxy does not express all of it)',
   capabilities: {
     retry_other_host: true,
     per_try_timeout: true,

@@ -15,6 +15,8 @@ export const nginxTarget: Target = {
   name: 'nginx',
   title: 'nginx open source (Debian package), config generated per scenario',
   binary: { name: 'nginx', install: 'apt-get install -y nginx', paths: ['/usr/sbin/nginx'] },
+  controls:
+    'negative controls rewrite Faultline’s gateway config and run only on the faultline target (nginx does not express all of it)',
   capabilities: {
     retry_other_host: true,
     per_try_timeout: true,

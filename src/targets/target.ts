@@ -22,6 +22,12 @@ export interface Target {
    * the skip reason (e.g. "nginx open source has no active health checks").
    */
   readonly capabilities: Readonly<Record<Capability, true | string>>;
+  /**
+   * Whether `--controls` runs a scenario's negative controls on it: `true`, or why not. A control
+   * rewrites the scenario's gateway config; on a target that maps that config only in part, the
+   * switched-off setting may never have been expressed, and the control would prove nothing.
+   */
+  readonly controls: true | string;
   /** An executable it runs, checked before any scenario: missing → its scenarios are skipped. */
   readonly binary?: { readonly name: string; readonly install: string; readonly paths?: readonly string[] };
   /** Starts the entry point in front of `config`'s hosts; resolves once it serves. */

@@ -39,6 +39,7 @@ export const networkDegradation: Scenario = {
     'another, reset_peer on half the connections of the third. Hypothesis: success rate ≥ 99 % during the fault ' +
     'thanks to retries and health checks (retries recorded), and every answer within the overall timeout.',
   needs: ['free-ports'],
+  capabilities: ['per_try_timeout', 'retry_other_host'],
   timeoutMs: 60_000,
   tags: ['gateway', 'retries', 'toxics'],
   run: (ctx) =>

@@ -35,6 +35,9 @@ export const serviceRecovery: Scenario = {
     'it within 1.5 s, slow start ramps it from 10 % to full weight over ~3 s (its traffic share starts low and ' +
     'grows), no request fails after re-admission, and the recovery time is recorded.',
   needs: ['free-ports'],
+  // admin_state: the re-admission and the slow-start ramp are timed from the gateway's host
+  // weights (GET /admin/upstreams); HAProxy and nginx expose no such view to judge from.
+  capabilities: ['active_health_checks', 'slow_start', 'admin_state'],
   timeoutMs: 60_000,
   tags: ['gateway', 'health-checks', 'slow-start'],
   run: (ctx) =>
