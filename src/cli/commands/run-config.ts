@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import { CATEGORIES, type Category, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
+import { TARGET_NAMES, targetNamed } from '../../targets/targets.js';
 
 /** Defaults of the seed's environment variables when they are unset. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -15,6 +16,8 @@ export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const runFlagsSchema = z.object({
   /** Categories to run (repeatable); all when none. */
   category: z.array(z.enum(CATEGORIES)).optional(),
+  /** Targets to run on (repeatable, docs/targets.md): faultline, haproxy, nginx. @default ['faultline'] */
+  target: z.array(z.string()).optional(),
   /** Whole-run time limit in seconds. @default 600 */
   timeout: z.number().positive().default(600),
   /** After this many failed or errored scenarios the rest are `not_run`. @default 5 */
@@ -50,6 +53,8 @@ export type RunFlags = z.input<typeof runFlagsSchema>;
 /** Everything `faultline run` acts on, flags and environment merged. */
 export interface RunConfig {
   categories: Category[];
+  /** The systems under test, in order (--target, FAULTLINE_TARGETS). @default ['faultline'] */
+  targets: string[];
   timeoutMs: number;
   maxFailures: number;
   parallel: boolean;
@@ -148,10 +153,12 @@ export function resolveRunConfig(flags: RunFlags, env: NodeJS.ProcessEnv): RunCo
   }
 
   if (f.filter !== undefined) compileFilter(f.filter);
+  const targets = resolveTargets(f.target, env);
   const parallel = f.parallel && isolated;
   const environment = env.ENVIRONMENT?.trim() || undefined;
   return {
     categories: f.category ?? [],
+    targets,
     timeoutMs: f.timeout * 1000,
     maxFailures: f.maxFailures,
     parallel,
@@ -178,6 +185,19 @@ export function resolveRunConfig(flags: RunFlags, env: NodeJS.ProcessEnv): RunCo
     ...(environment === undefined ? {} : { environment }),
     warnings,
   };
+}
+
+/**
+ * The targets: --target (repeatable) wins over FAULTLINE_TARGETS (comma-separated), default
+ * `faultline`; duplicates dropped, order kept. An unknown name is a usage error (exit 2).
+ */
+export function resolveTargets(flags: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = env.FAULTLINE_TARGETS?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const names = flags && flags.length > 0 ? flags : fromEnv && fromEnv.length > 0 ? fromEnv : ['faultline'];
+  for (const name of names) targetNamed(name);
+  return [...new Set(names)];
 }
 
 /** `/regex/flags` is a regular expression; anything else a case-insensitive substring. */
@@ -212,6 +232,12 @@ export function parseCategory(value: string, previous: Category[] | undefined): 
   const parsed = z.enum(CATEGORIES).safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(`unknown category; valid: ${CATEGORIES.join(', ')}.`);
   return [...(previous ?? []), parsed.data];
+}
+
+export function parseTarget(value: string, previous: string[] | undefined): string[] {
+  if (!TARGET_NAMES.includes(value))
+    throw new InvalidArgumentError(`unknown target; valid: ${TARGET_NAMES.join(', ')}.`);
+  return [...(previous ?? []), value];
 }
 
 export function parsePositiveNumber(value: string): number {

@@ -15,12 +15,14 @@ import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../runner/need
 import type { RunReport } from '../../runner/run-report.js';
 import { runScenarios } from '../../runner/runner.js';
 import { CATEGORIES, type Scenario } from '../../runner/scenario.js';
+import { TARGET_NAMES, targetNamed } from '../../targets/targets.js';
 import type { CommandRegistrar } from './command-registrar.js';
 import {
   parseCategory,
   parsePositiveInt,
   parsePositiveNumber,
   parseSeed,
+  parseTarget,
   type RunConfig,
   type RunFlags,
   resolveRunConfig,
@@ -54,6 +56,7 @@ Environment variables (a flag wins over its variable):
   CHAOS_ISOLATED         false = --no-isolation, and confirms it (default true)
   CHAOS_MONITORING       false = --no-monitoring (default true)
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
+  FAULTLINE_TARGETS      comma-separated targets (--target; default faultline), e.g. haproxy,nginx
   CI                     true: plain progress lines instead of the live view
 
 Exit codes: 0 all passed (skips allowed), 1 a scenario failed or errored (or was not run, or,
@@ -65,6 +68,7 @@ Examples:
   faultline run --category network --category database
   faultline run --dry-run
   faultline run --category latency --controls    # each claim switched off must make its scenario fail
+  faultline run --target faultline --target haproxy --target nginx --category service   # side by side
   faultline run --timeout 300 --report chaos_report.json --html report.html --junit junit.xml
   jq '.results[] | {name: .name, status: .status}' chaos_report.json
 `;
@@ -78,6 +82,12 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
         new Option('--category <name>', `category to run, repeatable (${CATEGORIES.join(', ')})`).argParser(
           parseCategory,
         ),
+      )
+      .addOption(
+        new Option(
+          '--target <name>',
+          `system under test, repeatable: ${TARGET_NAMES.join(', ')} (default faultline; FAULTLINE_TARGETS); see docs/targets.md`,
+        ).argParser(parseTarget),
       )
       .addOption(
         new Option('--timeout <seconds>', 'time limit of the whole run')
@@ -236,10 +246,16 @@ async function execute(
 ): Promise<number> {
   const seed = config.seed ?? freshSeed();
   const startedAt = new Date();
-  const view = new TerminalView({ stream: io.stdout, live: isLiveTerminal(io.stdout, io.env) });
+  const targets = config.targets.map(targetNamed);
+  const view = new TerminalView({
+    stream: io.stdout,
+    live: isLiveTerminal(io.stdout, io.env),
+    showTargets: targets.length > 1 || targets[0]?.name !== 'faultline',
+  });
   view.begin(
-    selected.length,
-    `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}, seed ${seed}, ENVIRONMENT=${config.environment}` +
+    selected.length * targets.length,
+    `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}` +
+      `${targets.length > 1 || config.targets[0] !== 'faultline' ? ` on ${config.targets.join(', ')}` : ''}, seed ${seed}, ENVIRONMENT=${config.environment}` +
       `${config.controls ? `, with ${selected.reduce((n, s) => n + (s.controls?.length ?? 0), 0)} negative controls` : ''}` +
       `${config.parallel ? `, parallel ${config.concurrency}` : ''}`,
   );
@@ -277,6 +293,7 @@ async function execute(
       maxFailures: config.maxFailures,
       concurrency: config.concurrency,
       controls: config.controls,
+      targets,
       signal: interrupt.signal,
       safety,
       observer: view,
@@ -305,6 +322,7 @@ async function execute(
     exitCode,
     options: reportOptions(config, selected),
     results,
+    targets: config.targets,
   });
   view.end(report);
   for (const [file, write, label] of [
@@ -343,5 +361,6 @@ function reportOptions(config: RunConfig, selected: readonly Scenario[]): Record
     redis_url: redactUrl(config.redisUrl),
     database_url: redactUrl(config.databaseUrl),
     scenarios: selected.map((s) => s.id),
+    targets: config.targets,
   };
 }
