@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gatewayConfigSchema } from '../stack/gateway/gateway-config.js';
+import { logTargetOutput } from './log-output.js';
 import { nginxConfig } from './nginx-config.js';
 import { spawnOnFreePort } from './spawn-on-free-port.js';
 import type { RunningTarget, Target } from './target.js';
@@ -31,7 +32,7 @@ export const nginxTarget: Target = {
     admin_state: "nginx's state is not Faultline's admin API (the scenario reads it for its verdict)",
     embedded_stack: "the scenario's harness starts Faultline's own stack and has not been ported to targets",
   },
-  async start({ config, supervisor, tmpDir, freePort, signal }): Promise<RunningTarget> {
+  async start({ config, supervisor, tmpDir, freePort, signal, logger }): Promise<RunningTarget> {
     const parsed = gatewayConfigSchema.parse(config);
     const { port, proc, unsupported } = await spawnOnFreePort(freePort, async (port) => {
       const generated = nginxConfig(parsed, port, tmpDir);
@@ -47,7 +48,14 @@ export const nginxTarget: Target = {
       });
       return { port, proc, unsupported: generated.unsupported };
     });
-    const close = () => proc.close(1000).catch(() => {});
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        logTargetOutput(proc, logger);
+        await proc.close(1000).catch(() => {});
+      })();
+      return closing;
+    };
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitForEntry(url, { ...(signal ? { signal } : {}) });

@@ -39,6 +39,7 @@ export const cpuExhaustion: Scenario = {
     '(least-request balancing, per-try timeout 500 ms). Hypothesis: its share of answers drops to at most 20 %, ' +
     'p99 stays under per-try timeout + steady p99 + 300 ms, and at most 1 % of requests fail.',
   needs: ['root', 'cgroups', 'free-ports'],
+  capabilities: ['per_try_timeout', 'retry_other_host'],
   timeoutMs: 60_000,
   tags: ['gateway', 'least-request', 'cgroups'],
   run: (ctx) =>
