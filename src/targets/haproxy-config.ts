@@ -31,8 +31,10 @@ const ms = (n: number) => `${Math.max(1, Math.round(n))}ms`;
  * - `slowStart.windowMs` → `slowstart`; `connections.maxPerHost/queueTimeoutMs` → `maxconn`,
  *   `timeout queue`;
  * - `rateLimit` (global or route) → a stick table with `http_req_rate` and `http-request deny 429`.
+ * - `panicThreshold` → unchecked `backup` copies of every server with `option allbackups`
+ *   (used only once every server is down).
  * Everything else (budgets, back-off, breakers, hedging, adaptive timeouts, cache, overall
- * deadlines, panic mode) is listed in `unsupported`.
+ * deadlines) is listed in `unsupported`.
  */
 export function haproxyConfig(config: GatewayConfig, port: number): GeneratedConfig {
   const unsupported: string[] = [];
@@ -193,14 +195,29 @@ function backendOf(
   server.push(`maxconn ${connections.maxPerHost}`);
   if (cluster.breaker) gap('breaker', 'HAProxy has no circuit breaker (observe layer7 is the nearest)');
   if (cluster.hedge) gap('hedge', 'HAProxy does not hedge requests');
-  if (cluster.panicThreshold > 0)
-    gap('panicThreshold', 'HAProxy has no panic mode (with every server down it answers 503)');
-
+  // Panic mode, as near as HAProxy gets: unchecked backup copies of every server, all used
+  // (`option allbackups`) once no active server is up, instead of 503 for everyone.
+  const panic = cluster.panicThreshold > 0;
+  if (panic) {
+    lines.push('  option allbackups');
+    gap(
+      'panicThreshold',
+      'HAProxy has no panic threshold: unchecked backup servers take over only when every server is down',
+    );
+  }
   cluster.hosts.forEach((host, i) => {
     const url = new URL(host.url);
     const weight = host.weight === 1 ? '' : ` weight ${Math.max(1, Math.round(host.weight))}`;
     lines.push(`  server s${i + 1} ${url.hostname}:${url.port || 80}${weight} ${server.join(' ')}`.trimEnd());
   });
+  if (panic) {
+    cluster.hosts.forEach((host, i) => {
+      const url = new URL(host.url);
+      lines.push(
+        `  server s${i + 1}_panic ${url.hostname}:${url.port || 80} backup maxconn ${connections.maxPerHost}`,
+      );
+    });
+  }
   lines.push('');
   return lines;
 }

@@ -18,7 +18,8 @@ const ms = (n: number) => `${Math.max(1, Math.round(n))}ms`;
  * - `health.outlier` → passive `max_fails` (consecutiveGatewayFailure) / `fail_timeout` (baseEjectionMs);
  * - `rateLimit` → `limit_req_zone` + `limit_req … nodelay`, status 429;
  * - `cache` → `proxy_cache` with `proxy_cache_use_stale error timeout updating http_5xx`;
- * - `connections.maxPerHost` → `max_conns`.
+ * - `connections.maxPerHost` → `max_conns`;
+ * - `panicThreshold` → `backup` copies of every server with `max_fails=0` (used once all are down).
  * Active health checks and slow start are NGINX Plus only; they and everything else are listed
  * in `unsupported`.
  */
@@ -126,7 +127,14 @@ function upstreamOf(
     gap('slowStart', 'nginx open source has no slow start (slow_start is NGINX Plus)');
   if (cluster.breaker) gap('breaker', 'nginx has no circuit breaker (max_fails is the nearest)');
   if (cluster.hedge) gap('hedge', 'nginx does not hedge requests');
-  if (cluster.panicThreshold > 0) gap('panicThreshold', 'nginx has no panic mode');
+  const panic = cluster.panicThreshold > 0 && cluster.balancer !== 'least_request';
+  if (cluster.panicThreshold > 0)
+    gap(
+      'panicThreshold',
+      panic
+        ? 'nginx has no panic threshold: backup servers (max_fails=0) take over only when every server is down'
+        : 'nginx has no panic mode (backup servers do not combine with least_conn here)',
+    );
   gap(
     'connections.queueTimeoutMs',
     'nginx open source has no upstream queue (queue is NGINX Plus): beyond max_conns it answers 502',
@@ -137,6 +145,15 @@ function upstreamOf(
     lines.push(
       `    server ${url.hostname}:${url.port || 80}${weight} ${passive} max_conns=${connections.maxPerHost};`,
     );
+  }
+  // Panic mode, as near as nginx gets: backup copies that are never marked failed.
+  if (panic) {
+    for (const host of cluster.hosts) {
+      const url = new URL(host.url);
+      lines.push(
+        `    server ${url.hostname}:${url.port || 80} backup max_fails=0 max_conns=${connections.maxPerHost};`,
+      );
+    }
   }
   lines.push('    keepalive 32;', '  }');
   return lines;

@@ -19,6 +19,9 @@ describe('haproxyConfig', () => {
       /server s1 127\.0\.0\.1:9001 check inter 200ms fall 2 rise 2 observe layer7 error-limit 3 on-error mark-down slowstart 3000ms maxconn 64/,
     );
     expect(text).toContain('timeout queue 1000ms');
+    // Panic mode as near as HAProxy gets: unchecked backups, all used once every server is down.
+    expect(text).toContain('option allbackups');
+    expect(text).toContain('server s2_panic 127.0.0.1:9002 backup maxconn 64');
     expect(unsupported).toEqual(
       expect.arrayContaining([expect.stringMatching(/^clusters\.service\.retry\.budget: /)]),
     );

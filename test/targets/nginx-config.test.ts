@@ -16,6 +16,7 @@ describe('nginxConfig', () => {
     expect(text).toContain('proxy_next_upstream_timeout 5000ms;');
     expect(text).toContain('server 127.0.0.1:9001 max_fails=3 fail_timeout=2s max_conns=64;');
     expect(text).toContain('pid /tmp/x/nginx.pid;');
+    expect(text).toContain('server 127.0.0.1:9002 backup max_fails=0 max_conns=64;');
     expect(unsupported.join('\n')).toMatch(
       /health\.active: nginx open source has no active health checks \(health_check is NGINX Plus\)/,
     );
