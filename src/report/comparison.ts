@@ -22,6 +22,11 @@ export interface Comparison {
   rows: ComparisonRow[];
   /** Resilience score per target (null: nothing counted there). */
   scores: Record<string, number | null>;
+  /**
+   * Per target, how many of the scenarios actually ran there (not skipped or not run): a score
+   * over 2 of 7 scenarios says less than one over 7 of 7.
+   */
+  ran: Record<string, { ran: number; of: number }>;
 }
 
 /** Whether the report holds more than one target (or a single one other than faultline). */
@@ -48,7 +53,20 @@ export function comparisonOf(report: Pick<RunReport, 'targets' | 'results' | 'su
     scores: Object.fromEntries(
       targets.map((t) => [t, report.summary.by_target?.[t]?.resilience_score ?? null]),
     ),
+    ran: Object.fromEntries(
+      targets.map((t) => {
+        const mine = report.results.filter((r) => r.target === t);
+        const ran = mine.filter((r) => r.status !== 'skipped' && r.status !== 'not_run').length;
+        return [t, { ran, of: mine.length }];
+      }),
+    ),
   };
+}
+
+/** `100 (7 of 7 ran)`: a target's score with its coverage. */
+export function scoreWithCoverage(c: Comparison, target: string): string {
+  const ran = c.ran[target] ?? { ran: 0, of: 0 };
+  return `${formatScore(c.scores[target])} (${ran.ran} of ${ran.of} ran)`;
 }
 
 /**
@@ -96,6 +114,7 @@ export function comparisonMarkdown(c: Comparison): string {
         `| ${row.category}/${row.name} | ${c.targets.map((t) => esc(cellText(row.cells[t]))).join(' | ')} |`,
     ),
     `| **resilience score** | ${c.targets.map((t) => `**${formatScore(c.scores[t])}**`).join(' | ')} |`,
+    `| scenarios run | ${c.targets.map((t) => `${c.ran[t]?.ran ?? 0} of ${c.ran[t]?.of ?? 0}`).join(' | ')} |`,
   ];
   return `${lines.join('\n')}\n`;
 }

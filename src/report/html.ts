@@ -1,6 +1,6 @@
 import type { Journal } from '../chaos/experiment/journal.js';
 import type { RunReport, ScenarioResult, StatusCounts } from '../runner/run-report.js';
-import { type Comparison, cellText, comparisonOf, isComparison } from './comparison.js';
+import { type Comparison, cellText, comparisonOf, isComparison, scoreWithCoverage } from './comparison.js';
 import { formatMs, formatRate, formatScore } from './format.js';
 import { esc, renderTimelineChart } from './timeline-chart.js';
 import { writeReportFile } from './write-file.js';
@@ -143,7 +143,7 @@ function comparisonSection(c: Comparison): string {
       return `<tr><td>${esc(row.category)}/${esc(row.name)}</td>${cells}</tr>`;
     })
     .join('');
-  const scores = c.targets.map((t) => `<td><b>${formatScore(c.scores[t])}</b></td>`).join('');
+  const scores = c.targets.map((t) => `<td><b>${esc(scoreWithCoverage(c, t))}</b></td>`).join('');
   return `<section aria-label="targets side by side">
   <h2>Targets side by side</h2>
   <table class="results comparison">

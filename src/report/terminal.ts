@@ -1,6 +1,6 @@
 import type { RunReport, ScenarioResult } from '../runner/run-report.js';
 import type { Phase, Scenario } from '../runner/scenario.js';
-import { comparisonOf, isComparison } from './comparison.js';
+import { comparisonOf, isComparison, scoreWithCoverage } from './comparison.js';
 import { formatMs, formatRate, formatScore } from './format.js';
 
 /**
@@ -255,7 +255,7 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
     const c = comparisonOf(report);
     out.push(
       '',
-      `resilience score by target: ${c.targets.map((t) => `${t} ${formatScore(c.scores[t])}`).join(' | ')}`,
+      `resilience score by target: ${c.targets.map((t) => `${t} ${scoreWithCoverage(c, t)}`).join(' | ')}`,
     );
     if (report.results.some((r) => r.proof) && c.targets.some((t) => t !== 'faultline'))
       out.push('negative controls (--controls) run on the faultline target only');

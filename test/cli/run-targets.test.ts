@@ -54,7 +54,9 @@ describe('faultline run --target', () => {
     expect(r.stdout).toContain(
       'skipped service/checks on nginx: needs active_health_checks on nginx: nginx open source has no active health checks',
     );
-    expect(r.stdout).toMatch(/resilience score by target: faultline \d+ \| nginx \d+/);
+    expect(r.stdout).toMatch(
+      /resilience score by target: faultline \d+ \(2 of 2 ran\) \| nginx \d+ \(1 of 2 ran\)/,
+    );
     const report = runReportSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     expect(report.targets).toEqual(['faultline', 'nginx']);
     expect(report.results.map((x) => `${x.name}@${x.target}:${x.status}`)).toEqual([

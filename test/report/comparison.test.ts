@@ -58,9 +58,10 @@ describe('comparison of targets', () => {
     expect(lines[2]).toMatch(
       /^\| service\/kills_<service> \| PASS err [\d.]+% · p99 [\d.]+ m?s.* \| FAIL .* \| SKIP \(no active_health_checks\) \|$/,
     );
-    expect(lines.at(-1)).toMatch(
+    expect(lines.at(-2)).toMatch(
       /^\| \*\*resilience score\*\* \| \*\*\d+\*\* \| \*\*\d+\*\* \| \*\*-\*\* \|$/,
     );
+    expect(lines.at(-1)).toBe('| scenarios run | 2 of 2 | 2 of 2 | 0 of 2 |');
   });
 
   it('shows in the terminal summary, the HTML and the JUnit reports', () => {
@@ -71,7 +72,9 @@ describe('comparison of targets', () => {
     expect(terminal).toContain(
       'failed service/kills_<service> on haproxy: failed idempotent requests was 12',
     );
-    expect(terminal).toMatch(/resilience score by target: faultline \d+ \| haproxy \d+ \| nginx -/);
+    expect(terminal).toMatch(
+      /resilience score by target: faultline \d+ \(2 of 2 ran\) \| haproxy \d+ \(2 of 2 ran\) \| nginx - \(0 of 2 ran\)/,
+    );
 
     const html = renderHtmlReport(report);
     expect(html).toContain('<h2>Targets side by side</h2>');
