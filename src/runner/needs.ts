@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { findPostgresBinaries } from '../chaos/postgres/postgres-binaries.js';
+import { findBinary as findExecutable } from '../chaos/process/find-binary.js';
 
 /**
  * What a scenario may need from the machine. A missing need makes the scenario `skipped` with
@@ -45,21 +45,8 @@ const ok = (detail?: string): NeedResult => (detail === undefined ? { ok: true }
 const missing = (reason: string, provide: string): NeedResult => ({ ok: false, reason, provide });
 
 /** The first `name` found on PATH (or in `extra` absolute paths), or undefined. */
-export async function findBinary(
-  name: string,
-  env: NeedEnv,
-  extra: string[] = [],
-): Promise<string | undefined> {
-  const dirs = (env.path ?? process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const candidate of [...extra, ...dirs.map((d) => join(d, name))]) {
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return undefined;
+export function findBinary(name: string, env: NeedEnv, extra: string[] = []): Promise<string | undefined> {
+  return findExecutable(name, { ...(env.path === undefined ? {} : { path: env.path }), extra });
 }
 
 function binaryNeed(name: string, title: string, provide: string, extra: string[] = []): NeedCheck {

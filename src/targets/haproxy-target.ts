@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findBinary } from '../chaos/process/find-binary.js';
 import { gatewayConfigSchema } from '../stack/gateway/gateway-config.js';
 import { haproxyConfig } from './haproxy-config.js';
 import { logTargetOutput } from './log-output.js';
@@ -34,13 +35,15 @@ export const haproxyTarget: Target = {
   },
   async start({ config, supervisor, tmpDir, freePort, signal, logger }): Promise<RunningTarget> {
     const parsed = gatewayConfigSchema.parse(config);
+    // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
+    const command = (await findBinary('haproxy', { extra: ['/usr/sbin/haproxy'] })) ?? 'haproxy';
     const { port, proc, unsupported } = await spawnOnFreePort(freePort, async (port) => {
       const generated = haproxyConfig(parsed, port);
       const file = join(tmpDir, 'haproxy.cfg');
       await writeFile(file, generated.text);
       const proc = await supervisor.spawn({
         name: 'haproxy',
-        command: 'haproxy',
+        command,
         args: ['-db', '-f', file],
         ready: { type: 'tcp', port },
         ready_timeout_ms: 10_000,

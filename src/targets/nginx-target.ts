@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findBinary } from '../chaos/process/find-binary.js';
 import { gatewayConfigSchema } from '../stack/gateway/gateway-config.js';
 import { logTargetOutput } from './log-output.js';
 import { nginxConfig } from './nginx-config.js';
@@ -34,13 +35,15 @@ export const nginxTarget: Target = {
   },
   async start({ config, supervisor, tmpDir, freePort, signal, logger }): Promise<RunningTarget> {
     const parsed = gatewayConfigSchema.parse(config);
+    // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
+    const command = (await findBinary('nginx', { extra: ['/usr/sbin/nginx'] })) ?? 'nginx';
     const { port, proc, unsupported } = await spawnOnFreePort(freePort, async (port) => {
       const generated = nginxConfig(parsed, port, tmpDir);
       const file = join(tmpDir, 'nginx.conf');
       await writeFile(file, generated.text);
       const proc = await supervisor.spawn({
         name: 'nginx',
-        command: 'nginx',
+        command,
         args: ['-p', tmpDir, '-c', file, '-e', 'stderr'],
         ready: { type: 'tcp', port },
         ready_timeout_ms: 10_000,
