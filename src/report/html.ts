@@ -136,7 +136,12 @@ function comparisonSection(c: Comparison): string {
           const r = row.cells[t];
           if (!r) return '<td></td>';
           const why = r.status === 'passed' || !r.reason ? '' : ` title="${esc(r.reason)}"`;
-          const rest = esc(cellText(r).replace(/^\S+( RUN)?\s*/, ''));
+          // Each measurement on one line (`p99 7 s` never breaks between number and unit).
+          const rest = cellText(r)
+            .replace(/^\S+( RUN)?\s*/, '')
+            .split(' · ')
+            .map((part) => `<span style="white-space:nowrap">${esc(part)}</span>`)
+            .join(' · ');
           return `<td${why}><a href="#${anchor(r)}">${pill(r.status)}</a> <small>${rest}</small></td>`;
         })
         .join('');
