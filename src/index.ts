@@ -163,3 +163,8 @@ export {
 export { probeSuccess, resilienceScore, summarize } from './runner/score.js';
 export { scenarios } from './suite/registry.js';
 export type { UserScenario } from './suite/user/user-scenario-schema.js';
+export { CAPABILITIES, type Capability } from './targets/capability.js';
+export { haproxyConfig } from './targets/haproxy-config.js';
+export { nginxConfig } from './targets/nginx-config.js';
+export type { RunningTarget, Target, TargetAdmin, TargetStartOptions } from './targets/target.js';
+export { DEFAULT_TARGET, TARGET_NAMES, TARGETS, targetNamed } from './targets/targets.js';

@@ -1,5 +1,6 @@
 import type { Journal } from '../chaos/experiment/journal.js';
 import type { RunReport, ScenarioResult, StatusCounts } from '../runner/run-report.js';
+import { type Comparison, cellText, comparisonOf, isComparison, scoreWithCoverage } from './comparison.js';
 import { formatMs, formatRate, formatScore } from './format.js';
 import { esc, renderTimelineChart } from './timeline-chart.js';
 import { writeReportFile } from './write-file.js';
@@ -47,11 +48,12 @@ export function renderHtmlReport(report: RunReport): string {
   </table>
   <p class="note">Score = Σ(weight × probe success %) / Σ weight over the scenarios that ran (LitmusChaos style). A scenario's probe success % is the share of its steady-state probes, before, during and after the fault, that met their tolerance; an error counts 0 %; skipped and not-run scenarios are left out.</p>
 </section>
+${isComparison(report) ? comparisonSection(comparisonOf(report)) : ''}
 <section aria-label="scenarios">
   <h2>Scenarios</h2>
   <table class="results">
-    <thead><tr><th>category</th><th>scenario</th><th>status</th><th class="num">error rate under fault</th><th class="num">p99 under fault</th><th class="num">recovery</th><th class="num">duration</th></tr></thead>
-    <tbody>${report.results.map(resultRow).join('')}</tbody>
+    <thead><tr><th>category</th><th>scenario</th>${isComparison(report) ? '<th>target</th>' : ''}<th>status</th><th class="num">error rate under fault</th><th class="num">p99 under fault</th><th class="num">recovery</th><th class="num">duration</th></tr></thead>
+    <tbody>${report.results.map((r) => resultRow(r, isComparison(report))).join('')}</tbody>
   </table>
 </section>
 <section aria-label="details">
@@ -98,7 +100,8 @@ function pill(status: ScenarioResult['status']): string {
 }
 
 function anchor(r: ScenarioResult): string {
-  return `s-${r.id.replace(/[^\w-]/g, '-')}`;
+  const on = r.target === 'faultline' ? '' : `-${r.target}`;
+  return `s-${`${r.id}${on}`.replace(/[^\w-]/g, '-')}`;
 }
 
 /** `proven` / `not proven` beside the status, when the negative controls ran. */
@@ -120,8 +123,44 @@ function controlTable(r: ScenarioResult): string {
   return `<table class="faults controls"><thead><tr><th>claim</th><th>negative control</th><th>control run</th><th>claim</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function resultRow(r: ScenarioResult): string {
-  return `<tr><td>${esc(r.category)}</td><td><a href="#${anchor(r)}">${esc(r.name)}</a></td><td>${pill(r.status)}${proofPill(r)}</td><td class="num">${formatRate(r.metrics.error_rate_under_fault)}</td><td class="num">${formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms)}</td><td class="num">${formatMs(r.metrics.time_to_recover_ms)}</td><td class="num">${r.started_at ? formatMs(r.duration_ms) : '-'}</td></tr>`;
+/**
+ * The side-by-side table of a multi-target run: one row per scenario, one column per target with
+ * its verdict and key measurements (or what it lacks), and a score per target.
+ */
+function comparisonSection(c: Comparison): string {
+  const head = c.targets.map((t) => `<th>${esc(t)}</th>`).join('');
+  const rows = c.rows
+    .map((row) => {
+      const cells = c.targets
+        .map((t) => {
+          const r = row.cells[t];
+          if (!r) return '<td></td>';
+          const why = r.status === 'passed' || !r.reason ? '' : ` title="${esc(r.reason)}"`;
+          // Each measurement on one line (`p99 7 s` never breaks between number and unit).
+          const rest = cellText(r)
+            .replace(/^\S+( RUN)?\s*/, '')
+            .split(' · ')
+            .map((part) => `<span style="white-space:nowrap">${esc(part)}</span>`)
+            .join(' · ');
+          return `<td${why}><a href="#${anchor(r)}">${pill(r.status)}</a> <small>${rest}</small></td>`;
+        })
+        .join('');
+      return `<tr><td>${esc(row.category)}/${esc(row.name)}</td>${cells}</tr>`;
+    })
+    .join('');
+  const scores = c.targets.map((t) => `<td><b>${esc(scoreWithCoverage(c, t))}</b></td>`).join('');
+  return `<section aria-label="targets side by side">
+  <h2>Targets side by side</h2>
+  <table class="results comparison">
+    <thead><tr><th>scenario</th>${head}</tr></thead>
+    <tbody>${rows}<tr><td><b>resilience score</b></td>${scores}</tr></tbody>
+  </table>
+  <p class="note">Each scenario ran on each target (<code>--target</code>) with the same seed, instances and faults; the target maps the scenario's gateway settings onto its own config. A target lacking a capability a scenario's claims need is <b>skipped</b> there, never passed (hover for the reason). Negative controls run on the faultline target only. See docs/targets.md.</p>
+</section>`;
+}
+
+function resultRow(r: ScenarioResult, withTarget = false): string {
+  return `<tr><td>${esc(r.category)}</td><td><a href="#${anchor(r)}">${esc(r.name)}</a></td>${withTarget ? `<td>${esc(r.target)}</td>` : ''}<td>${pill(r.status)}${proofPill(r)}</td><td class="num">${formatRate(r.metrics.error_rate_under_fault)}</td><td class="num">${formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms)}</td><td class="num">${formatMs(r.metrics.time_to_recover_ms)}</td><td class="num">${r.started_at ? formatMs(r.duration_ms) : '-'}</td></tr>`;
 }
 
 function detail(r: ScenarioResult): string {
@@ -131,8 +170,9 @@ function detail(r: ScenarioResult): string {
     : '';
   const chart = j ? renderTimelineChart(j) : '';
   return `<article id="${anchor(r)}" class="scenario">
-  <h3>${pill(r.status)}${proofPill(r)} ${esc(r.title)} <small>${esc(r.category)}/${esc(r.name)}${r.seed === null ? '' : ` · seed ${r.seed}`}</small></h3>
+  <h3>${pill(r.status)}${proofPill(r)} ${esc(r.title)} <small>${esc(r.category)}/${esc(r.name)} on ${esc(r.target)}${r.seed === null ? '' : ` · seed ${r.seed}`}</small></h3>
   ${reason}
+  ${r.unsupported && r.unsupported.length > 0 ? `<details class="unsupported"><summary>${r.unsupported.length} setting${r.unsupported.length === 1 ? '' : 's'} of the scenario's config ${esc(r.target)} could not express</summary><ul>${r.unsupported.map((u) => `<li>${esc(u)}</li>`).join('')}</ul></details>` : ''}
   ${controlTable(r)}
   ${j ? hypothesisList(r, j) : ''}
   ${j ? metricsList(r) : ''}

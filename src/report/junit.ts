@@ -1,4 +1,5 @@
 import type { ControlResult, RunReport, ScenarioResult } from '../runner/run-report.js';
+import { cellText, comparisonOf, isComparison } from './comparison.js';
 import { formatMs, formatRate } from './format.js';
 import { writeReportFile } from './write-file.js';
 
@@ -7,6 +8,10 @@ import { writeReportFile } from './write-file.js';
  * failed → <failure>, error → <error>, skipped and not_run → <skipped message="...">.
  */
 export function renderJunitReport(report: RunReport): string {
+  // Several targets: each testcase is named `<scenario> on <target>`, each suite carries the
+  // targets and their scores as properties and its rows of the comparison table as system-out.
+  const compare = isComparison(report);
+  const comparison = compare ? comparisonOf(report) : undefined;
   const byCategory = new Map<string, ScenarioResult[]>();
   for (const r of report.results) {
     const list = byCategory.get(r.category) ?? [];
@@ -29,11 +34,28 @@ export function renderJunitReport(report: RunReport): string {
       '    <properties>',
       `      <property name="seed" value="${report.seed}"/>`,
       `      <property name="environment" value="${attr(report.environment)}"/>`,
+      ...(comparison
+        ? [
+            `      <property name="targets" value="${attr(comparison.targets.join(','))}"/>`,
+            ...comparison.targets.map(
+              (t) =>
+                `      <property name="resilience_score.${attr(t)}" value="${comparison.scores[t] ?? ''}"/>`,
+            ),
+          ]
+        : []),
       '    </properties>',
     );
     for (const r of results) {
-      out.push(...testcase(r));
+      out.push(...testcase(r, compare));
       for (const c of r.controls ?? []) out.push(...controlCase(r, c));
+    }
+    if (comparison) {
+      const rows = comparison.rows.filter((row) => row.category === category);
+      const table = rows.map(
+        (row) =>
+          `${row.name}: ${comparison.targets.map((t) => `${t} ${cellText(row.cells[t]) || '-'}`).join(' | ')}`,
+      );
+      out.push(`    <system-out>${text(`scenario × target\n${table.join('\n')}`)}</system-out>`);
     }
     out.push('  </testsuite>');
   }
@@ -46,6 +68,7 @@ export function renderJunitReport(report: RunReport): string {
  * control failed, as it must; a control that passed is a <failure> (the claim is not proven).
  */
 function controlCase(r: ScenarioResult, c: ControlResult): string[] {
+  // Controls run on the faultline target only (docs/targets.md).
   const open = `    <testcase classname="faultline.${attr(r.category)}.${attr(r.name)}" name="control:${attr(c.name)}" time="${seconds(c.duration_ms)}"`;
   const what = `${r.title}\nclaim: ${c.claim}\ncontrol: ${c.change}\ncontrol run: ${c.status}${c.reason ? ` - ${c.reason}` : ''}`;
   if (c.proven) return [`${open}>`, `      <system-out>${text(what)}</system-out>`, '    </testcase>'];
@@ -57,8 +80,9 @@ function controlCase(r: ScenarioResult, c: ControlResult): string[] {
   ];
 }
 
-function testcase(r: ScenarioResult): string[] {
-  const open = `    <testcase classname="faultline.${attr(r.category)}" name="${attr(r.name)}" time="${seconds(r.duration_ms)}"`;
+function testcase(r: ScenarioResult, withTarget = false): string[] {
+  const name = withTarget ? `${r.name} on ${r.target}` : r.name;
+  const open = `    <testcase classname="faultline.${attr(r.category)}" name="${attr(name)}" time="${seconds(r.duration_ms)}"`;
   const metrics = `requests=${r.metrics.requests ?? '-'} error_rate_under_fault=${formatRate(r.metrics.error_rate_under_fault)} p99=${formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms)} recovery=${formatMs(r.metrics.time_to_recover_ms)} seed=${r.seed ?? '-'}`;
   const reason = r.reason ?? r.status;
   switch (r.status) {

@@ -1,5 +1,6 @@
 import type { RunReport, ScenarioResult } from '../runner/run-report.js';
 import type { Phase, Scenario } from '../runner/scenario.js';
+import { comparisonOf, isComparison, scoreWithCoverage } from './comparison.js';
 import { formatMs, formatRate, formatScore } from './format.js';
 
 /**
@@ -17,6 +18,8 @@ export interface TerminalViewOptions {
   color?: boolean;
   /** Redraw period of the live view (default 200 ms). */
   refreshMs?: number;
+  /** Name the target of each scenario (a run with `--target` other than the default). */
+  showTargets?: boolean;
 }
 
 const PHASE_LABEL: Record<Phase, string> = {
@@ -54,7 +57,11 @@ export class TerminalView {
   private readonly stream: TerminalViewOptions['stream'];
   private readonly live: boolean;
   private readonly color: boolean;
-  private readonly running = new Map<string, { scenario: Scenario; started: number; phase: Phase }>();
+  private readonly running = new Map<
+    string,
+    { scenario: Scenario; target: string; started: number; phase: Phase }
+  >();
+  private readonly showTargets: boolean;
   private timer: NodeJS.Timeout | undefined;
   private drawnLines = 0;
   private done = 0;
@@ -72,6 +79,7 @@ export class TerminalView {
     this.stream = options.stream;
     this.live = options.live ?? isLiveTerminal(options.stream);
     this.color = options.color ?? (this.live && !process.env.NO_COLOR);
+    this.showTargets = options.showTargets ?? false;
     if (this.live) {
       this.timer = setInterval(() => this.redraw([]), options.refreshMs ?? 200);
       this.timer.unref();
@@ -85,31 +93,36 @@ export class TerminalView {
     this.print([header]);
   }
 
-  onScenarioStart = (scenario: Scenario): void => {
-    this.running.set(scenario.id, { scenario, started: Date.now(), phase: 'setup' });
-    if (!this.live) this.print([`${this.counter()} start  ${scenario.category}/${scenario.name}`]);
+  onScenarioStart = (scenario: Scenario, target = 'faultline'): void => {
+    this.running.set(`${scenario.id}@${target}`, { scenario, target, started: Date.now(), phase: 'setup' });
+    if (!this.live) this.print([`${this.counter()} start  ${this.label(scenario, target)}`]);
     else this.redraw([]);
   };
 
-  onPhase = (scenario: Scenario, phase: Phase): void => {
-    const entry = this.running.get(scenario.id);
+  onPhase = (scenario: Scenario, phase: Phase, target = 'faultline'): void => {
+    const entry = this.running.get(`${scenario.id}@${target}`);
     if (!entry || entry.phase === phase) return;
     entry.phase = phase;
     if (this.live) this.redraw([]);
     else if (phase !== 'setup' && phase !== 'teardown') {
-      this.print([`${this.counter()} phase  ${scenario.category}/${scenario.name}: ${PHASE_LABEL[phase]}`]);
+      this.print([`${this.counter()} phase  ${this.label(scenario, target)}: ${PHASE_LABEL[phase]}`]);
     }
   };
 
+  /** `category/name`, and ` on TARGET` when the run names targets. */
+  private label(s: { category: string; name: string }, target: string): string {
+    return `${s.category}/${s.name}${this.showTargets ? ` on ${target}` : ''}`;
+  }
+
   onScenarioEnd = (result: ScenarioResult): void => {
-    this.running.delete(result.id);
+    this.running.delete(`${result.id}@${result.target}`);
     this.done += 1;
     this.counts[result.status] += 1;
     const mark = this.paint(STATUS_MARK[result.status].padEnd(8), COLOR[result.status]);
     const took = result.started_at ? ` (${formatMs(result.duration_ms)})` : '';
     const why = result.reason && result.status !== 'passed' ? ` - ${shorten(result.reason)}` : '';
     this.print([
-      `${this.counter()} ${mark}${result.category}/${result.name}${took}${why}`,
+      `${this.counter()} ${mark}${this.label(result, result.target)}${took}${why}`,
       ...proofLines(result).map((l) => `         ${l}`),
     ]);
   };
@@ -151,9 +164,9 @@ export class TerminalView {
     const now = Date.now();
     // Lines must not wrap, or the cursor-up count would be wrong: cut the visible text.
     const width = Math.max(40, (this.stream.columns || 100) - 1);
-    const block = [...this.running.values()].map(({ scenario, started, phase }) => {
+    const block = [...this.running.values()].map(({ scenario, target, started, phase }) => {
       const elapsed = formatMs(now - started).padStart(7);
-      const rest = `  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${scenario.category}/${scenario.name}`;
+      const rest = `  ${elapsed}  ${PHASE_LABEL[phase].padEnd(12)}  ${this.label(scenario, target)}`;
       return `  ${this.paint('RUN', '36')}${rest.slice(0, width - 5)}`;
     });
     // A status line under the running scenarios, while anything runs.
@@ -196,15 +209,28 @@ function statusCell(r: ScenarioResult): string {
 
 /** The end-of-run table: category, scenario, status, error rate under fault, p99, recovery time. */
 export function formatSummary(report: RunReport, options: { color?: boolean } = {}): string {
-  const header = ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99@FAULT', 'RECOVERY'];
-  const rows = report.results.map((r) => [
-    r.category,
-    r.name,
-    statusCell(r),
+  // Several targets: the comparison table, scenario × target, one line per target of a scenario.
+  const compare = isComparison(report);
+  const on = (r: ScenarioResult) => (compare ? ` on ${r.target}` : '');
+  const header = compare
+    ? ['SCENARIO', 'TARGET', 'STATUS', 'ERR@FAULT', 'P99@FAULT', 'DETECT', 'RECOVERY']
+    : ['CATEGORY', 'SCENARIO', 'STATUS', 'ERR@FAULT', 'P99@FAULT', 'RECOVERY'];
+  const measured = (r: ScenarioResult) => [
     formatRate(r.metrics.error_rate_under_fault),
     formatMs(r.metrics.p99_under_fault_ms ?? r.metrics.p99_ms),
+    ...(compare ? [formatMs(r.metrics.time_to_detect_ms)] : []),
     formatMs(r.metrics.time_to_recover_ms),
-  ]);
+  ];
+  const rows = report.results.map((r, i) =>
+    compare
+      ? [
+          report.results[i - 1]?.id === r.id ? '' : `${r.category}/${r.name}`,
+          r.target,
+          statusCell(r),
+          ...measured(r),
+        ]
+      : [r.category, r.name, statusCell(r), ...measured(r)],
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[], status?: ScenarioResult['status']) =>
     cells
@@ -221,9 +247,18 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
     out.push('');
     for (const r of notes) {
       out.push(
-        `${r.status} ${r.category}/${r.name}: ${shorten(r.reason ?? '')}${r.provide ? ` (to provide: ${r.provide})` : ''}`,
+        `${r.status} ${r.category}/${r.name}${on(r)}: ${shorten(r.reason ?? '')}${r.provide ? ` (to provide: ${r.provide})` : ''}`,
       );
     }
+  }
+  if (compare) {
+    const c = comparisonOf(report);
+    out.push(
+      '',
+      `resilience score by target: ${c.targets.map((t) => `${t} ${scoreWithCoverage(c, t)}`).join(' | ')}`,
+    );
+    if (report.results.some((r) => r.proof) && c.targets.some((t) => t !== 'faultline'))
+      out.push('negative controls (--controls) run on the faultline target only');
   }
   const unproven = report.results.filter((r) => r.proof === 'not_proven');
   if (unproven.length > 0) {
@@ -231,7 +266,7 @@ export function formatSummary(report: RunReport, options: { color?: boolean } = 
     for (const r of unproven) {
       const open = (r.controls ?? []).filter((c) => !c.proven);
       out.push(
-        `not proven ${r.category}/${r.name}: ${open.map((c) => `${c.name} ${c.status} ("${c.claim}")`).join('; ')}`,
+        `not proven ${r.category}/${r.name}${on(r)}: ${open.map((c) => `${c.name} ${c.status} ("${c.claim}")`).join('; ')}`,
       );
     }
   }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import { SeededRandom } from '../common/rng.js';
+import type { Target } from '../targets/target.js';
+import { DEFAULT_TARGET } from '../targets/targets.js';
 import type { ScenarioControl } from './control.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { Phase, Scenario, ScenarioContext, ScenarioEnv } from './scenario.js';
@@ -26,10 +28,14 @@ export interface ScenarioContextOptions {
   control?: ScenarioControl;
   /** The scenario's effective parameter values (defaults + overrides); its defaults when absent. */
   params?: Readonly<Record<string, number>>;
+  /** The system under test. @default Faultline's gateway */
+  target?: Target;
 }
 
 export interface IsolatedContext {
   context: ScenarioContext;
+  /** What the target could not express of the scenario's config (`noteUnsupported`), deduplicated. */
+  readonly unsupported: readonly string[];
   /** Runs the scenario's cleanups (last first), deletes its Redis keys and its temp dir. Never throws. */
   cleanup(): Promise<void>;
 }
@@ -55,6 +61,7 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
   const tmpDir = await mkdtemp(join(tmpdir(), `faultline-${scenario.id.replace(/[^\w.-]/g, '_')}-`));
   const prefix = env.isolated ? `faultline:${options.runId}:${scenario.id}:` : '';
   const cleanups: Array<() => unknown> = [];
+  const unsupported = new Set<string>();
   const scenarioLogger = logger.child({ component: 'scenario', scenario: scenario.id });
 
   const context: ScenarioContext = {
@@ -81,6 +88,10 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
     ...(scenario.params || options.params
       ? { params: { ...paramDefaults(scenario.params), ...options.params } }
       : {}),
+    target: options.target ?? DEFAULT_TARGET,
+    noteUnsupported: (settings) => {
+      for (const s of settings) unsupported.add(s);
+    },
   };
 
   const cleanup = async (): Promise<void> => {
@@ -99,7 +110,13 @@ export async function createScenarioContext(options: ScenarioContextOptions): Pr
     await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
   };
 
-  return { context, cleanup };
+  return {
+    context,
+    get unsupported() {
+      return [...unsupported];
+    },
+    cleanup,
+  };
 }
 
 /** Deletes every key under `prefix` (SCAN + UNLINK, never KEYS or FLUSHDB). */

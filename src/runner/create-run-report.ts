@@ -11,6 +11,8 @@ export interface RunReportInput {
   exitCode: number;
   options: Record<string, unknown>;
   results: ScenarioResult[];
+  /** The targets the run selected, in order. @default the targets of the results */
+  targets?: string[];
 }
 
 /** Assembles the run report (summary and per-category scores included) from the results. */
@@ -27,6 +29,7 @@ export function createRunReport(input: RunReportInput): RunReport {
     exit_code: input.exitCode,
     options: input.options,
     summary: summarize(input.results),
+    targets: input.targets ?? [...new Set(input.results.map((r) => r.target))],
     results: input.results,
   };
 }

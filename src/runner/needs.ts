@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { findPostgresBinaries } from '../chaos/postgres/postgres-binaries.js';
+import { findBinary as findExecutable } from '../chaos/process/find-binary.js';
 
 /**
  * What a scenario may need from the machine. A missing need makes the scenario `skipped` with
@@ -45,21 +45,8 @@ const ok = (detail?: string): NeedResult => (detail === undefined ? { ok: true }
 const missing = (reason: string, provide: string): NeedResult => ({ ok: false, reason, provide });
 
 /** The first `name` found on PATH (or in `extra` absolute paths), or undefined. */
-export async function findBinary(
-  name: string,
-  env: NeedEnv,
-  extra: string[] = [],
-): Promise<string | undefined> {
-  const dirs = (env.path ?? process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const candidate of [...extra, ...dirs.map((d) => join(d, name))]) {
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return undefined;
+export function findBinary(name: string, env: NeedEnv, extra: string[] = []): Promise<string | undefined> {
+  return findExecutable(name, { ...(env.path === undefined ? {} : { path: env.path }), extra });
 }
 
 function binaryNeed(name: string, title: string, provide: string, extra: string[] = []): NeedCheck {
@@ -227,6 +214,7 @@ export const NEEDS: Record<Need, NeedCheck> = {
  */
 export class NeedChecker {
   private readonly cache = new Map<Need, Promise<NeedResult>>();
+  private readonly binaries = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly env: NeedEnv,
@@ -243,6 +231,26 @@ export class NeedChecker {
       this.cache.set(need, result);
     }
     return result;
+  }
+
+  /**
+   * Why a target's executable cannot be used (not on PATH nor at its known paths), with how to
+   * install it; undefined when it is there or the target needs none. Checked once per name.
+   */
+  async binaryProblem(
+    binary:
+      | { readonly name: string; readonly install: string; readonly paths?: readonly string[] }
+      | undefined,
+  ): Promise<{ reason: string; provide: string } | undefined> {
+    if (!binary) return undefined;
+    let found = this.binaries.get(binary.name);
+    if (!found) {
+      found = findBinary(binary.name, this.env, [...(binary.paths ?? [])]);
+      this.binaries.set(binary.name, found);
+    }
+    return (await found)
+      ? undefined
+      : { reason: `\`${binary.name}\` not found on PATH`, provide: binary.install };
   }
 
   /** The first missing need of a list, or undefined when all are present. */

@@ -58,6 +58,11 @@ export const scenarioResultSchema = z.object({
   name: z.string(),
   title: z.string(),
   category: z.string(),
+  /**
+   * The system under test it ran on (`--target`): `faultline` (our gateway), `haproxy`, `nginx`.
+   * @default 'faultline'
+   */
+  target: z.string().default('faultline'),
   status: scenarioStatusSchema,
   started_at: z.string().nullable(),
   duration_ms: z.number(),
@@ -75,6 +80,11 @@ export const scenarioResultSchema = z.object({
   }),
   metrics: resultMetricsSchema,
   journal: journalSchema.nullable(),
+  /**
+   * Settings of the scenario's gateway config the target could not express (e.g. "retry.budget:
+   * HAProxy has no retry budget"); absent when it expressed them all or did not start.
+   */
+  unsupported: z.array(z.string()).optional(),
   /** With `--controls`: whether the negative controls prove the scenario's claims. */
   proof: proofSchema.optional(),
   /** With `--controls`: one entry per negative control, in declaration order. */
@@ -111,7 +121,11 @@ export const runReportSchema = z.object({
   options: z.record(z.string(), z.unknown()),
   summary: statusCountsSchema.extend({
     by_category: z.record(z.string(), statusCountsSchema),
+    /** Per target (`--target`), in the order given: its counts and resilience score. */
+    by_target: z.record(z.string(), statusCountsSchema).default({}),
   }),
+  /** The targets the run selected, in order (`--target`). @default ['faultline'] */
+  targets: z.array(z.string()).default(['faultline']),
   results: z.array(scenarioResultSchema),
 });
 export type RunReport = z.infer<typeof runReportSchema>;

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Journal, journalSchema } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
+import type { Capability } from '../targets/capability.js';
+import type { Target } from '../targets/target.js';
+import { DEFAULT_TARGET } from '../targets/targets.js';
 import { createScenarioContext, type IsolatedContext } from './context.js';
 import type { ScenarioControl } from './control.js';
 import { hypothesisOf, metricsOf } from './journal-metrics.js';
@@ -13,8 +16,9 @@ import { verdictOf } from './verdict.js';
 
 /** What the terminal view (or anyone) hears while a run goes on. */
 export interface RunObserver {
-  onScenarioStart?(scenario: Scenario): void;
-  onPhase?(scenario: Scenario, phase: Phase): void;
+  /** `target` is the name of the target it runs on (`--target`). */
+  onScenarioStart?(scenario: Scenario, target: string): void;
+  onPhase?(scenario: Scenario, phase: Phase, target: string): void;
   onScenarioEnd?(result: ScenarioResult): void;
 }
 
@@ -50,6 +54,11 @@ export interface RunScenariosOptions {
    * file's overrides); a scenario without an entry runs with its defaults.
    */
   params?: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /**
+   * The systems under test (`--target`), in order: every scenario runs on each, and is `skipped`
+   * on one that lacks a capability it needs or whose binary is missing. @default [Faultline's gateway]
+   */
+  targets?: readonly Target[];
 }
 
 export type RunOutcome = 'completed' | 'timeout' | 'max_failures' | 'interrupted';
@@ -64,15 +73,34 @@ type StopReason = 'time_limit' | 'timeout' | 'interrupted';
 const DEFAULT_GRACE_MS = 15_000;
 
 /**
- * Runs scenarios: need checks first (missing → `skipped`), then up to `concurrency` at a
+ * The capability a scenario needs that `target` lacks, with the target's reason; undefined when
+ * it has them all. A scenario that declares none runs only where its own harness does
+ * (`embedded_stack`).
+ */
+export function missingCapability(
+  scenario: Pick<Scenario, 'capabilities'>,
+  target: Target,
+): { capability: Capability; reason: string } | undefined {
+  for (const capability of scenario.capabilities ?? ['embedded_stack']) {
+    const has = target.capabilities[capability];
+    if (has !== true) return { capability, reason: has };
+  }
+  return undefined;
+}
+
+/**
+ * Runs scenarios on each target (scenario by scenario, each on every target in turn): need,
+ * binary and capability checks first (missing → `skipped`), then up to `concurrency` runs at a
  * time, each in its own isolated context, stopping early on --timeout, --max-failures and
- * Ctrl+C. Results come back in the order the scenarios were given.
+ * Ctrl+C. Results come back in that order, each carrying its target.
  */
 export async function runScenarios(options: RunScenariosOptions): Promise<RunScenariosResult> {
   const { scenarios, observer } = options;
+  const targets = options.targets && options.targets.length > 0 ? options.targets : [DEFAULT_TARGET];
+  const runs = scenarios.flatMap((scenario) => targets.map((target) => ({ scenario, target })));
   const runId = randomBytes(4).toString('hex');
   const ports = options.ports ?? new PortAllocator();
-  const results = new Array<ScenarioResult | undefined>(scenarios.length);
+  const results = new Array<ScenarioResult | undefined>(runs.length);
   const deadline = Date.now() + options.timeoutMs;
 
   // One controller for the run: aborted by --timeout or by the caller's signal (Ctrl+C).
@@ -87,13 +115,41 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
     observer?.onScenarioEnd?.(result);
   };
 
-  // Need checks, concurrently and once per distinct need.
+  // Need checks, concurrently and once per distinct need; then the target's binary and capabilities.
   const missing = await Promise.all(scenarios.map((s) => options.needs.firstMissing(s.needs)));
+  const binaries = await Promise.all(targets.map((t) => options.needs.binaryProblem(t.binary)));
   const queue: number[] = [];
-  for (const [i, scenario] of scenarios.entries()) {
-    const gap = missing[i];
+  for (const [i, { scenario, target }] of runs.entries()) {
+    const gap = missing[Math.floor(i / targets.length)];
+    const binary = binaries[i % targets.length];
+    const lacks = missingCapability(scenario, target);
     if (gap) {
-      finish(i, emptyResult(scenario, 'skipped', `needs ${gap.need}: ${gap.reason}`, gap.provide));
+      finish(
+        i,
+        emptyResult(scenario, 'skipped', `needs ${gap.need}: ${gap.reason}`, gap.provide, target.name),
+      );
+    } else if (binary) {
+      finish(
+        i,
+        emptyResult(
+          scenario,
+          'skipped',
+          `target ${target.name}: ${binary.reason}`,
+          binary.provide,
+          target.name,
+        ),
+      );
+    } else if (lacks) {
+      finish(
+        i,
+        emptyResult(
+          scenario,
+          'skipped',
+          `needs ${lacks.capability} on ${target.name}: ${lacks.reason}`,
+          undefined,
+          target.name,
+        ),
+      );
     } else {
       queue.push(i);
     }
@@ -115,10 +171,10 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
 
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const scenario = scenarios[next] as Scenario;
+      const { scenario, target } = runs[next] as { scenario: Scenario; target: Target };
       const stop = stopReason();
       if (stop) {
-        finish(next, emptyResult(scenario, 'not_run', stop));
+        finish(next, emptyResult(scenario, 'not_run', stop, undefined, target.name));
         continue;
       }
       // Its own limit only when that ends before the run does; otherwise the run's --timeout
@@ -133,17 +189,24 @@ export async function runScenarios(options: RunScenariosOptions): Promise<RunSce
           runSignal: run.signal,
           timeLimitMs: Math.min(own, remaining),
           ownLimit: own < remaining,
+          target,
           ...(control ? { control } : {}),
         });
       };
       const result = await one();
-      if (options.controls && result.status === 'passed') {
+      // Controls rewrite the scenario's gateway config; only a target that expresses every such
+      // rewrite can run them (a switched-off setting it never expressed would prove nothing).
+      if (options.controls && result.status === 'passed' && target.controls === true) {
         const declared = scenario.controls ?? [];
         const controls: ControlResult[] = [];
         for (const control of declared) {
           const stop = stopReason();
           const c = stop
-            ? { ...emptyResult(scenario, 'not_run', stop), duration_ms: 0, seed: null }
+            ? {
+                ...emptyResult(scenario, 'not_run', stop, undefined, target.name),
+                duration_ms: 0,
+                seed: null,
+              }
             : await one(control);
           controls.push(controlResultOf(control, c));
         }
@@ -181,6 +244,8 @@ interface RunOneOptions extends RunScenariosOptions {
   ownLimit: boolean;
   /** Run this negative control of the scenario instead of the scenario itself. */
   control?: ScenarioControl;
+  /** The target to run it on. */
+  target: Target;
 }
 
 /** A control's run as the reports show it: proven when the scenario failed without the capability. */
@@ -220,7 +285,8 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
   if (options.runSignal.aborted) onRunAbort();
   options.runSignal.addEventListener('abort', onRunAbort, { once: true });
 
-  options.observer?.onScenarioStart?.(scenario);
+  const target = options.target.name;
+  options.observer?.onScenarioStart?.(scenario, target);
   let isolated: IsolatedContext;
   try {
     isolated = await createScenarioContext({
@@ -233,15 +299,22 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
       timeLimitMs: options.timeLimitMs,
       safety: options.safety,
       ports: options.ports,
-      onPhase: (phase) => options.observer?.onPhase?.(scenario, phase),
+      onPhase: (phase) => options.observer?.onPhase?.(scenario, phase, target),
       ...(options.control ? { control: options.control } : {}),
       ...(options.params?.has(scenario.id) ? { params: options.params.get(scenario.id) } : {}),
+      target: options.target,
     });
   } catch (err) {
     // No context (e.g. no temp dir): the scenario cannot run; say why instead of ending the run.
     clearTimeout(limitTimer);
     options.runSignal.removeEventListener('abort', onRunAbort);
-    return emptyResult(scenario, 'error', `could not set up its context: ${describeError(err)}`);
+    return emptyResult(
+      scenario,
+      'error',
+      `could not set up its context: ${describeError(err)}`,
+      undefined,
+      target,
+    );
   }
   const { context } = isolated;
   const grace = options.abortGraceMs ?? DEFAULT_GRACE_MS;
@@ -294,8 +367,10 @@ export async function runOne(scenario: Scenario, options: RunOneOptions): Promis
     status = 'error';
     reason = 'returned no journal';
   }
+  const unsupported = isolated.unsupported;
   return {
-    ...emptyResult(scenario, status, reason),
+    ...emptyResult(scenario, status, reason, undefined, target),
+    ...(unsupported.length > 0 ? { unsupported: [...unsupported] } : {}),
     started_at: base.startedAt,
     duration_ms: base.durationMs,
     seed: base.seed,
@@ -340,12 +415,14 @@ export function emptyResult(
   status: ScenarioStatus,
   reason?: string,
   provide?: string,
+  target: string = DEFAULT_TARGET.name,
 ): ScenarioResult {
   return {
     id: scenario.id,
     name: scenario.name,
     title: scenario.title,
     category: scenario.category,
+    target,
     status,
     started_at: null,
     duration_ms: 0,

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Journal } from '../chaos/experiment/journal.js';
 import type { SafetyController } from '../chaos/safety/safety-controller.js';
 import type { SeededRandom } from '../common/rng.js';
+import type { Capability } from '../targets/capability.js';
+import type { Target } from '../targets/target.js';
 import type { ScenarioControl } from './control.js';
 import type { Need } from './needs.js';
 import type { ScenarioParams } from './scenario-param.js';
@@ -100,6 +102,13 @@ export interface ScenarioContext {
    * the scenario itself. The reference-stack harness applies its change; scenarios need not look.
    */
   readonly control?: ScenarioControl;
+  /**
+   * The system under test (`--target`): the reference-stack harness starts it in front of the
+   * instances. Faultline's gateway unless the run selects others.
+   */
+  readonly target: Target;
+  /** Record the settings of the scenario's config the target could not express (for the report). */
+  noteUnsupported(settings: readonly string[]): void;
 }
 
 /**
@@ -117,6 +126,13 @@ export interface Scenario {
   readonly description: string;
   /** What must be present for it to run; a missing need makes it `skipped`, never `passed`. */
   readonly needs: readonly Need[];
+  /**
+   * What its claims need from the system under test (src/targets/capability.ts): on a target
+   * lacking one it is `skipped` with the target's reason, never `passed`. Absent: it does not
+   * run on targets at all (its harness starts Faultline's own stack): `['embedded_stack']`.
+   * `[]`: it runs on any target.
+   */
+  readonly capabilities?: readonly Capability[];
   /** Its own time limit (ms); capped by CHAOS_MAX_DURATION and what is left of --timeout. */
   readonly timeoutMs?: number;
   /** Weight in the resilience score (default 1). */

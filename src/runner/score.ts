@@ -80,15 +80,18 @@ export function countStatuses(results: readonly ScenarioResult[]): StatusCounts 
 /** Totals for the whole run and per category (categories in first-seen order). */
 export function summarize(
   results: readonly ScenarioResult[],
-): StatusCounts & { by_category: Record<string, StatusCounts> } {
+): StatusCounts & { by_category: Record<string, StatusCounts>; by_target: Record<string, StatusCounts> } {
   const byCategory = new Map<string, ScenarioResult[]>();
   for (const r of results) {
     const list = byCategory.get(r.category) ?? [];
     list.push(r);
     byCategory.set(r.category, list);
   }
+  const byTarget = new Map<string, ScenarioResult[]>();
+  for (const r of results) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
   return {
     ...countStatuses(results),
     by_category: Object.fromEntries([...byCategory].map(([c, rs]) => [c, countStatuses(rs)])),
+    by_target: Object.fromEntries([...byTarget].map(([t, rs]) => [t, countStatuses(rs)])),
   };
 }

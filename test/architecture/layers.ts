@@ -9,6 +9,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['common'],
   ['stack', 'service'],
   ['chaos', 'ws-client'],
+  ['targets'],
   ['runner'],
   ['suite', 'report'],
   ['cli'],

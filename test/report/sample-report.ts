@@ -10,6 +10,7 @@ function result(
   return {
     name: partial.id.split('.')[1] ?? partial.id,
     title: partial.id,
+    target: 'faultline',
     started_at: journal ? '2026-11-25T10:00:00.000Z' : null,
     duration_ms: journal ? 10_000 : 0,
     seed: journal ? 7 : null,

@@ -15,6 +15,7 @@ function result(
     name: status,
     title: status,
     category,
+    target: 'faultline',
     status,
     started_at: null,
     duration_ms: 0,

@@ -7,6 +7,7 @@ import { redactUrl } from '../../common/text.js';
 import { CATEGORIES, categorySchema, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
 import type { ParamOverrides } from '../../runner/scenario-params.js';
 import type { ScenarioGlob } from '../../suite/user/load-user-scenarios.js';
+import { TARGET_NAMES, targetNamed } from '../../targets/targets.js';
 import { type ConfigEntry, layered } from '../config/config-layers.js';
 import type { LoadedConfigFile } from '../config/load-config-file.js';
 
@@ -21,6 +22,8 @@ export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const runFlagsSchema = z.object({
   /** Categories to run (repeatable); all when none. Built-in or of a loaded user scenario. */
   category: z.array(z.string()).optional(),
+  /** Targets to run on (repeatable, docs/targets.md): faultline, haproxy, nginx. @default ['faultline'] */
+  target: z.array(z.string()).optional(),
   /** Whole-run time limit in seconds. @default 600 */
   timeout: z.number().positive().optional(),
   /** After this many failed or errored scenarios the rest are `not_run`. @default 5 */
@@ -283,7 +286,15 @@ export function resolveRunConfig(
     },
     redactUrl,
   );
-  const targets = layered(entries, 'targets', { file: c.targets, default: ['faultline'] });
+  const envTargets = targetList(env.FAULTLINE_TARGETS);
+  const targets = checkTargets(
+    layered(entries, 'targets', {
+      flag: { name: '--target', value: f.target?.length ? f.target : undefined },
+      env: { name: 'FAULTLINE_TARGETS', value: envTargets.length ? envTargets : undefined },
+      file: c.targets,
+      default: ['faultline'],
+    }),
+  );
   const scenarioGlobs = [
     ...(c.scenarios ?? []).map((pattern) => ({
       base: file?.dir ?? '.',
@@ -349,6 +360,30 @@ export function resolveRunConfig(
   };
 }
 
+/**
+ * The targets without a config file: --target (repeatable) wins over FAULTLINE_TARGETS
+ * (comma-separated), default `faultline`; duplicates dropped, order kept. An unknown name is a
+ * usage error (exit 2). `resolveRunConfig` layers the config file's `targets` under both.
+ */
+export function resolveTargets(flags: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = targetList(env.FAULTLINE_TARGETS);
+  return checkTargets(flags && flags.length > 0 ? flags : fromEnv.length > 0 ? fromEnv : ['faultline']);
+}
+
+/** FAULTLINE_TARGETS split on commas, blanks dropped. */
+function targetList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** Every name checked (unknown → UsageError, exit 2); duplicates dropped, order kept. */
+function checkTargets(names: readonly string[]): string[] {
+  for (const name of names) targetNamed(name);
+  return [...new Set(names)];
+}
+
 /** `/regex/flags` is a regular expression; anything else a case-insensitive substring. */
 export function compileFilter(pattern: string): (s: Scenario) => boolean {
   const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
@@ -410,6 +445,12 @@ export function checkCategories(categories: readonly string[], scenarios: readon
 
 /** `--scenarios DIR`, repeatable. */
 export function collectDirs(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function parseTarget(value: string, previous: string[] | undefined): string[] {
+  if (!TARGET_NAMES.includes(value))
+    throw new InvalidArgumentError(`unknown target; valid: ${TARGET_NAMES.join(', ')}.`);
   return [...(previous ?? []), value];
 }
 

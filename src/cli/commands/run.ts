@@ -15,6 +15,7 @@ import { NEEDS, type Need, type NeedCheck, NeedChecker } from '../../runner/need
 import type { RunReport } from '../../runner/run-report.js';
 import { runScenarios } from '../../runner/runner.js';
 import { CATEGORIES, type Scenario } from '../../runner/scenario.js';
+import { TARGET_NAMES, targetNamed } from '../../targets/targets.js';
 import type { CommandRegistrar } from './command-registrar.js';
 import {
   collectDirs,
@@ -22,6 +23,7 @@ import {
   parsePositiveInt,
   parsePositiveNumber,
   parseSeed,
+  parseTarget,
   type RunConfig,
   type RunFlags,
   scenarioEnvOf,
@@ -57,6 +59,7 @@ Environment variables (a flag wins over its variable):
   CHAOS_ISOLATED         false = --no-isolation, and confirms it (default true)
   CHAOS_MONITORING       false = --no-monitoring (default true)
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
+  FAULTLINE_TARGETS      comma-separated targets (--target; default faultline), e.g. haproxy,nginx
   CI                     true: plain progress lines instead of the live view
 
 Config file: ./faultline.config.yaml or --config FILE (docs/configuration.md); a flag wins over its
@@ -73,6 +76,7 @@ Examples:
   faultline run --dry-run                        # also prints the effective configuration and its sources
   faultline run --config ci.yaml --scenarios ./chaos --category payments
   faultline run --category latency --controls    # each claim switched off must make its scenario fail
+  faultline run --target faultline --target haproxy --target nginx --category service   # side by side
   faultline run --timeout 300 --report chaos_report.json --html report.html --junit junit.xml
   jq '.results[] | {name: .name, status: .status}' chaos_report.json
 `;
@@ -96,6 +100,12 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
         ),
       )
       // --- end issue 15 ---
+      .addOption(
+        new Option(
+          '--target <name>',
+          `system under test, repeatable: ${TARGET_NAMES.join(', ')} (default faultline; FAULTLINE_TARGETS); see docs/targets.md`,
+        ).argParser(parseTarget),
+      )
       .addOption(
         new Option('--timeout <seconds>', 'time limit of the whole run')
           .argParser(parsePositiveNumber)
@@ -259,10 +269,16 @@ async function execute(
 ): Promise<number> {
   const seed = config.seed ?? freshSeed();
   const startedAt = new Date();
-  const view = new TerminalView({ stream: io.stdout, live: isLiveTerminal(io.stdout, io.env) });
+  const targets = config.targets.map(targetNamed);
+  const view = new TerminalView({
+    stream: io.stdout,
+    live: isLiveTerminal(io.stdout, io.env),
+    showTargets: targets.length > 1 || targets[0]?.name !== 'faultline',
+  });
   view.begin(
-    selected.length,
-    `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}, seed ${seed}, ENVIRONMENT=${config.environment}` +
+    selected.length * targets.length,
+    `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}` +
+      `${targets.length > 1 || config.targets[0] !== 'faultline' ? ` on ${config.targets.join(', ')}` : ''}, seed ${seed}, ENVIRONMENT=${config.environment}` +
       `${config.controls ? `, with ${selected.reduce((n, s) => n + (s.controls?.length ?? 0), 0)} negative controls` : ''}` +
       `${config.parallel ? `, parallel ${config.concurrency}` : ''}`,
   );
@@ -301,6 +317,7 @@ async function execute(
       concurrency: config.concurrency,
       controls: config.controls,
       params,
+      targets,
       signal: interrupt.signal,
       safety,
       observer: view,
@@ -329,6 +346,7 @@ async function execute(
     exitCode,
     options: reportOptions(config, selected),
     results,
+    targets: config.targets,
   });
   view.end(report);
   for (const [file, write, label] of [

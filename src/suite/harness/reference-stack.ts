@@ -1,19 +1,21 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { request } from 'undici';
 import type { FaultDeps } from '../../chaos/faults/fault-deps.js';
 import { freePort as osFreePort } from '../../chaos/process/free-port.js';
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
 import { type ProxyServer, startProxyServer } from '../../chaos/proxy/proxy-server.js';
 import type { SafetyController } from '../../chaos/safety/safety-controller.js';
+import { isFaultlineError } from '../../common/errors.js';
 import type { GatewayConfigInput } from '../../stack/gateway/gateway-config.js';
 import type { GatewayState } from '../../stack/gateway/gateway-state.js';
+import { spawnOnFreePort } from '../../targets/spawn-on-free-port.js';
+import type { Target } from '../../targets/target.js';
+import { TargetCapabilityError } from '../../targets/target-errors.js';
+import { DEFAULT_TARGET } from '../../targets/targets.js';
 import { HarnessError } from './harness-errors.js';
-import { listeningLine, listeningPattern } from './listening-line.js';
-import { nodeEntry } from './node-entry.js';
 import { spawnExternalStub, spawnRedisServer, spawnServiceInstance } from './service-instance.js';
 import { Teardown } from './teardown.js';
 
@@ -28,7 +30,8 @@ export interface ReferenceStackOptions {
   instances?: number;
   /**
    * The gateway config, built from the proxied host URLs (listen/admin ports are set by the
-   * harness). Default: `defaultGatewayConfig`.
+   * target). Default: `defaultGatewayConfig`. A target other than Faultline maps it onto its own
+   * config (src/targets).
    */
   gateway?: (hosts: GatewayHosts) => GatewayConfigInput;
   /** Extra environment for each instance (by index from 0), e.g. DEPENDENCY_TIMEOUT_MS. */
@@ -45,6 +48,8 @@ export interface ReferenceStackOptions {
    * front of it that every instance's EXTERNAL_URL points through. @default false
    */
   external?: boolean;
+  /** The load balancer in front of the instances. @default Faultline's gateway */
+  target?: Target;
   /** Everything started is registered here, so its emergency stop leaves nothing behind. */
   safety?: SafetyController;
   /** Ports for the children (a run-wide allocator avoids collisions). @default the OS's */
@@ -68,9 +73,14 @@ export interface StackInstance {
 }
 
 export interface ReferenceStack {
+  /** The entry point clients use: the target's URL (Faultline's gateway, HAProxy, nginx). */
   readonly gatewayUrl: string;
-  readonly adminUrl: string;
-  readonly gateway: ManagedProcess;
+  /** The target's name. @example 'haproxy' */
+  readonly target: string;
+  /** Settings of the gateway config the target could not express (empty on Faultline). */
+  readonly unsupported: readonly string[];
+  /** Faultline's admin API, when the target is Faultline's gateway (extra detail only). */
+  readonly adminUrl: string | undefined;
   readonly instances: readonly StackInstance[];
   /** The in-process fault proxy server: one proxy per instance (same name), plus `external`. */
   readonly proxies: ProxyServer;
@@ -84,7 +94,10 @@ export interface ReferenceStack {
   /** What `createFault` needs to reach the stack's processes and proxies. */
   readonly faultDeps: FaultDeps;
   readonly tmpDir: string;
-  /** GET /admin/upstreams of the gateway. */
+  /**
+   * GET /admin/upstreams of the gateway; a TargetCapabilityError on a target without
+   * `admin_state` (a scenario that judges from it must declare that capability).
+   */
   upstreams(): Promise<GatewayState>;
   /** Polls the gateway's state until `predicate` holds; rejects after `timeoutMs`. */
   waitForUpstreams(predicate: (state: GatewayState) => boolean, timeoutMs?: number): Promise<GatewayState>;
@@ -171,29 +184,10 @@ export function hostState(state: GatewayState, url: string, cluster = 'service')
 }
 
 /**
- * Spawns a child that needs a fixed port (it must come back on the same port after a restart),
- * choosing another port when the chosen one was taken between the choice and the bind.
- */
-async function spawnOnFreePort<T>(
-  freePort: () => Promise<number>,
-  spawn: (port: number) => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    try {
-      return await spawn(port);
-    } catch (err) {
-      const inUse = /EADDRINUSE|Address already in use/.test(String((err as Error)?.message));
-      if (!inUse || attempt >= 3) throw err;
-    }
-  }
-}
-
-/**
  * Starts the reference stack on real processes: N reference-service instances on free ports,
  * a fault proxy in front of each (in this process), optionally Redis and the external stub,
- * and a gateway process that reaches the instances through their proxies. Resolves once the
- * gateway sees every host healthy. On any failure, or when `signal` aborts, everything
+ * and the target (Faultline's gateway by default, or HAProxy, nginx) that reaches the instances
+ * through their proxies. Resolves once the target serves (Faultline: sees every host healthy). On any failure, or when `signal` aborts, everything
  * started so far is torn down.
  */
 export async function startReferenceStack(options: ReferenceStackOptions = {}): Promise<ReferenceStack> {
@@ -303,39 +297,21 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       }),
     );
 
-    // Port 0: the gateway binds its own ports and announces them, so no other process can
-    // take them between our choice and its bind (it is never restarted, so no fixed port needed).
-    const config = {
-      ...(options.gateway ?? defaultGatewayConfig)({ hosts: instances.map((i) => i.proxiedUrl) }),
-      listen: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-    };
-    const configPath = join(tmpDir, 'gateway.json');
-    await writeFile(configPath, JSON.stringify(config, null, 2));
-    const entry = nodeEntry('stack/gateway/main');
-    const gateway = await supervisor.spawn({
-      name: 'gateway',
-      command: entry.command,
-      args: [...entry.args, '--config', configPath],
-      ready: { type: 'log', pattern: listeningPattern },
-      ready_timeout_ms: 20_000,
-      kill_grace_ms: 2000,
+    const target = options.target ?? DEFAULT_TARGET;
+    const entry = await target.start({
+      config: (options.gateway ?? defaultGatewayConfig)({ hosts: instances.map((i) => i.proxiedUrl) }),
+      supervisor,
+      tmpDir,
+      freePort,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
-    track(gateway);
-    const announced = listeningLine(gateway);
-    const gatewayUrl = String(announced.url ?? `http://127.0.0.1:${announced.port}`).replace(/\/$/, '');
-    const adminUrl = String(announced.admin_url ?? `http://127.0.0.1:${announced.admin_port}`).replace(
-      /\/$/,
-      '',
-    );
-
+    for (const proc of entry.processes) track(proc);
+    teardown.add('target', target.name, () => entry.close());
+    const admin = entry.admin;
     const upstreams = async (): Promise<GatewayState> => {
-      const res = await request(`${adminUrl}/admin/upstreams`, { signal: AbortSignal.timeout(2000) });
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw new HarnessError(`gateway admin answered ${res.statusCode} to /admin/upstreams`);
-      }
-      return (await res.body.json()) as GatewayState;
+      if (!admin) throw new TargetCapabilityError(target.name, 'admin_state');
+      return admin.upstreams();
     };
     const waitForUpstreams = async (predicate: (s: GatewayState) => boolean, timeoutMs = 10_000) => {
       const deadline = performance.now() + timeoutMs;
@@ -346,7 +322,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
           last = await upstreams();
           if (predicate(last)) return last;
         } catch (err) {
-          if (err instanceof HarnessError) throw err;
+          if (isFaultlineError(err)) throw err;
         }
         if (performance.now() > deadline) {
           throw new HarnessError(
@@ -358,9 +334,10 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
     };
 
     const stack: ReferenceStack = {
-      gatewayUrl,
-      adminUrl,
-      gateway,
+      gatewayUrl: entry.url,
+      target: target.name,
+      unsupported: entry.unsupported,
+      adminUrl: admin?.url,
       instances,
       proxies,
       supervisor,
@@ -376,9 +353,6 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       waitForUpstreams,
       close,
     };
-    await waitForUpstreams((s) =>
-      Object.values(s.clusters).every((c) => c.hosts.every((h) => h.status === 'healthy')),
-    );
     return stack;
   } catch (err) {
     await close();

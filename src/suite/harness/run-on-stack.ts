@@ -47,13 +47,17 @@ export function withControl<O extends Pick<ReferenceStackOptions, 'gateway' | 's
 
 /**
  * The shape of every reference-stack scenario: start the stack inside the scenario's isolated
- * world (its ports, temp dir, safety controller, signal, logger), build the experiment against
+ * world (its ports, temp dir, safety controller, signal, logger) with the run's target as its
+ * entry point (`ctx.target`, which notes what it could not express), build the experiment against
  * it, run it through the engine with the stack's processes and proxies as fault targets, and
  * tear the stack down whatever happens. `after` may add measurements to the journal.
  */
 export async function runOnReferenceStack(
   ctx: ScenarioContext,
-  stackOptions: Omit<ReferenceStackOptions, 'safety' | 'freePort' | 'tmpDir' | 'signal' | 'logger'>,
+  stackOptions: Omit<
+    ReferenceStackOptions,
+    'safety' | 'freePort' | 'tmpDir' | 'signal' | 'logger' | 'target'
+  >,
   build: (stack: ReferenceStack) => ExperimentInput | Promise<ExperimentInput>,
 ): Promise<Journal> {
   const safety = safetyOf(ctx);
@@ -65,8 +69,10 @@ export async function runOnReferenceStack(
     tmpDir: ctx.tmpDir,
     signal: ctx.signal,
     logger: ctx.logger,
+    target: ctx.target,
   });
   ctx.onCleanup(() => stack.close());
+  ctx.noteUnsupported(stack.unsupported);
   try {
     const experiment = await build(stack);
     ctx.setPhase('steady_state');

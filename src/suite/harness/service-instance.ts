@@ -1,6 +1,6 @@
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import type { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
-import { nodeEntry } from './node-entry.js';
+import { nodeEntry } from '../../targets/node-entry.js';
 
 export interface ServiceInstanceSpec {
   /** Supervisor name, also the service's INSTANCE_ID. @example 'service-1' */

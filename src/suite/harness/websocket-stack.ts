@@ -13,9 +13,9 @@ import type { ScenarioContext } from '../../runner/scenario.js';
 import type { GatewayConfigInput } from '../../stack/gateway/gateway-config.js';
 import type { WebSocketConfigInput } from '../../stack/websocket/websocket-config.js';
 import type { WebSocketStats } from '../../stack/websocket/websocket-gateway.js';
+import { listeningLine, listeningPattern } from '../../targets/listening-line.js';
+import { nodeEntry } from '../../targets/node-entry.js';
 import { HarnessError } from './harness-errors.js';
-import { listeningLine, listeningPattern } from './listening-line.js';
-import { nodeEntry } from './node-entry.js';
 import { safetyOf } from './run-on-stack.js';
 import { Teardown } from './teardown.js';
 

@@ -51,6 +51,8 @@ export const cascadingFailure: Scenario = {
     "the gateway's p99 stays under the route's overall timeout, the other routes see no errors and no latency " +
     'increase beyond the measured margin, and /dependency succeeds again after the fault.',
   needs: ['free-ports'],
+  // admin_state: the breaker's opening is timed from the gateway's route state.
+  capabilities: ['circuit_breaker', 'per_try_timeout', 'admin_state'],
   timeoutMs: 60_000,
   tags: ['gateway', 'circuit-breaker', 'timeouts'],
   controls: [

@@ -21,7 +21,7 @@ function footprint(stack: ReferenceStack) {
     ...stack.instances.map((i) => i.port),
     ...stack.instances.map((i) => Number(new URL(i.proxiedUrl).port)),
     Number(new URL(stack.gatewayUrl).port),
-    Number(new URL(stack.adminUrl).port),
+    Number(new URL(stack.adminUrl ?? '').port),
     stack.proxies.port,
   ];
   return { pids, ports, tmpDir: stack.tmpDir };

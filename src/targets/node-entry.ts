@@ -7,7 +7,7 @@ export interface NodeCommand {
 }
 
 // `src/` when running from the sources (vitest, tsx), `dist/` after the build.
-const codeRoot = new URL('../../', import.meta.url);
+const codeRoot = new URL('../', import.meta.url);
 const fromSources = import.meta.url.endsWith('.ts');
 
 /**
