@@ -82,7 +82,8 @@ export class RequestTimeoutError extends FaultlineError {
 /**
  * The checks llhttp does not make, on a parsed request head, without allocating on the
  * common path: target length (414), header count (431), Transfer-Encoding other than exactly
- * `chunked` or on HTTP/1.0 (400, RFC 9112 §6.1), more than one Host (400, RFC 9112 §3.2),
+ * `chunked` or on HTTP/1.0 (400, RFC 9112 §6.1), no Host on HTTP/1.1 or more than one (400,
+ * RFC 9112 §3.2),
  * Content-Length over the body limit (413). llhttp itself refuses CL with TE, duplicate or
  * invalid Content-Length, obs-fold, bare CR or LF, bad chunk sizes and a Transfer-Encoding whose
  * last coding is not `chunked` (Node's default strict parser; never `insecureHTTPParser`).
@@ -110,5 +111,7 @@ export function checkRequestHead(req: IncomingMessage, limits: HttpLimits): Faul
     if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host') && ++hosts > 1)
       return new BadFramingError('more than one Host header');
   }
+  if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor === 1)
+    return new BadFramingError('no Host header in an HTTP/1.1 request');
   return undefined;
 }

@@ -24,7 +24,7 @@ export interface HttpListenerOptions {
  * API): Node's strict parser (never `insecureHTTPParser`), `maxHeaderSize`, a header count just
  * over `maxHeaders` (so `checkRequestHead` sees the excess instead of Node dropping it),
  * `headersTimeout` and `requestTimeout` (checked every min(1 s, headersTimeoutMs / 2), so a
- * slowloris client is cut), a Host header required on HTTP/1.1, and requests llhttp refuses
+ * slowloris client is cut), and requests llhttp refuses
  * answered with a JSON error and the connection closed.
  */
 export function createHttpListener(
@@ -39,7 +39,8 @@ export function createHttpListener(
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000,
-      requireHostHeader: true,
+      // checkRequestHead answers a missing Host with our JSON 400 (Node's own has no body).
+      requireHostHeader: false,
       insecureHTTPParser: false,
     },
     handler,

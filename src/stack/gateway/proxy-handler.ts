@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
-import { checkRequestHead, type HttpLimits, RequestTimeoutError } from '../../common/http/index.js';
+import {
+  BodyTooLargeError,
+  checkRequestHead,
+  type HttpLimits,
+  RequestTimeoutError,
+} from '../../common/http/index.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
 import type { PolicyContext, RequestInfo } from '../policy/policy.js';
 import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
@@ -119,6 +124,7 @@ export class ProxyHandler {
     }
     if (!path.startsWith('/')) {
       req.resume();
+      res.setHeader('connection', 'close');
       const err = new BadRequestTargetError(path);
       this.complete(
         undefined,
@@ -213,10 +219,10 @@ export class ProxyHandler {
       // Whatever went wrong, an upstream body nobody reads must not hold its connection slot.
       upstreamBody?.destroy();
       let err = overall.signal.aborted ? overall.signal.reason : caught;
-      if (!req.complete) {
-        // The client had not sent its whole request: out of time, that is its fault (408), and
-        // whatever is left of the body is not read: close the connection after the answer.
-        if (err instanceof GatewayTimeoutError)
+      if (!req.complete || err instanceof BodyTooLargeError) {
+        // The client had not sent its whole request: out of time, that is its fault (408). What
+        // is left of the body (or a body cut at the limit) is not read: close after the answer.
+        if (err instanceof GatewayTimeoutError && !req.complete)
           err = new RequestTimeoutError(`request body not received within ${timeouts.overallMs} ms`);
         if (!res.headersSent) res.setHeader('connection', 'close');
       }
