@@ -108,7 +108,11 @@ export function checkRequestHead(req: IncomingMessage, limits: HttpLimits): Faul
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host') && ++hosts > 1)
+    if (
+      name.length === 4 &&
+      (name === 'Host' || name === 'host' || name.toLowerCase() === 'host') &&
+      ++hosts > 1
+    )
       return new BadFramingError('more than one Host header');
   }
   if (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor === 1)
