@@ -1,6 +1,7 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ToxiproxyHttpTarget } from '../../../src/chaos/faults/index.js';
 import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
 import { main } from '../../../src/cli/main.js';
 import { ControlTokenRequiredError } from '../../../src/common/http/index.js';
@@ -70,6 +71,22 @@ describe('fault proxy API with a token', () => {
       headers: { authorization: `Basic ${btoa(`faultline:${token}`)}` },
     });
     expect(Object.keys((await listed.json()) as object)).toEqual(['svc']);
+  });
+
+  it("Faultline's own toxic faults send it (ToxiproxyHttpTarget)", async () => {
+    await server.createProxy({ name: 'svc', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
+    const toxic = {
+      name: 'slow',
+      type: 'latency',
+      stream: 'downstream' as const,
+      toxicity: 1,
+      attributes: { latency: 10 },
+    };
+    await expect(new ToxiproxyHttpTarget(server.url, 2000, undefined).addToxic('svc', toxic)).rejects.toThrow(
+      /401/,
+    );
+    await new ToxiproxyHttpTarget(server.url, 2000, token).addToxic('svc', toxic);
+    expect(server.listToxics('svc').map((t) => t.name)).toEqual(['slow']);
   });
 
   it('toxiproxy-node-client passes it through a global undici dispatcher, as docs/proxy.md shows', async () => {
