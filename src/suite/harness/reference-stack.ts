@@ -13,7 +13,7 @@ import type { GatewayConfigInput } from '../../stack/gateway/gateway-config.js';
 import type { GatewayState } from '../../stack/gateway/gateway-state.js';
 import { HarnessError } from './harness-errors.js';
 import { listeningLine, listeningPattern } from './listening-line.js';
-import { nodeEntry } from './node-entry.js';
+import { nodeEntry, privateListenerEnv } from './node-entry.js';
 import { spawnExternalStub, spawnRedisServer, spawnServiceInstance } from './service-instance.js';
 import { Teardown } from './teardown.js';
 
@@ -290,6 +290,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
     const gateway = await supervisor.spawn({
       name: 'gateway',
       command: entry.command,
+      env: privateListenerEnv,
       args: [...entry.args, '--config', configPath],
       ready: { type: 'log', pattern: listeningPattern },
       ready_timeout_ms: 20_000,

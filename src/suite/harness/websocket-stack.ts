@@ -15,7 +15,7 @@ import type { WebSocketConfigInput } from '../../stack/websocket/websocket-confi
 import type { WebSocketStats } from '../../stack/websocket/websocket-gateway.js';
 import { HarnessError } from './harness-errors.js';
 import { listeningLine, listeningPattern } from './listening-line.js';
-import { nodeEntry } from './node-entry.js';
+import { nodeEntry, privateListenerEnv } from './node-entry.js';
 import { safetyOf } from './run-on-stack.js';
 import { Teardown } from './teardown.js';
 
@@ -100,6 +100,7 @@ export async function startWebSocketStack(options: WebSocketStackOptions): Promi
     const gateway = await supervisor.spawn({
       name: 'gateway',
       command: entry.command,
+      env: privateListenerEnv,
       args: [...entry.args, '--config', configPath, '--log-level', 'warn'],
       ready: { type: 'log', pattern: listeningPattern },
       ready_timeout_ms: 20_000,

@@ -6,7 +6,7 @@ import type { Scenario } from '../../runner/scenario.js';
 import type { GatewayState } from '../../stack/gateway/gateway-state.js';
 import { expectWithin, HypothesisMissError } from '../harness/hypothesis-miss.js';
 import { listeningLine, listeningPattern } from '../harness/listening-line.js';
-import { nodeEntry } from '../harness/node-entry.js';
+import { nodeEntry, privateListenerEnv } from '../harness/node-entry.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
 import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
@@ -106,6 +106,7 @@ export function distributedLimitingScenario(control?: DistributedControl): Scena
             const proc = await stack.supervisor.spawn({
               name: `gateway-rl-${i + 1}`,
               command: entry.command,
+              env: privateListenerEnv,
               args: [...entry.args, '--config', configPath],
               ready: { type: 'log', pattern: listeningPattern },
               ready_timeout_ms: 60_000,
