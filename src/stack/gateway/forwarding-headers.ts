@@ -19,17 +19,22 @@ const hopByHop = new Set([
   'expect',
 ]);
 
+/** A Connection value that lists no header beyond the hop-by-hop ones dropped anyway. */
+const plainConnection = /^(?:keep-alive|close)$/i;
+
 type HeaderBag = Record<string, string | string[] | undefined>;
 
 /**
  * Headers minus hop-by-hop ones, including any the Connection header names. On every request
- * twice (both directions): no Set unless a Connection header names something, and `for…in`
+ * twice (both directions): no Set unless a Connection header names something beyond
+ * `keep-alive`/`close`, and `for…in`
  * rather than `Object.entries` (no array of pairs per call).
  */
 function endToEnd(headers: HeaderBag, drop?: ReadonlySet<string>): Record<string, string | string[]> {
   const named = headers.connection;
   let listed: Set<string> | undefined;
-  if (named !== undefined) {
+  // `keep-alive` and `close` (nearly every request) name nothing else to drop: no Set, no split.
+  if (named !== undefined && !(typeof named === 'string' && plainConnection.test(named))) {
     listed = new Set<string>();
     for (const v of Array.isArray(named) ? named : [named]) {
       for (const token of v.split(',')) listed.add(token.trim().toLowerCase());
