@@ -168,9 +168,8 @@ export class ProxyHandler {
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
       }
       const body =
-        planRequestBody(req, this.options.maxReplayBodyBytes, this.options.limits.maxBodyBytes, (err) =>
-          overall.abort(err),
-        ) ?? (await untilAborted(bufferRequestBody(req), overall.signal));
+        planRequestBody(req, this.options.maxReplayBodyBytes, this.options.limits.maxBodyBytes, overall) ??
+        (await untilAborted(bufferRequestBody(req), overall.signal));
       const { cache } = route;
       const request: UpstreamRequest = {
         method,

@@ -14,19 +14,20 @@ const noBody: PreparedBody = { body: undefined, replayable: true };
  * How the request body will be sent, decided from the headers alone: none, streamed (large or of
  * unknown length: one try only), or to be buffered (`undefined`: call `bufferRequestBody`).
  * Synchronous so that the common bodiless request costs no promise. A chunked body is counted
- * as it streams: past `maxBodyBytes` the stream fails and `onTooLarge` gets the 413 error (a
- * Content-Length over the limit was refused before; llhttp holds a sized body to its length).
+ * as it streams: past `maxBodyBytes` the stream fails and `overall` is aborted with the 413
+ * error (a Content-Length over the limit was refused before; llhttp holds a sized body to its
+ * length).
  */
 export function planRequestBody(
   req: IncomingMessage,
   maxReplayBytes: number,
   maxBodyBytes: number,
-  onTooLarge: (err: BodyTooLargeError) => void,
+  overall: { abort(reason: unknown): void },
 ): PreparedBody | undefined {
   const te = req.headers['transfer-encoding'];
   const lengthHeader = req.headers['content-length'];
   if (te === undefined && lengthHeader === undefined) return noBody;
-  if (te !== undefined) return { body: countedBody(req, maxBodyBytes, onTooLarge), replayable: false };
+  if (te !== undefined) return { body: countedBody(req, maxBodyBytes, overall), replayable: false };
   const length = Number(lengthHeader);
   if (!(length <= maxReplayBytes)) return { body: req, replayable: false };
   if (length === 0) {
@@ -47,7 +48,7 @@ export async function bufferRequestBody(req: IncomingMessage): Promise<PreparedB
 function countedBody(
   req: IncomingMessage,
   maxBytes: number,
-  onTooLarge: (err: BodyTooLargeError) => void,
+  overall: { abort(reason: unknown): void },
 ): Readable {
   let seen = 0;
   const counted = new Transform({
@@ -59,7 +60,7 @@ function countedBody(
       }
       const err = new BodyTooLargeError(maxBytes);
       req.unpipe(counted);
-      onTooLarge(err);
+      overall.abort(err);
       done(err);
     },
   });
