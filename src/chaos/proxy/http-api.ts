@@ -166,6 +166,14 @@ export function createApiHandler(
       sendReply(res, errorReply(new ProxyApiError('unauthorized'), logger));
       return;
     }
+    // The listener's limits and framing checks (the HTTP kit): refused, and the connection closed.
+    const refusal = checkRequestHead(req, defaultHttpLimits);
+    if (refusal !== undefined) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendReply(res, errorReply(refusal, logger));
+      return;
+    }
     handle(table, req, logger).then(
       (reply) => sendReply(res, reply),
       (err: unknown) => sendReply(res, errorReply(err, logger)),
@@ -174,11 +182,6 @@ export function createApiHandler(
 }
 
 async function handle(table: Route[], req: IncomingMessage, logger: Logger | undefined): Promise<Reply> {
-  const refusal = checkRequestHead(req, defaultHttpLimits);
-  if (refusal !== undefined) {
-    req.resume();
-    throw refusal;
-  }
   if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
     req.resume();
     throw new ProxyApiError('forbidden');

@@ -5,6 +5,7 @@ import { ToxiproxyHttpTarget } from '../../../src/chaos/faults/index.js';
 import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
 import { main } from '../../../src/cli/main.js';
 import { ControlTokenRequiredError } from '../../../src/common/http/index.js';
+import { rawExchange } from '../../common/http/raw-http.js';
 import { echoServer, type TestServer } from './helpers.js';
 
 const token = 'fault-api-token-0123456789abcdef';
@@ -157,6 +158,33 @@ describe('fault proxy API off loopback', () => {
     } finally {
       spy.mockRestore();
       if (saved !== undefined) process.env.FAULTLINE_TOKEN = saved;
+    }
+  });
+});
+
+describe('fault proxy API listener limits', () => {
+  it('answers a smuggling-prone or oversized request with a Toxiproxy error body and closes the connection', async () => {
+    const server = await startProxyServer({ port: 0, seed: 14 });
+    try {
+      const port = Number(new URL(server.url).port);
+      const cases: [string, number][] = [
+        ['POST /proxies HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 400],
+        [
+          'POST /proxies HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+          400,
+        ],
+        [`GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: a\r\n\r\n`, 414],
+        ['GET /proxies HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
+      ];
+      for (const [raw, status] of cases) {
+        const answer = await rawExchange(port, raw);
+        expect(answer.status).toBe(status);
+        expect(answer.closed).toBe(true);
+        expect((JSON.parse(answer.body) as { status: number }).status).toBe(status);
+      }
+      expect(server.listProxies()).toEqual({});
+    } finally {
+      await server.close();
     }
   });
 });
