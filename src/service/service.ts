@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { matchRoute } from '../common/http/index.js';
+import { bearerChallenge, controlAccess, matchRoute } from '../common/http/index.js';
 import { adminRoutes } from './admin-routes.js';
 import { parseServiceConfig, type ServiceConfigInput } from './config.js';
 import { BackgroundCpuLoad } from './cpu-burner.js';
@@ -38,6 +38,8 @@ export async function startService(
   options: { logger?: Logger } = {},
 ): Promise<ReferenceService> {
   const config = parseServiceConfig(input);
+  // Its /admin routes inject faults (CPU, memory, health): loopback, or a token (FAULTLINE_TOKEN).
+  const adminToken = controlAccess({ what: 'the reference service (its /admin routes)', host: config.host });
   const instanceId = config.instanceId ?? `service-${process.pid}`;
   const logger = options.logger?.child({ component: 'service', instance: instanceId });
 
@@ -85,6 +87,15 @@ export async function startService(
     });
     try {
       const url = new URL(req.url ?? '/', 'http://service');
+      if (
+        adminToken &&
+        url.pathname.startsWith('/admin/') &&
+        !adminToken.matches(req.headers.authorization)
+      ) {
+        req.resume();
+        res.setHeader('www-authenticate', bearerChallenge);
+        throw new ServiceRequestError('FL_SERVICE_UNAUTHORIZED', 'missing or wrong bearer token', 401);
+      }
       const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
       if (match.kind !== 'found') {
         throw match.kind === 'method_not_allowed'

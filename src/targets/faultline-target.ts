@@ -4,7 +4,7 @@ import { request } from 'undici';
 import type { GatewayState } from '../stack/gateway/gateway-state.js';
 import type { Capability } from './capability.js';
 import { listeningLine, listeningPattern } from './listening-line.js';
-import { nodeEntry } from './node-entry.js';
+import { nodeEntry, privateListenerEnv } from './node-entry.js';
 import type { RunningTarget, Target, TargetAdmin } from './target.js';
 import { TargetError } from './target-errors.js';
 
@@ -49,6 +49,9 @@ export const faultlineTarget: Target = {
     const gateway = await supervisor.spawn({
       name: 'gateway',
       command: entry.command,
+      // The suite's gateway listens on loopback only: a FAULTLINE_TOKEN the user exported for their
+      // own listeners must not lock the harness out of its admin API.
+      env: privateListenerEnv,
       args: [...entry.args, '--config', configPath],
       ready: { type: 'log', pattern: listeningPattern },
       ready_timeout_ms: 20_000,

@@ -22,3 +22,10 @@ export function nodeEntry(modulePath: string, nodeArgs: readonly string[] = []):
     args: [...nodeArgs, ...(fromSources ? ['--import', 'tsx'] : []), file],
   };
 }
+
+/**
+ * Environment of the suite's own gateways: they listen on loopback only and the harness reads
+ * their admin API without a token, so a FAULTLINE_TOKEN meant for the user's own listeners is
+ * not passed on to them (empty = unset).
+ */
+export const privateListenerEnv: Readonly<Record<string, string>> = { FAULTLINE_TOKEN: '' };

@@ -58,7 +58,15 @@ export function parseExperimentText(text: string, file: string): Experiment {
       ]);
     }
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // Bounded: an alias "billion laughs" past yaml's maxAliasCount (100) throws here.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ExperimentValidationError(file, [
+      { path: '', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` },
+    ]);
+  }
   const parsed = experimentSchema.safeParse(data);
   if (parsed.success) return parsed.data;
   throw new ExperimentValidationError(

@@ -3,17 +3,24 @@ import { ToxiproxyApiError } from './errors.js';
 import type { ToxicDefinition, ToxicPatch, ToxicTarget } from './toxic-target.js';
 
 /**
- * Toxics through any Toxiproxy-compatible HTTP API: our proxy's or a real Toxiproxy's.
+ * Toxics through any Toxiproxy-compatible HTTP API: our proxy's or a real Toxiproxy's. With a
+ * token (the argument, else FAULTLINE_TOKEN), every call carries `Authorization: Bearer <token>`,
+ * as a fault proxy API off loopback requires (docs/proxy.md "Access").
  * @example new ToxiproxyHttpTarget('http://127.0.0.1:8474')
  */
 export class ToxiproxyHttpTarget implements ToxicTarget {
   private readonly base: string;
+  private readonly headers: Record<string, string>;
 
   constructor(
     apiUrl: string,
     private readonly timeoutMs = 5000,
+    token: string | undefined = process.env.FAULTLINE_TOKEN || undefined,
   ) {
     this.base = apiUrl.replace(/\/+$/, '');
+    // Toxiproxy answers 403 to browser user agents; say who we are.
+    this.headers = { 'content-type': 'application/json', 'user-agent': 'faultline' };
+    if (token !== undefined) this.headers.authorization = `Bearer ${token}`;
   }
 
   async addToxic(proxy: string, toxic: ToxicDefinition): Promise<unknown> {
@@ -40,8 +47,7 @@ export class ToxiproxyHttpTarget implements ToxicTarget {
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
     const res = await fetch(this.base + path, {
       method,
-      // Toxiproxy answers 403 to browser user agents; say who we are.
-      headers: { 'content-type': 'application/json', 'user-agent': 'faultline' },
+      headers: this.headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.timeoutMs),
     });

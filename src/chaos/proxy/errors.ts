@@ -25,6 +25,7 @@ export const proxyErrorTable = {
   methodNotAllowed: { code: 'FL_PROXY_METHOD_NOT_ALLOWED', status: 405, message: 'method not allowed' },
   forbidden: { code: 'FL_PROXY_FORBIDDEN', status: 403, message: 'User agent not allowed' },
   bodyTooLarge: { code: 'FL_PROXY_BODY_TOO_LARGE', status: 413, message: 'request body too large' },
+  unauthorized: { code: 'FL_PROXY_UNAUTHORIZED', status: 401, message: 'missing or wrong bearer token' },
 } as const;
 
 export type ProxyErrorKind = keyof typeof proxyErrorTable;

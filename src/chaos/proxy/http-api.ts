@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isFaultlineError } from '../../common/errors.js';
 import {
+  type BearerToken,
+  bearerChallenge,
+  checkRequestHead,
+  defaultHttpLimits,
   type HttpRoute,
   matchRoute,
   pathOf,
@@ -143,16 +147,33 @@ function errorReply(err: unknown, logger: Logger | undefined): Reply {
 /**
  * The Toxiproxy-compatible HTTP API as a node:http request listener over a ProxyCollection.
  * Every response carries X-Toxiproxy-Request-Id; browsers (User-Agent `Mozilla/…`) get 403, a
- * guard against cross-site requests from a web page.
+ * guard against cross-site requests from a web page. With a `token`, every request must carry
+ * it (`Authorization: Bearer …`, or Basic with the token as password), else 401 before anything
+ * is read or changed.
  */
 export function createApiHandler(
   proxies: ProxyCollection,
   metrics: Registry,
   logger?: Logger,
+  token?: BearerToken,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const table = routes(proxies, metrics);
   return (req, res) => {
     res.setHeader('X-Toxiproxy-Request-Id', randomBytes(10).toString('hex'));
+    if (token && !token.matches(req.headers.authorization)) {
+      req.resume();
+      res.setHeader('www-authenticate', bearerChallenge);
+      sendReply(res, errorReply(new ProxyApiError('unauthorized'), logger));
+      return;
+    }
+    // The listener's limits and framing checks (the HTTP kit): refused, and the connection closed.
+    const refusal = checkRequestHead(req, defaultHttpLimits);
+    if (refusal !== undefined) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendReply(res, errorReply(refusal, logger));
+      return;
+    }
     handle(table, req, logger).then(
       (reply) => sendReply(res, reply),
       (err: unknown) => sendReply(res, errorReply(err, logger)),

@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { controlAccess, createHttpListener } from '../../common/http/index.js';
 import { formatAddress } from './address.js';
 import { ProxyApiError } from './errors.js';
 import { createApiHandler } from './http-api.js';
@@ -15,6 +16,12 @@ export interface ProxyServerOptions extends ProxyCollectionOptions {
   port?: number;
   /** Proxies to create at start (the `--config` file's content), as POST /populate. @default [] */
   config?: ProxyInput[];
+  /**
+   * Bearer token every API request must carry (at least 16 characters). Default: FAULTLINE_TOKEN.
+   * Required when `host` is not loopback: without one, `startProxyServer` throws
+   * ControlTokenRequiredError (exit 2) and binds nothing.
+   */
+  token?: string;
 }
 
 /**
@@ -63,8 +70,12 @@ export class ProxyServer extends ProxyCollection {
 export async function startProxyServer(options: ProxyServerOptions = {}): Promise<ProxyServer> {
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8474;
-  const http = createServer();
-  http.keepAliveTimeout = 5_000;
+  const token = controlAccess({ what: 'the fault proxy API', host, token: options.token });
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const http = createHttpListener((req, res) => {
+    if (handler) handler(req, res);
+    else res.writeHead(503, { connection: 'close' }).end(); // not ready: bound, not yet serving
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen({ host, port: requestedPort }, () => {
@@ -83,7 +94,7 @@ export async function startProxyServer(options: ProxyServerOptions = {}): Promis
   let server: ProxyServer | undefined;
   const metrics = createProxyMetrics(() => server?.stats() ?? new Map());
   server = new ProxyServer({ ...options, http, metrics, host, port });
-  http.on('request', createApiHandler(server, metrics, options.logger));
+  handler = createApiHandler(server, metrics, options.logger, token);
   if (options.config && options.config.length > 0) {
     try {
       await server.populate(options.config);

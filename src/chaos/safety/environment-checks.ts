@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../common/loopback.js';
 import { SAFE_ENVIRONMENTS, type SafetyEnv } from './safety-config.js';
 
 /** One line of the pre-flight report (`faultline experiment run --dry-run`). */
@@ -70,10 +70,4 @@ export function hostOf(url: string): string | null {
   }
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || h.startsWith('::ffff:127.');
-  return false;
-}
+export { isLoopbackHost };

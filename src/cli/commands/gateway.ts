@@ -53,6 +53,7 @@ export const gatewayCommand: CommandRegistrar = (program, setExitCode) => {
       `
 Prints {"event":"listening","port":N,"admin_port":M,...} on stdout when ready.
 Admin API on the admin port: GET /admin/upstreams, /admin/config, /metrics, /healthz.
+It binds admin.host (127.0.0.1); elsewhere it needs admin.token or FAULTLINE_TOKEN.
 SIGTERM or SIGINT: stop accepting, finish in-flight requests (drain.timeoutMs), exit 0.
 Exit codes: 0 drained and stopped, 2 bad flags or config, 1 could not listen.
 Docs: docs/gateway.md`,

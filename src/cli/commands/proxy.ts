@@ -93,7 +93,11 @@ export const proxyCommand: CommandRegistrar = (program: Command, setExitCode) =>
   program
     .command('proxy')
     .description('Run the fault proxy and its Toxiproxy-compatible HTTP API')
-    .option('--host <host>', 'address of the HTTP API', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address of the HTTP API; anything but loopback needs FAULTLINE_TOKEN (every request then carries it)',
+      '127.0.0.1',
+    )
     .option('--port <port>', 'port of the HTTP API (0 = a free port)', '8474')
     .option('--config <file>', 'JSON array of proxies to create at start (as POST /populate)')
     .option('--seed <n>', 'seed of every random draw (toxicity, jitter, slicing); default: random, printed')

@@ -1,4 +1,11 @@
-import http from 'node:http';
+import type http from 'node:http';
+import {
+  type BearerToken,
+  bearerChallenge,
+  checkRequestHead,
+  createHttpListener,
+  defaultHttpLimits,
+} from '../../common/http/index.js';
 import type { GatewayState } from './gateway-state.js';
 import { sendJson } from './send-json.js';
 
@@ -8,16 +15,38 @@ export interface AdminSource {
   config(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
   isDraining(): boolean;
+  /** When set, every request must carry it (`Authorization: Bearer …`), else 401 and nothing runs. */
+  token?: BearerToken | undefined;
 }
 
 /**
  * The admin API on its own port: GET /admin/upstreams (every host's state), GET /admin/config
- * (the effective config), GET /metrics (Prometheus text), GET /healthz (200 while serving, 503
- * while draining).
+ * (the effective config, token redacted), GET /metrics (Prometheus text), GET /healthz (200 while
+ * serving, 503 while draining). With a token, all four need it (401 JSON otherwise). The
+ * listener has the kit's default limits and head checks.
  */
 export function createAdminServer(source: AdminSource): http.Server {
-  return http.createServer((req, res) => {
+  return createHttpListener((req, res) => {
     req.resume();
+    if (source.token && !source.token.matches(req.headers.authorization)) {
+      sendJson(
+        res,
+        401,
+        { error: 'missing or wrong bearer token', status: 401 },
+        { 'www-authenticate': bearerChallenge },
+      );
+      return;
+    }
+    const refusal = checkRequestHead(req, defaultHttpLimits);
+    if (refusal !== undefined) {
+      sendJson(
+        res,
+        refusal.httpStatus,
+        { error: refusal.message, status: refusal.httpStatus },
+        { connection: 'close' },
+      );
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: `method ${req.method} not allowed`, status: 405 }, { allow: 'GET, HEAD' });

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { httpLimitsSchema } from '../../common/http/index.js';
 import { balancerNames } from '../balancer/create-balancer.js';
 import { circuitBreakerConfigSchema } from '../breaker/circuit-breaker-config.js';
 import { cacheConfigSchema } from '../cache/cache-config.js';
@@ -46,6 +48,32 @@ export const listenSchema = z
     port: port.default(0),
   })
   .strict();
+
+/**
+ * The admin listener: like `listen`, plus the bearer token every admin request must carry.
+ * Off loopback the token is required (from here or FAULTLINE_TOKEN), else the gateway refuses to start.
+ */
+export const adminSchema = listenSchema.extend({
+  /**
+   * Secret of at least 16 characters; wins over FAULTLINE_TOKEN. Shown as "[redacted]" by
+   * GET /admin/config.
+   * @example "6f1c…(a long random string)"
+   */
+  token: z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional(),
+});
+
+/** An IPv4/IPv6 address, or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+const addressOrCidr = z.string().refine(
+  (v) => {
+    const [address, prefix, ...rest] = v.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    const n = Number(prefix);
+    return /^\d{1,3}$/.test(prefix) && n <= (family === 4 ? 32 : 128);
+  },
+  { error: 'expected an IP address or a CIDR block (10.0.0.0/8)' },
+);
 
 export const hostSchema = z
   .object({
@@ -184,8 +212,25 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 export const gatewayConfigSchema = z
   .object({
     listen: listenSchema.default({ host: '127.0.0.1', port: 0 }),
-    /** The admin API (/admin/upstreams, /metrics, /healthz) on its own port. */
-    admin: listenSchema.default({ host: '127.0.0.1', port: 0 }),
+    /**
+     * The admin API (/admin/upstreams, /admin/config, /metrics, /healthz) on its own port, and
+     * only there: the traffic listener never serves it. Loopback by default; elsewhere it needs
+     * a token (`admin.token` or FAULTLINE_TOKEN).
+     */
+    admin: adminSchema.default({ host: '127.0.0.1', port: 0 }),
+    /**
+     * Limits of the traffic listener: header size and count (431), URL length (414), body size
+     * (413), slow headers and slow bodies (408). See docs/gateway.md "Limits".
+     * @default { maxHeaderBytes: 16384, maxHeaders: 100, maxUrlBytes: 8192, maxBodyBytes: 10485760, headersTimeoutMs: 10000, requestTimeoutMs: 60000 }
+     */
+    limits: httpLimitsSchema.default(httpLimitsSchema.parse({})),
+    /**
+     * Peers whose X-Forwarded-For/-Proto/-Host are kept (extended): addresses or CIDR blocks of
+     * the proxies in front of the gateway. From anyone else those headers (and Forwarded) are
+     * replaced with what the connection says. @default []
+     * @example ["10.0.0.0/8", "::1"]
+     */
+    trustedProxies: z.array(addressOrCidr).default([]),
     clusters: z
       .record(
         z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a cluster name of [A-Za-z0-9_.-]' }),

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Event, EventEmitter } from '../../common/event.js';
+import { checkRequestHead, controlAccess, createHttpListener } from '../../common/http/index.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import type { HttpCache } from '../cache/http-cache.js';
 import { MonitoredCacheStore } from '../cache/monitored-cache-store.js';
@@ -27,6 +28,7 @@ import { loadGatewayConfig, parseGatewayConfig } from './load-gateway-config.js'
 import { logGatewayEvents } from './log-gateway-events.js';
 import { ProxyHandler } from './proxy-handler.js';
 import { RouteTable } from './route-table.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamCluster } from './upstream-cluster.js';
 
 export interface GatewayOptions {
@@ -90,6 +92,13 @@ export class Gateway {
   private adminListenPort = 0;
 
   constructor(config: GatewayConfig) {
+    // First, before anything starts: off loopback without a token, refuse (exit 2).
+    const adminToken = controlAccess({
+      what: 'the gateway admin API',
+      host: config.admin.host,
+      token: config.admin.token,
+      configKey: 'admin.token',
+    });
     this.config = config;
     const random = new SeededRandom(config.seed ?? freshSeed());
     const emitters = {
@@ -114,9 +123,28 @@ export class Gateway {
       completed: this.completed,
       shed: this.shed,
       rateLimit: this.globalRateLimit,
+      limits: config.limits,
+      trustedProxies: new TrustedProxies(config.trustedProxies),
     });
     this.feedAdaptiveRateLimits();
-    this.server = http.createServer({ keepAliveTimeout: 5000 }, this.handler.handle);
+    this.server = createHttpListener(this.handler.handle, {
+      limits: config.limits,
+      keepAliveTimeoutMs: 5000,
+      // Requests llhttp refused (400/431/413) and heads or bodies too slow (408) count as answers.
+      onClientError: ({ status, code }) => {
+        if (status === 0) return;
+        this.completed.emit({
+          route: '(none)',
+          cluster: '(none)',
+          method: '(unparsed)',
+          status,
+          durationMs: 0,
+          attempts: 0,
+          requestId: '',
+          code,
+        });
+      },
+    });
     const ws = config.websocket;
     if (ws) {
       const cluster = this.clusters.get(
@@ -125,16 +153,28 @@ export class Gateway {
       const websocket = new WebSocketGateway({ config: ws, upstreams: cluster });
       this.websocket = websocket;
       this.server.on('upgrade', (req, socket, head) => {
-        if (websocket.matches(req.url)) websocket.handleUpgrade(req, socket, head);
+        const refusal = checkRequestHead(req, config.limits);
+        if (refusal !== undefined) {
+          const body = JSON.stringify({
+            error: refusal.message,
+            code: refusal.code,
+            status: refusal.httpStatus,
+          });
+          socket.end(
+            `HTTP/1.1 ${refusal.httpStatus} ${http.STATUS_CODES[refusal.httpStatus]}\r\nConnection: close\r\n` +
+              `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+        } else if (websocket.matches(req.url)) websocket.handleUpgrade(req, socket, head);
         else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       });
     }
     this.metrics = new GatewayMetrics(this);
     this.admin = createAdminServer({
       state: () => this.state(),
-      config: () => this.config,
+      config: () => redactedConfig(this.config),
       metrics: () => this.metrics.text(),
       isDraining: () => this.draining,
+      token: adminToken,
     });
   }
 
@@ -320,6 +360,12 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The effective config as GET /admin/config shows it: the admin token is not shown. */
+function redactedConfig(config: GatewayConfig): GatewayConfig {
+  if (config.admin.token === undefined) return config;
+  return { ...config, admin: { ...config.admin, token: '[redacted]' } };
 }
 
 function hostForUrl(host: string): string {

@@ -47,7 +47,8 @@ export async function loadGatewayConfig(path: string): Promise<GatewayConfig> {
   }
   let data: unknown;
   try {
-    data = parseYaml(text);
+    // logLevel 'error': an unknown tag is the schema's business, not a warning on stderr.
+    data = parseYaml(text, { logLevel: 'error' });
   } catch (err) {
     throw new GatewayConfigError(`${path}: not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }

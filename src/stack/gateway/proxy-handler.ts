@@ -2,6 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { isFaultlineError } from '../../common/errors.js';
 import type { EventEmitter } from '../../common/event.js';
+import {
+  BodyTooLargeError,
+  checkRequestHead,
+  type HttpLimits,
+  RequestTimeoutError,
+} from '../../common/http/index.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
 import type { PolicyContext, RequestInfo } from '../policy/policy.js';
 import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
@@ -25,6 +31,7 @@ import type { Route, RouteTable } from './route-table.js';
 import { sendGatewayError } from './send-json.js';
 import { sendToHost, type UpstreamRequest, type UpstreamResponse } from './send-to-host.js';
 import { streamResponse } from './stream-response.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamHost } from './upstream-host.js';
 
 /** Outcomes (responses or errors) the current request may retry on another host. */
@@ -54,6 +61,10 @@ export interface ProxyHandlerOptions {
   shed: EventEmitter<RequestShed>;
   /** The gateway-wide rate limit, checked before the route's. */
   rateLimit?: HttpRateLimit;
+  /** The `limits` config key: checked on every request head, and on chunked bodies as they stream. */
+  limits: HttpLimits;
+  /** Peers whose X-Forwarded-* headers are kept (`trustedProxies`). */
+  trustedProxies: TrustedProxies;
 }
 
 /**
@@ -102,8 +113,18 @@ export class ProxyHandler {
     const path = req.url ?? '/';
     const requestId = requestIdFor(req.headers['x-request-id']);
     if (this.options.isDraining()) res.setHeader('connection', 'close');
+    // What llhttp lets through but a proxy must not forward (and the limits): refused, and the
+    // connection closed, since the peer's framing cannot be trusted any more.
+    const refusal = checkRequestHead(req, this.options.limits);
+    if (refusal !== undefined) {
+      res.setHeader('connection', 'close');
+      const status = sendGatewayError(res, refusal, requestId);
+      this.complete(undefined, method, status, started, 0, requestId, refusal.code);
+      return;
+    }
     if (!path.startsWith('/')) {
       req.resume();
+      res.setHeader('connection', 'close');
       const err = new BadRequestTargetError(path);
       this.complete(
         undefined,
@@ -147,13 +168,13 @@ export class ProxyHandler {
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
       }
       const body =
-        planRequestBody(req, this.options.maxReplayBodyBytes) ??
+        planRequestBody(req, this.options.maxReplayBodyBytes, this.options.limits.maxBodyBytes, overall) ??
         (await untilAborted(bufferRequestBody(req), overall.signal));
       const { cache } = route;
       const request: UpstreamRequest = {
         method,
         path,
-        headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders),
+        headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders, this.options.trustedProxies),
         body: body.body,
       };
       const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
@@ -196,7 +217,14 @@ export class ProxyHandler {
     } catch (caught) {
       // Whatever went wrong, an upstream body nobody reads must not hold its connection slot.
       upstreamBody?.destroy();
-      const err = overall.signal.aborted ? overall.signal.reason : caught;
+      let err = overall.signal.aborted ? overall.signal.reason : caught;
+      if (!req.complete || err instanceof BodyTooLargeError) {
+        // The client had not sent its whole request: out of time, that is its fault (408). What
+        // is left of the body (or a body cut at the limit) is not read: close after the answer.
+        if (err instanceof GatewayTimeoutError && !req.complete)
+          err = new RequestTimeoutError(`request body not received within ${timeouts.overallMs} ms`);
+        if (!res.headersSent) res.setHeader('connection', 'close');
+      }
       const status = sendGatewayError(res, err, requestId);
       const code = isFaultlineError(err) ? err.code : 'FL_GW_INTERNAL';
       if (shedCodes.has(code)) {

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
+import { controlAccess } from '../../common/http/index.js';
 import { startGateway } from './gateway.js';
+import { loadGatewayConfig } from './load-gateway-config.js';
 import { serveWorkers, type WorkerListening } from './serve-workers.js';
 
 export interface ServeGatewayOptions {
@@ -28,6 +30,14 @@ export interface ServeGatewayOptions {
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<number> {
   if ((options.workers ?? 1) > 1 && cluster.isPrimary) {
+    // Refuse a bad config or a tokenless public admin once, here, rather than in every worker.
+    const config = await loadGatewayConfig(options.config);
+    controlAccess({
+      what: 'the gateway admin API',
+      host: config.admin.host,
+      token: config.admin.token,
+      configKey: 'admin.token',
+    });
     return serveWorkers({ workers: options.workers as number, ...(options.out ? { out: options.out } : {}) });
   }
   // A worker of `--workers N` reports to its primary, which speaks for all of them on stdout.

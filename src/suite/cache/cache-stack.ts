@@ -8,7 +8,7 @@ import type { ScenarioContext } from '../../runner/scenario.js';
 import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import type { RouteCacheState } from '../../stack/gateway/gateway-state.js';
 import { listeningLine, listeningPattern } from '../../targets/listening-line.js';
-import { nodeEntry } from '../../targets/node-entry.js';
+import { nodeEntry, privateListenerEnv } from '../../targets/node-entry.js';
 import { HarnessError } from '../harness/harness-errors.js';
 import { safetyOf } from '../harness/run-on-stack.js';
 import { spawnRedisServer } from '../harness/service-instance.js';
@@ -124,6 +124,7 @@ export async function startCacheStack(ctx: ScenarioContext, options: CacheStackO
     const gateway = await supervisor.spawn({
       name: 'gateway',
       command: entry.command,
+      env: privateListenerEnv,
       args: [...entry.args, '--config', configPath, '--log-level', 'warn'],
       ready: { type: 'log', pattern: listeningPattern },
       ready_timeout_ms: 60_000,

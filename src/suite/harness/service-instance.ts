@@ -1,6 +1,6 @@
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import type { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
-import { nodeEntry } from '../../targets/node-entry.js';
+import { nodeEntry, privateListenerEnv } from '../../targets/node-entry.js';
 
 export interface ServiceInstanceSpec {
   /** Supervisor name, also the service's INSTANCE_ID. @example 'service-1' */
@@ -29,6 +29,7 @@ export function spawnServiceInstance(
       INSTANCE_ID: spec.name,
       CHAOS_MOCK_EXTERNAL: '1',
       LOG_LEVEL: 'warn',
+      ...privateListenerEnv,
       ...spec.env,
     },
     // Readiness by HTTP, not by the listening line: the supervisor keeps a process's log across

@@ -14,7 +14,7 @@ import type { GatewayConfigInput } from '../../stack/gateway/gateway-config.js';
 import type { WebSocketConfigInput } from '../../stack/websocket/websocket-config.js';
 import type { WebSocketStats } from '../../stack/websocket/websocket-gateway.js';
 import { listeningLine, listeningPattern } from '../../targets/listening-line.js';
-import { nodeEntry } from '../../targets/node-entry.js';
+import { nodeEntry, privateListenerEnv } from '../../targets/node-entry.js';
 import { HarnessError } from './harness-errors.js';
 import { safetyOf } from './run-on-stack.js';
 import { Teardown } from './teardown.js';
@@ -100,6 +100,7 @@ export async function startWebSocketStack(options: WebSocketStackOptions): Promi
     const gateway = await supervisor.spawn({
       name: 'gateway',
       command: entry.command,
+      env: privateListenerEnv,
       args: [...entry.args, '--config', configPath, '--log-level', 'warn'],
       ready: { type: 'log', pattern: listeningPattern },
       ready_timeout_ms: 20_000,

@@ -5,7 +5,7 @@ import { SeededRandom } from '../../common/rng.js';
 import type { Scenario } from '../../runner/scenario.js';
 import type { GatewayState } from '../../stack/gateway/gateway-state.js';
 import { listeningLine, listeningPattern } from '../../targets/listening-line.js';
-import { nodeEntry } from '../../targets/node-entry.js';
+import { nodeEntry, privateListenerEnv } from '../../targets/node-entry.js';
 import { expectWithin, HypothesisMissError } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
@@ -106,6 +106,7 @@ export function distributedLimitingScenario(control?: DistributedControl): Scena
             const proc = await stack.supervisor.spawn({
               name: `gateway-rl-${i + 1}`,
               command: entry.command,
+              env: privateListenerEnv,
               args: [...entry.args, '--config', configPath],
               ready: { type: 'log', pattern: listeningPattern },
               ready_timeout_ms: 60_000,

@@ -21,9 +21,14 @@ describe('gateway route cache', () => {
     upstream = undefined;
   });
 
-  async function setup(cache: CacheConfigInput = {}, behaviour = reflectsForwardedHost): Promise<Gateway> {
+  async function setup(
+    cache: CacheConfigInput = {},
+    behaviour = reflectsForwardedHost,
+    trustedProxies: string[] = [],
+  ): Promise<Gateway> {
     upstream = await new TestUpstream('origin', behaviour).start();
     gateway = await startGateway({
+      trustedProxies,
       clusters: { web: { hosts: [{ url: upstream.url }], health: { outlier: false } } },
       routes: [
         {
@@ -63,15 +68,17 @@ describe('gateway route cache', () => {
     });
     expect(attack.body).not.toContain('evil.test');
     const seen = upstream?.seen[0]?.headers ?? {};
-    for (const h of ['x-forwarded-host', 'x-original-url', 'x-http-method-override'])
-      expect(seen[h]).toBeUndefined();
+    for (const h of ['x-original-url', 'x-http-method-override']) expect(seen[h]).toBeUndefined();
+    // The gateway's own X-Forwarded-Host: the (keyed) Host header, never the client's claim.
+    expect(seen['x-forwarded-host']).toBe(new URL(gw.url).host);
     const victim = await request(`${gw.url}/page`);
     expect(victim.headers['cache-status']).toBe('faultline; hit');
     expect(victim.body).not.toContain('evil.test');
   });
 
   it('with stripping off, the same request poisons the entry (the negative control fails)', async () => {
-    const gw = await setup({ stripUnkeyedHeaders: false });
+    // The client is a trusted proxy, so its X-Forwarded-Host is passed on when not stripped.
+    const gw = await setup({ stripUnkeyedHeaders: false }, reflectsForwardedHost, ['127.0.0.1']);
     await request(`${gw.url}/page`, { headers: { 'x-forwarded-host': 'evil.test' } });
     const victim = await request(`${gw.url}/page`);
     expect(victim.body).toContain('evil.test');
