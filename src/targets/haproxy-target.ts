@@ -1,12 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { findBinary } from '../chaos/process/find-binary.js';
-import { gatewayConfigSchema } from '../stack/gateway/gateway-config.js';
 import { haproxyConfig } from './haproxy-config.js';
-import { logTargetOutput } from './log-output.js';
-import { spawnOnFreePort } from './spawn-on-free-port.js';
-import type { RunningTarget, Target } from './target.js';
-import { waitForEntry } from './wait-for-entry.js';
+import { startGeneratedProxy } from './start-generated-proxy.js';
+import type { Target } from './target.js';
 
 /**
  * Debian's HAProxy (2.x), spawned per scenario (`haproxy -db -f haproxy.cfg`) on a free port,
@@ -33,39 +27,16 @@ export const haproxyTarget: Target = {
     admin_state: "HAProxy's state is not Faultline's admin API (the scenario reads it for its verdict)",
     embedded_stack: "the scenario's harness starts Faultline's own stack and has not been ported to targets",
   },
-  async start({ config, supervisor, tmpDir, freePort, signal, logger }): Promise<RunningTarget> {
-    const parsed = gatewayConfigSchema.parse(config);
-    // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
-    const command = (await findBinary('haproxy', { extra: ['/usr/sbin/haproxy'] })) ?? 'haproxy';
-    const { port, proc, unsupported } = await spawnOnFreePort(freePort, async (port) => {
-      const generated = haproxyConfig(parsed, port);
-      const file = join(tmpDir, 'haproxy.cfg');
-      await writeFile(file, generated.text);
-      const proc = await supervisor.spawn({
+  start: (options) =>
+    startGeneratedProxy(
+      {
         name: 'haproxy',
-        command,
-        args: ['-db', '-f', file],
-        ready: { type: 'tcp', port },
-        ready_timeout_ms: 10_000,
-        kill_grace_ms: 1000,
-      });
-      return { port, proc, unsupported: generated.unsupported };
-    });
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= (async () => {
-        logTargetOutput(proc, logger);
-        await proc.close(1000).catch(() => {});
-      })();
-      return closing;
-    };
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitForEntry(url, { ...(signal ? { signal } : {}) });
-    } catch (err) {
-      await close();
-      throw err;
-    }
-    return { url, processes: [proc], unsupported, close };
-  },
+        // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
+        fallbackPath: '/usr/sbin/haproxy',
+        configFile: 'haproxy.cfg',
+        generate: (config, port) => haproxyConfig(config, port),
+        args: (file) => ['-db', '-f', file],
+      },
+      options,
+    ),
 };

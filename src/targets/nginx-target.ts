@@ -1,12 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { findBinary } from '../chaos/process/find-binary.js';
-import { gatewayConfigSchema } from '../stack/gateway/gateway-config.js';
-import { logTargetOutput } from './log-output.js';
 import { nginxConfig } from './nginx-config.js';
-import { spawnOnFreePort } from './spawn-on-free-port.js';
-import type { RunningTarget, Target } from './target.js';
-import { waitForEntry } from './wait-for-entry.js';
+import { startGeneratedProxy } from './start-generated-proxy.js';
+import type { Target } from './target.js';
 
 /**
  * Debian's nginx (open source), spawned per scenario as one foreground process
@@ -33,39 +27,16 @@ export const nginxTarget: Target = {
     admin_state: "nginx's state is not Faultline's admin API (the scenario reads it for its verdict)",
     embedded_stack: "the scenario's harness starts Faultline's own stack and has not been ported to targets",
   },
-  async start({ config, supervisor, tmpDir, freePort, signal, logger }): Promise<RunningTarget> {
-    const parsed = gatewayConfigSchema.parse(config);
-    // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
-    const command = (await findBinary('nginx', { extra: ['/usr/sbin/nginx'] })) ?? 'nginx';
-    const { port, proc, unsupported } = await spawnOnFreePort(freePort, async (port) => {
-      const generated = nginxConfig(parsed, port, tmpDir);
-      const file = join(tmpDir, 'nginx.conf');
-      await writeFile(file, generated.text);
-      const proc = await supervisor.spawn({
+  start: (options) =>
+    startGeneratedProxy(
+      {
         name: 'nginx',
-        command,
-        args: ['-p', tmpDir, '-c', file, '-e', 'stderr'],
-        ready: { type: 'tcp', port },
-        ready_timeout_ms: 10_000,
-        kill_grace_ms: 1000,
-      });
-      return { port, proc, unsupported: generated.unsupported };
-    });
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= (async () => {
-        logTargetOutput(proc, logger);
-        await proc.close(1000).catch(() => {});
-      })();
-      return closing;
-    };
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitForEntry(url, { ...(signal ? { signal } : {}) });
-    } catch (err) {
-      await close();
-      throw err;
-    }
-    return { url, processes: [proc], unsupported, close };
-  },
+        // Off a non-root user's PATH, Debian's binary is still in /usr/sbin.
+        fallbackPath: '/usr/sbin/nginx',
+        configFile: 'nginx.conf',
+        generate: (config, port, tmpDir) => nginxConfig(config, port, tmpDir),
+        args: (file, tmpDir) => ['-p', tmpDir, '-c', file, '-e', 'stderr'],
+      },
+      options,
+    ),
 };

@@ -6,15 +6,7 @@ import { type ReferenceStack, startReferenceStack } from '../../src/suite/harnes
 import { CAPABILITY_NAMES } from '../../src/targets/capability.js';
 import { TargetCapabilityError, UnknownTargetError } from '../../src/targets/target-errors.js';
 import { TARGETS, targetNamed } from '../../src/targets/targets.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../support/process-alive.js';
 
 describe('targets registry', () => {
   it('knows faultline, haproxy and nginx, each stating every capability', () => {

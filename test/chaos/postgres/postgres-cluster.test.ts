@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresCluster } from '../../../src/chaos/postgres/index.js';
 import { clusterUnavailable } from '../../stack/db/cluster-available.js';
+import { alive } from '../../support/process-alive.js';
 
 const unavailable = clusterUnavailable();
 let cluster: PostgresCluster | undefined;
@@ -13,15 +14,6 @@ afterEach(async () => {
   await cluster?.close();
   cluster = undefined;
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { journalSchema } from '../../../src/chaos/experiment/index.js';
 import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
+import { alive } from '../../support/process-alive.js';
 import { TestService } from '../experiment/test-servers.js';
 
 let upstream: TestService;
@@ -29,15 +30,6 @@ afterEach(async () => {
   await upstream.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -4,15 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tcpOpen } from '../../../src/chaos/process/readiness.js';
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
 import { type ReferenceStack, startReferenceStack } from '../../../src/suite/harness/reference-stack.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../../support/process-alive.js';
 
 /** Every pid, port and directory the stack owns, read while it runs. */
 function footprint(stack: ReferenceStack) {
