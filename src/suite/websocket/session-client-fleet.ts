@@ -36,7 +36,7 @@ export interface FleetOptions {
 export class SessionClientFleet {
   readonly records: ClientRecord[] = [];
 
-  constructor(private readonly options: FleetOptions) {
+  constructor(options: FleetOptions) {
     for (let i = 0; i < options.count; i++) {
       const client = new ResilientWebSocket(options.url, {
         backoff: options.backoff,
