@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { delay } from '../../common/async.js';
 import { HarnessError } from './harness-errors.js';
 import type { ReferenceStack, StackInstance } from './reference-stack.js';
 import type { LoggedRequest } from './request-mix-load.js';
@@ -18,6 +19,28 @@ export function linkConnections(stack: ReferenceStack, instance: string): number
   const stats = stack.proxies.stats().get(instance);
   if (!stats) throw new HarnessError(`no fault proxy named ${instance}`);
   return stats.connectionsTotal;
+}
+
+/**
+ * Connections per second the link in front of `instance` accepted from `fromMs` to `toMs`
+ * (performance.now() times; waits for both). The out-of-rotation evidence that load does not
+ * loosen: a host in rotation that times out or is dead gets one connection per try, a host out
+ * of rotation only its health checks'. NaN when the window is empty or the wait was aborted.
+ */
+export async function linkConnectionRate(
+  stack: ReferenceStack,
+  instance: string,
+  fromMs: number,
+  toMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  await delay(fromMs - performance.now(), signal);
+  const from = performance.now();
+  const before = linkConnections(stack, instance);
+  await delay(toMs - performance.now(), signal);
+  const elapsed = performance.now() - from;
+  if (signal?.aborted || elapsed <= 0) return Number.NaN;
+  return ((linkConnections(stack, instance) - before) * 1000) / elapsed;
 }
 
 /**

@@ -1,12 +1,11 @@
 import { createFault } from '../../chaos/faults/index.js';
-import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
 import { defineParams, paramValues } from '../../runner/scenario-params.js';
 import { changeCluster, controls } from '../control.js';
 import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
-import { firstServedAfter, linkConnections } from '../harness/observed.js';
+import { firstServedAfter, linkConnectionRate } from '../harness/observed.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
 import { describeFailures } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
@@ -198,13 +197,14 @@ export const serviceIsolation: Scenario = {
               name: 'count connections reaching the isolated instance',
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(partition, ctx);
-                await delay(started + p.down_within_ms - performance.now(), signal);
-                const from = performance.now();
-                const before = linkConnections(stack, victim?.name ?? '');
-                // Up to shortly before the healing (the fault lasts fault_ms).
-                await delay(started + p.fault_ms - 300 - performance.now(), signal);
-                const perSecond =
-                  ((linkConnections(stack, victim?.name ?? '') - before) * 1000) / (performance.now() - from);
+                // From the bound up to shortly before the healing (the fault lasts fault_ms).
+                const perSecond = await linkConnectionRate(
+                  stack,
+                  victim?.name ?? '',
+                  started + p.down_within_ms,
+                  started + p.fault_ms - 300,
+                  signal,
+                );
                 linkRate = perSecond;
                 setMetric('isolated_link_connections_per_s', Math.round(perSecond * 10) / 10);
                 return { isolated_link_connections_per_s: perSecond };

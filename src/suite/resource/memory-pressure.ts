@@ -1,12 +1,11 @@
 import { request } from 'undici';
 import { createFault } from '../../chaos/faults/index.js';
-import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
 import { controls } from '../control.js';
 import { HeapGrowthFault } from '../harness/heap-growth-fault.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
-import { answeredBy, firstServedAfter, linkConnections } from '../harness/observed.js';
+import { answeredBy, firstServedAfter, linkConnectionRate } from '../harness/observed.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
@@ -164,12 +163,13 @@ export const memoryPressure: Scenario = {
                 });
                 setMetric('victim_died', 1);
                 setMetric('ballast_at_death_mb', leak.lastBallastMb);
-                await delay(diedAt + OUT_WITHIN_MS - performance.now(), signal);
-                const from = performance.now();
-                const before = linkConnections(stack, victim.name);
-                await delay(800, signal);
-                const perSecond =
-                  ((linkConnections(stack, victim.name) - before) * 1000) / (performance.now() - from);
+                const perSecond = await linkConnectionRate(
+                  stack,
+                  victim.name,
+                  diedAt + OUT_WITHIN_MS,
+                  diedAt + OUT_WITHIN_MS + 800,
+                  signal,
+                );
                 setMetric('dead_link_connections_per_s', Math.round(perSecond * 10) / 10);
                 return expectWithin(
                   'connections per second reaching the dead host 1.5 s after its death',

@@ -1,9 +1,8 @@
 import { createFault } from '../../chaos/faults/index.js';
-import { delay } from '../../common/async.js';
 import type { Scenario } from '../../runner/scenario.js';
 import { controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
-import { firstServedAfter, linkConnections } from '../harness/observed.js';
+import { firstServedAfter, linkConnectionRate } from '../harness/observed.js';
 import { defaultGatewayConfig, withBaseEjection } from '../harness/reference-stack.js';
 import { describeFailures, summarize } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
@@ -118,13 +117,14 @@ export const randomCrashes: Scenario = {
               run: async ({ setMetric, signal }) => {
                 const started = await steps.awaitInjection(kill, ctx);
                 const victim = kill.injectedTarget as string;
-                await delay(started + EJECT_WITHIN_MS - performance.now(), signal);
-                const from = performance.now();
-                const before = linkConnections(stack, victim);
-                // Up to shortly before the revival (the fault lasts DOWN_MS).
-                await delay(started + DOWN_MS - 300 - performance.now(), signal);
-                const perSecond =
-                  ((linkConnections(stack, victim) - before) * 1000) / (performance.now() - from);
+                // From the ejection bound up to shortly before the revival (the fault lasts DOWN_MS).
+                const perSecond = await linkConnectionRate(
+                  stack,
+                  victim,
+                  started + EJECT_WITHIN_MS,
+                  started + DOWN_MS - 300,
+                  signal,
+                );
                 setMetric('dead_link_connections_per_s', Math.round(perSecond * 10) / 10);
                 expectWithin('connections per second reaching the dead host 1 s after the kill', perSecond, [
                   0,
