@@ -234,7 +234,11 @@ export {
   type LimitFactor,
 } from './ratelimit/aimd-limit-factor.js';
 export { gcra } from './ratelimit/gcra.js';
-export { HttpRateLimit } from './ratelimit/http-rate-limit.js';
+export {
+  HttpRateLimit,
+  type RateLimitedRequest,
+  RateLimitRequestMissingError,
+} from './ratelimit/http-rate-limit.js';
 export type { LimiterStore, QuotaCheck } from './ratelimit/limiter-store.js';
 export { isLimiterStoreError, LimiterStoreError } from './ratelimit/limiter-store-error.js';
 export {
