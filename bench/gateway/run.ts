@@ -1,7 +1,8 @@
 /**
  * bench/gateway: requests/s and p99 straight to the reference service, through Faultline's
- * gateway, and through nginx (Debian's, one worker, keep-alive to the same upstreams), side by
- * side in one run.
+ * gateway, through nginx (Debian's, one worker, keep-alive to the same upstreams), and through
+ * `node-floor` (node-floor-proxy.ts: the least a Node reverse proxy can do, the ceiling of any
+ * Node gateway on this machine), side by side in one run.
  *
  *   npx tsx bench/gateway/run.ts [--seconds 5] [--connections 32] [--rounds 2] [--rates 1000,3000]
  *
@@ -233,6 +234,15 @@ async function main(): Promise<void> {
   const contenders: { name: string; port: number }[] = [
     { name: 'direct', port: upstreamPorts[0]! },
     { name: 'faultline', port: await startGateway(upstreamPorts) },
+    {
+      name: 'node-floor',
+      port: await spawnUntilListening(process.execPath, [
+        '--import',
+        'tsx',
+        join('bench', 'gateway', 'node-floor-proxy.ts'),
+        ...upstreamPorts.map(String),
+      ]),
+    },
   ];
   if (ensure('nginx', 'nginx')) contenders.push({ name: 'nginx', port: await startNginx(upstreamPorts) });
   else console.error('nginx unavailable: its column is skipped');
@@ -284,9 +294,15 @@ async function main(): Promise<void> {
   console.log('\nratios');
   if (sat.has('nginx')) {
     console.log(
-      `faultline req/s / nginx req/s: ${(ours.rps / summary('nginx').rps).toFixed(2)} (target >= 0.60)`,
+      `faultline req/s / nginx req/s: ${(ours.rps / summary('nginx').rps).toFixed(2)} (target >= 0.70)`,
+    );
+    console.log(
+      `node-floor req/s / nginx req/s: ${(summary('node-floor').rps / summary('nginx').rps).toFixed(2)} (the most any one-process Node gateway gets here)`,
     );
   }
+  console.log(
+    `faultline req/s / node-floor req/s: ${(ours.rps / summary('node-floor').rps).toFixed(2)} (what Faultline's policies cost over bare Node)`,
+  );
   console.log(`faultline req/s / direct req/s: ${(ours.rps / summary('direct').rps).toFixed(2)}`);
   for (const rate of rates) {
     const m = openLoop.get(rate)!;
