@@ -71,3 +71,17 @@ export class SeededRandom {
 export function freshSeed(): number {
   return (Date.now() ^ (process.pid << 16) ^ Math.floor(Math.random() * 0xffffffff)) >>> 0;
 }
+
+/**
+ * Where random draws come from, for components that take one (jitter, balancer picks, probes):
+ * the one seeded RNG (`SeededRandom`, so draws replay from a seed) or anything with its
+ * `next()`, or a plain `() => [0, 1)` function.
+ */
+export type RandomSource = { next(): number } | (() => number);
+
+/** Normalises a RandomSource to `() => [0, 1)`; with none, a freshly seeded SeededRandom (never Math.random). */
+export function toRandomFn(random?: RandomSource): () => number {
+  if (typeof random === 'function') return random;
+  const rng = random ?? new SeededRandom(freshSeed());
+  return () => rng.next();
+}

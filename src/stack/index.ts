@@ -7,8 +7,8 @@
  * of the stack; it is published as `faultline/service`.
  */
 
-export { SeededRandom } from '../common/rng.js';
-export type { Backoff, RandomSource } from './backoff/backoff.js';
+export { type RandomSource, SeededRandom } from '../common/rng.js';
+export type { Backoff } from './backoff/backoff.js';
 export { type BackoffConfig, backoffConfigSchema, createBackoff } from './backoff/backoff-config.js';
 export { ConstantBackoff } from './backoff/constant-backoff.js';
 export {

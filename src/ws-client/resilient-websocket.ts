@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { type Event, EventEmitter } from '../common/event.js';
-import type { RandomSource } from '../stack/backoff/backoff.js';
+import type { RandomSource } from '../common/rng.js';
 import { FullJitterBackoff, type FullJitterBackoffOptions } from '../stack/backoff/full-jitter-backoff.js';
 import {
   encodeMessage,

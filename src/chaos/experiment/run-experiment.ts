@@ -19,6 +19,7 @@ import {
   StopConditionMonitor,
 } from '../safety/index.js';
 import { checkHypothesis } from './check-hypothesis.js';
+import { collectMetrics } from './collect-metrics.js';
 import type { Experiment, ExperimentInput } from './experiment-schema.js';
 import { FaultTracker } from './fault-tracker.js';
 import { type ActivityRecord, type HypothesisCheck, type Journal, journalSchema } from './journal.js';
@@ -27,6 +28,7 @@ import { type ResolvedActivity, resolveExperiment } from './resolve-experiment.j
 import { type ActivityEnv, runActivity } from './run-activity.js';
 import { RunClock } from './run-clock.js';
 import { interruptionOf, RunInterruption } from './run-interruption.js';
+import { verdict } from './verdict.js';
 
 export interface RunExperimentOptions {
   /** Seed of every random choice; else the experiment's `seed`, else a fresh one. Printed in the journal. */
@@ -191,31 +193,8 @@ class ExperimentRun {
         started_at: clock.startedAt.toISOString(),
       });
     }
-    const monitor = new StopConditionMonitor(this.stopConditions(), {
-      intervalMs: experiment.stop_conditions.interval_ms,
-      onTrip: (t) =>
-        this.stop(
-          new RunInterruption(
-            'aborted',
-            `stop condition '${t.condition}' tripped: ${t.detail}`,
-            'FL_STOP_CONDITION',
-          ),
-        ),
-      ...(this.logger ? { logger: this.logger } : {}),
-    }).start();
-
-    const targets =
-      experiment.targets.length === 0
-        ? null
-        : new TargetMetricsSampler(
-            experiment.targets.map((t) => ({
-              name: t.name,
-              pid: t.pid ?? (() => this.processes.pidOf(t.name)),
-              ...(t.stats_url === undefined ? {} : { stats_url: t.stats_url }),
-            })),
-            { origin: clock.originMs },
-          );
-    targets?.start();
+    const monitor = this.startMonitor();
+    const targets = this.startTargets();
     let load: LoadRun | null = null;
     let before: HypothesisCheck | null = null;
     let after: HypothesisCheck | null = null;
@@ -255,66 +234,26 @@ class ExperimentRun {
 
     // Rollbacks: always, whatever happened above.
     const interruption = interruptionOf(this.abort.signal);
-    const rollbackSignal = AbortSignal.timeout(
-      interruption?.status === 'interrupted'
-        ? INTERRUPTED_ROLLBACK_MS
-        : (this.options.rollbackTimeoutMs ?? 30_000),
-    );
-    if (interruption?.code === 'FL_EMERGENCY_STOP') await this.faults.settle(this.safety.emergencyBudgetMs);
-    // A revert that hangs must not hang the run: it stays unreverted in the journal.
-    await raceSignal(this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback'), rollbackSignal);
-    const rollbacks: ActivityRecord[] = [];
-    for (const activity of resolved.rollbacks) {
-      rollbacks.push(await runActivity(activity, this.activityEnv(), rollbackSignal));
-    }
-    await raceSignal(this.faults.revertAll('rollback'), rollbackSignal);
+    const rollbacks = await this.rollBack(interruption);
 
     await monitor.stop();
     this.sampler?.stop();
-    let loadMetrics: Journal['metrics']['load'] = null;
-    if (load) {
-      try {
-        await settlesWithin(load.stop(), interruption ? 1000 : 10_000);
-        loadMetrics = load.result(this.faults.windows(), {
-          ...DEFAULT_RECOVERY,
-          ...experiment.recovery_tolerance,
-        });
-      } catch (err) {
-        unexpected ??= `load metrics: ${errorText(err)}`;
-      }
-    }
-
-    let targetMetrics: Journal['metrics']['targets'] = [];
-    if (targets) {
-      try {
-        targetMetrics = await targets.stop();
-      } catch (err) {
-        unexpected ??= `target metrics: ${errorText(err)}`;
-      }
-    }
-
-    const deviated = during.some((c) => !c.met) || (after !== null && !after.met);
-    const failedActivity = runRecords.find((r) => r.status === 'failed');
-    const status: Journal['status'] =
-      interruption?.status === 'interrupted' || interruption?.status === 'aborted'
-        ? interruption.status
-        : before?.met === false || failedActivity || deviated || interruption || unexpected
-          ? 'failed'
-          : 'completed';
-    const error = interruption
-      ? { code: interruption.code, message: interruption.reason }
-      : unexpected !== undefined
-        ? { code: 'FL_EXPERIMENT_ERROR', message: unexpected }
-        : before?.met === false
-          ? { code: 'FL_STEADY_STATE_NOT_MET', message: 'the steady state was not met before the method' }
-          : failedActivity
-            ? {
-                code: 'FL_ACTIVITY_FAILED',
-                message: `activity '${failedActivity.name}' failed: ${failedActivity.error}`,
-              }
-            : deviated
-              ? { code: 'FL_DEVIATED', message: 'the steady state deviated during or after the method' }
-              : undefined;
+    const metrics = await collectMetrics({
+      load,
+      targets,
+      windows: this.faults.windows(),
+      tolerance: { ...DEFAULT_RECOVERY, ...experiment.recovery_tolerance },
+      interrupted: interruption !== undefined,
+    });
+    unexpected ??= metrics.error;
+    const { status, error, deviated } = verdict({
+      before,
+      during,
+      after,
+      records: runRecords,
+      interruption,
+      unexpected,
+    });
 
     const ended = clock.nowMs();
     const journal: Journal = {
@@ -333,7 +272,7 @@ class ExperimentRun {
       run: runRecords.sort((a, b) => a.start_ms - b.start_ms),
       rollbacks,
       faults: this.faults.records(),
-      metrics: { load: loadMetrics, targets: targetMetrics, custom: { ...this.custom } },
+      metrics: { load: metrics.load, targets: metrics.targets, custom: { ...this.custom } },
       ...(interruption && interruption.status !== 'failed' ? { abort_reason: interruption.reason } : {}),
       ...(error ? { error } : {}),
     };
@@ -341,6 +280,59 @@ class ExperimentRun {
     if (endChannel.hasSubscribers)
       endChannel.publish({ title: experiment.title, status, deviated, duration_ms: ended });
     return journalSchema.parse(journal);
+  }
+
+  /** Starts the stop-condition monitor; a trip aborts the run. */
+  private startMonitor(): StopConditionMonitor {
+    return new StopConditionMonitor(this.stopConditions(), {
+      intervalMs: this.experiment.stop_conditions.interval_ms,
+      onTrip: (t) =>
+        this.stop(
+          new RunInterruption(
+            'aborted',
+            `stop condition '${t.condition}' tripped: ${t.detail}`,
+            'FL_STOP_CONDITION',
+          ),
+        ),
+      ...(this.logger ? { logger: this.logger } : {}),
+    }).start();
+  }
+
+  /** Starts sampling the experiment's targets; null when it names none. */
+  private startTargets(): TargetMetricsSampler | null {
+    if (this.experiment.targets.length === 0) return null;
+    const targets = new TargetMetricsSampler(
+      this.experiment.targets.map((t) => ({
+        name: t.name,
+        pid: t.pid ?? (() => this.processes.pidOf(t.name)),
+        ...(t.stats_url === undefined ? {} : { stats_url: t.stats_url }),
+      })),
+      { origin: this.clock.originMs },
+    );
+    targets.start();
+    return targets;
+  }
+
+  /**
+   * Reverts every fault still active and runs the rollbacks, all under one time limit
+   * (1.5 s after an interruption, else `rollbackTimeoutMs`). After an emergency stop it first
+   * lets faults being injected settle. A revert that hangs does not hang the run: the fault
+   * stays unreverted in the journal. Returns the rollbacks' records.
+   */
+  private async rollBack(interruption: RunInterruption | undefined): Promise<ActivityRecord[]> {
+    const rollbackSignal = AbortSignal.timeout(
+      interruption?.status === 'interrupted'
+        ? INTERRUPTED_ROLLBACK_MS
+        : (this.options.rollbackTimeoutMs ?? 30_000),
+    );
+    if (interruption?.code === 'FL_EMERGENCY_STOP') await this.faults.settle(this.safety.emergencyBudgetMs);
+    await raceSignal(this.faults.revertAll(this.safety.stopped ? 'emergency' : 'rollback'), rollbackSignal);
+    const rollbacks: ActivityRecord[] = [];
+    for (const activity of this.resolved.rollbacks) {
+      rollbacks.push(await runActivity(activity, this.activityEnv(), rollbackSignal));
+    }
+    await raceSignal(this.faults.revertAll('rollback'), rollbackSignal);
+    return rollbacks;
   }
 
   /** Runs the method; false when an activity failed. */

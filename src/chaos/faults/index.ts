@@ -38,19 +38,17 @@ function entry<S extends z.ZodType>(schema: S, create: (spec: z.output<S>, deps:
 export type FaultKind = keyof typeof faultRegistry;
 export const faultKinds = Object.keys(faultRegistry) as FaultKind[];
 
-/** Every fault spec, discriminated on `kind`. Parse experiment files with this. */
-export const faultSpecSchema = z.discriminatedUnion('kind', [
-  toxicFaultSchema,
-  processKillFaultSchema,
-  processTermFaultSchema,
-  processFreezeFaultSchema,
-  processRestartFaultSchema,
-  cpuFaultSchema,
-  memoryFaultSchema,
-  connectionsFaultSchema,
-  latencyRampFaultSchema,
-  redisCorruptFaultSchema,
-]);
+/** A registered kind's spec schema. */
+type FaultSpecSchemaOf = (typeof faultRegistry)[FaultKind]['schema'];
+
+/**
+ * Every fault spec, discriminated on `kind`: the registry's schemas, in its order. Parse
+ * experiment files with this.
+ */
+export const faultSpecSchema = z.discriminatedUnion(
+  'kind',
+  Object.values(faultRegistry).map((e) => e.schema) as [FaultSpecSchemaOf, ...FaultSpecSchemaOf[]],
+);
 export type FaultSpec = z.output<typeof faultSpecSchema>;
 export type FaultSpecInput = z.input<typeof faultSpecSchema>;
 

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { z } from 'zod';
 import type { SeededRandom } from '../../common/rng.js';
-import type { Outcome } from './load-recorder.js';
+import type { LoadOutcome } from './load-recorder.js';
 import type { LoadSender } from './open-loop-run.js';
 
 /** Fields every load kind shares: how much, how fast, for how long. */
@@ -76,7 +76,7 @@ export class HttpLoadSender implements LoadSender {
     }
   }
 
-  async send(_seq: number): Promise<Outcome> {
+  async send(_seq: number): Promise<LoadOutcome> {
     const headers = this.spec.idempotency
       ? { ...this.headers, [this.spec.idempotency.header]: this.key() }
       : this.headers;

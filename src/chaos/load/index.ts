@@ -17,7 +17,7 @@ export {
   targetMetricsSchema,
   timelinePointSchema,
 } from './load-metrics.js';
-export { BUCKET_MS, type Bucket, LoadRecorder, newHistogram, type Outcome } from './load-recorder.js';
+export { BUCKET_MS, type Bucket, type LoadOutcome, LoadRecorder, newHistogram } from './load-recorder.js';
 export { errorLabel, type LoadSender, type OpenLoopOptions, OpenLoopRun } from './open-loop-run.js';
 export {
   type LoadSpec,

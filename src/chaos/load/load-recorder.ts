@@ -4,10 +4,13 @@ import { build, type Histogram } from 'hdr-histogram-js';
 export const BUCKET_MS = 100;
 
 /** How one scheduled request ended. `label` is the status code, or an error code. */
-export interface Outcome {
+export interface LoadOutcome {
   ok: boolean;
   label: string;
 }
+
+/** @deprecated The old name of {@link LoadOutcome}; kept while src/suite still imports it. */
+export type Outcome = LoadOutcome;
 
 export interface Bucket {
   /** Start, ms since the time origin. */
@@ -48,7 +51,7 @@ export class LoadRecorder {
   /** @param origin performance.now() of the run's time origin (t = 0). */
   constructor(readonly origin: number) {}
 
-  record(intendedAt: number, completedAt: number, outcome: Outcome): void {
+  record(intendedAt: number, completedAt: number, outcome: LoadOutcome): void {
     const micros = Math.max(1, Math.round((completedAt - intendedAt) * 1000));
     const bucket = this.bucketFor(intendedAt);
     bucket.requests++;

@@ -4,7 +4,7 @@ import { runArrivalSchedule } from './arrival-schedule.js';
 import { deriveLoadMetrics } from './derive-metrics.js';
 import type { FaultWindow, LiveLoadStats, LoadRun, RecoveryTolerance } from './load.js';
 import type { LoadMetrics } from './load-metrics.js';
-import { BUCKET_MS, LoadRecorder, newHistogram, type Outcome } from './load-recorder.js';
+import { BUCKET_MS, type LoadOutcome, LoadRecorder, newHistogram } from './load-recorder.js';
 
 /**
  * What a protocol contributes to a load run: how to send one request and how to tear down.
@@ -12,7 +12,7 @@ import { BUCKET_MS, LoadRecorder, newHistogram, type Outcome } from './load-reco
  * recorded as errors with the error's code as label).
  */
 export interface LoadSender {
-  send(seq: number): Promise<Outcome>;
+  send(seq: number): Promise<LoadOutcome>;
   /** Emergency: end every request in flight now (they are recorded as errors). */
   abort(): void;
   /** Release connections once nothing is in flight. */
@@ -114,7 +114,7 @@ export class OpenLoopRun implements LoadRun {
     this.inFlight++;
     sender
       .send(seq)
-      .catch((err: unknown): Outcome => ({ ok: false, label: errorLabel(err) }))
+      .catch((err: unknown): LoadOutcome => ({ ok: false, label: errorLabel(err) }))
       .then((outcome) => {
         const now = performance.now();
         this.recorder.record(intendedAt, now, outcome);

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { loadBoundsFields } from './http-load.js';
-import type { Outcome } from './load-recorder.js';
+import type { LoadOutcome } from './load-recorder.js';
 import type { LoadSender } from './open-loop-run.js';
 
 export const wsLoadSchema = z.object({
@@ -27,7 +27,7 @@ export const wsLoadSchema = z.object({
 export type WsLoadSpec = z.output<typeof wsLoadSchema>;
 
 interface Pending {
-  resolve(outcome: Outcome): void;
+  resolve(outcome: LoadOutcome): void;
   /** Timed out; a late reply still consumes it so later replies stay matched. */
   settled: boolean;
   timer: NodeJS.Timeout;
@@ -73,7 +73,7 @@ class Lane {
     ws.on('error', () => {}); // 'close' follows and does the accounting
   }
 
-  send(seq: number): Promise<Outcome> {
+  send(seq: number): Promise<LoadOutcome> {
     const ws = this.ws;
     const spec = this.sender.spec;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, label: 'not_open' });
@@ -132,7 +132,7 @@ export class WsLoadSender implements LoadSender {
     if (results.every((r) => r.status === 'rejected') && failure?.status === 'rejected') throw failure.reason;
   }
 
-  send(seq: number): Promise<Outcome> {
+  send(seq: number): Promise<LoadOutcome> {
     const lane = this.lanes[this.next] as Lane;
     this.next = (this.next + 1) % this.lanes.length;
     return lane.send(seq);

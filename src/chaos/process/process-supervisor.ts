@@ -61,6 +61,11 @@ export class ProcessSupervisor implements ProcessLookup {
     return this.children.get(name);
   }
 
+  /** The pid of the child of this name while it runs (undefined when unknown or not running). */
+  pidOf(name: string): number | undefined {
+    return this.children.get(name)?.pid;
+  }
+
   /** Like `get`, but throws a typed error naming the known processes. */
   require(name: string): ManagedProcess {
     const child = this.children.get(name);

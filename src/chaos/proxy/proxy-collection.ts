@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { Logger } from 'pino';
+import type { TimerClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
 import { parseAddress, sameAddress } from './address.js';
@@ -39,6 +40,11 @@ export interface ProxyCollectionOptions {
   seed?: number;
   /** pino logger; the collection logs nothing without one. */
   logger?: Logger;
+  /**
+   * Runs the toxics' schedules (`start_after_ms`, `duration_ms`); tests pass a ManualClock.
+   * Leases keep real timers. @default the system clock (timers unref'd)
+   */
+  clock?: TimerClock;
 }
 
 interface ValidProxy {
@@ -64,6 +70,7 @@ export class ProxyCollection {
   private readonly proxies = new Map<string, TcpProxy>();
   private readonly leases: LeaseRegistry;
   protected readonly logger: Logger | undefined;
+  private readonly clock: TimerClock | undefined;
   private readonly toxicAdded = new EventEmitter<ToxicEvent>();
   private readonly toxicRemoved = new EventEmitter<ToxicRemovedEvent>();
   /** A toxic was installed (API, populate, create-with-toxics). */
@@ -75,6 +82,7 @@ export class ProxyCollection {
     this.seed = (options.seed ?? freshSeed()) >>> 0;
     this.rng = new SeededRandom(this.seed);
     this.logger = options.logger;
+    this.clock = options.clock;
     this.leases = new LeaseRegistry((id, toxics) => this.logger?.warn({ lease: id, toxics }, 'lease ended'));
   }
 
@@ -285,6 +293,7 @@ export class ProxyCollection {
     const proxy = new TcpProxy(spec, this.rng.fork(`proxy:${spec.name}`), {
       leases: this.leases,
       logger: this.logger,
+      ...(this.clock ? { clock: this.clock } : {}),
       onToxicAdded: (name, toxic) => {
         const event = { proxy: name, toxic };
         if (this.toxicAdded.hasListeners) this.toxicAdded.emit(event);

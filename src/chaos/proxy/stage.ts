@@ -44,7 +44,7 @@ export class Stage implements Receiver {
   private queue: Queued[] = [];
   private inputEnded = false;
   private outputEnded = false;
-  private run: Run | undefined;
+  private run: ToxicRun | undefined;
   private passthrough = true;
   private state: unknown;
   private hasState = false;
@@ -79,7 +79,7 @@ export class Stage implements Receiver {
       this.state = plan.toxic.newState?.();
       this.hasState = true;
     }
-    const run = new Run(this, this.rng, this.state, perRequest ? plan.toxicity : 1);
+    const run = new ToxicRun(this, this.rng, this.state, perRequest ? plan.toxicity : 1);
     this.run = run;
     plan.toxic.pipe(run as ToxicStub<unknown>, plan.attributes).then(
       () => this.onRunDone(run),
@@ -136,9 +136,9 @@ export class Stage implements Receiver {
     return this.outputEnded;
   }
 
-  // ---- used by Run (the stub handed to the toxic) ----
+  // ---- used by ToxicRun (the stub handed to the toxic) ----
 
-  isCurrent(run: Run): boolean {
+  isCurrent(run: ToxicRun): boolean {
     return this.run === run;
   }
 
@@ -198,7 +198,7 @@ export class Stage implements Receiver {
     for (const w of this.replyWatchers) w(data);
   }
 
-  private onRunDone(run: Run): void {
+  private onRunDone(run: ToxicRun): void {
     // A toxic that returns on its own (end of stream, or it has nothing more to do) leaves the
     // stage as a pass-through, which passes on the rest and the end of stream.
     if (!this.isCurrent(run)) return;
@@ -219,7 +219,7 @@ export class Stage implements Receiver {
 }
 
 /** One run of a toxic over a stage: the ToxicStub. Once interrupted, every call is a no-op. */
-class Run implements ToxicStub<unknown> {
+class ToxicRun implements ToxicStub<unknown> {
   interrupted = false;
   /** Pending peeks: resolved by new data, end of input or interruption. */
   private readonly peekers = new Set<() => void>();

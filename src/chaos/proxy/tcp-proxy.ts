@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import type { TimerClock } from '../../common/clock.js';
 import type { SeededRandom } from '../../common/rng.js';
 import type { Stream } from '../toxics/index.js';
 import { formatAddress, type HostPort, parseAddress } from './address.js';
@@ -53,6 +54,8 @@ export class TcpProxy {
     context: {
       leases: LeaseRegistry;
       logger?: Logger;
+      /** Runs the toxics' schedules. @default the system clock */
+      clock?: TimerClock;
       onToxicAdded?(proxy: string, toxic: ToxicJson): void;
       onToxicRemoved?(proxy: string, toxic: ToxicJson, reason: ToxicRemovalReason): void;
     },
@@ -67,6 +70,7 @@ export class TcpProxy {
       links: () => this.links,
       leases: context.leases,
       logger: this.logger,
+      ...(context.clock ? { clock: context.clock } : {}),
       onAdded: (t) => context.onToxicAdded?.(this.name, t),
       onRemoved: (t, reason) => context.onToxicRemoved?.(this.name, t, reason),
     });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Timer, TimerClock } from '../../common/clock.js';
 import { type AnyToxic, findToxic, type Stream } from '../toxics/index.js';
 import { ProxyApiError } from './errors.js';
 import type { LeaseRegistry } from './lease-registry.js';
@@ -33,7 +34,7 @@ export interface ToxicSpec {
 
 interface ToxicRecord extends ToxicSpec {
   active: boolean;
-  timers: NodeJS.Timeout[];
+  timers: Timer[];
   untieLease?: () => void;
 }
 
@@ -86,6 +87,8 @@ export type ToxicRemovalReason = 'deleted' | 'reset' | 'expired' | 'lease';
 export interface ToxicCollectionHost {
   links(): Iterable<Link>;
   leases: LeaseRegistry;
+  /** Runs the schedules (start_after_ms, duration_ms). @default the system clock, timers unref'd */
+  clock?: TimerClock;
   logger?: Logger;
   onAdded?(toxic: ToxicJson): void;
   onRemoved?(toxic: ToxicJson, reason: ToxicRemovalReason): void;
@@ -99,7 +102,11 @@ export interface ToxicCollectionHost {
 export class ToxicCollection {
   private records: ToxicRecord[] = [];
 
-  constructor(private readonly host: ToxicCollectionHost) {}
+  private readonly clock: TimerClock;
+
+  constructor(private readonly host: ToxicCollectionHost) {
+    this.clock = host.clock ?? unrefTimers;
+  }
 
   get size(): number {
     return this.records.length;
@@ -188,7 +195,7 @@ export class ToxicCollection {
     const i = this.records.indexOf(record);
     if (i === -1) return;
     this.records.splice(i, 1);
-    for (const t of record.timers) clearTimeout(t);
+    for (const t of record.timers) t.cancel();
     record.untieLease?.();
     for (const link of this.host.links()) link.removeToxic(record, record.stream);
     this.host.logger?.info({ toxic: record.name, reason: why }, 'toxic removed');
@@ -216,11 +223,19 @@ export class ToxicCollection {
   }
 
   private schedule(record: ToxicRecord, ms: number, fn: () => void): void {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    record.timers.push(timer);
+    record.timers.push(this.clock.setTimer(fn, ms));
   }
 }
+
+/** The system clock whose timers never keep the process alive on their own. */
+const unrefTimers: TimerClock = {
+  now: () => performance.now(),
+  setTimer(callback, ms) {
+    const handle = setTimeout(callback, Math.max(0, ms));
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
 
 function toJSON(r: ToxicRecord): ToxicJson {
   const json: ToxicJson = {

@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '../../common/loopback.js';
+import { SafetyRefusedError } from './errors.js';
 import { SAFE_ENVIRONMENTS, type SafetyEnv } from './safety-config.js';
 
 /** One line of the pre-flight report (`faultline experiment run --dry-run`). */
@@ -71,3 +72,62 @@ export function hostOf(url: string): string | null {
 }
 
 export { isLoopbackHost };
+
+/** The controller's settings the pre-flight report states (see SafetyControllerOptions). */
+export interface PreflightSettings {
+  /** Refuse DATABASE_URL / REDIS_URL off loopback. */
+  isolated: boolean;
+  /** The explicit flag (`--i-know-what-i-am-doing` / `allowUnsafe`) was given. */
+  allowUnsafe: boolean;
+  /** One experiment's time limit (ms). */
+  maxExperimentMs: number;
+  /** The whole run's time limit (ms). */
+  maxRunMs: number;
+}
+
+/**
+ * The pre-flight report, without throwing (for `--dry-run`): the environment checks, then
+ * `safety_enabled` (CHAOS_SAFETY_ENABLED=false fails it unless `allowUnsafe`, and then warns),
+ * then `time_limits` (always ok; states them).
+ */
+export function preflightChecks(env: SafetyEnv, settings: PreflightSettings): SafetyCheck[] {
+  const disabled = env.CHAOS_SAFETY_ENABLED === false;
+  const checks = evaluateEnvironment(env, {
+    isolated: settings.isolated,
+    safetyDisabled: disabled && settings.allowUnsafe,
+  });
+  if (disabled) {
+    checks.push(
+      settings.allowUnsafe
+        ? {
+            name: 'safety_enabled',
+            ok: true,
+            detail: 'WARNING: safety checks DISABLED (CHAOS_SAFETY_ENABLED=false with the explicit flag)',
+          }
+        : {
+            name: 'safety_enabled',
+            ok: false,
+            detail:
+              'CHAOS_SAFETY_ENABLED=false needs the explicit flag (--i-know-what-i-am-doing / allowUnsafe)',
+          },
+    );
+  } else {
+    checks.push({ name: 'safety_enabled', ok: true, detail: 'safety checks enabled' });
+  }
+  checks.push({
+    name: 'time_limits',
+    ok: true,
+    detail: `experiment ${settings.maxExperimentMs} ms, run ${settings.maxRunMs} ms`,
+  });
+  return checks;
+}
+
+/**
+ * Throws SafetyRefusedError (exit 3) listing the detail of every failed check, or, when all
+ * passed but the emergency stop has fired (`stopped`), saying so.
+ */
+export function assertPreflight(checks: readonly SafetyCheck[], stopped: boolean): void {
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) throw new SafetyRefusedError(failed.map((c) => c.detail));
+  if (stopped) throw new SafetyRefusedError(['the emergency stop has fired']);
+}

@@ -11,7 +11,8 @@ export const httpLatencyAttributes = z.object({
 });
 export type HttpLatencyAttributes = z.infer<typeof httpLatencyAttributes>;
 
-interface HttpLatencyState {
+/** What the http_latency toxic keeps per connection, across updates of the toxic. */
+export interface HttpLatencyState {
   requests: HttpRequestScanner;
 }
 

@@ -26,7 +26,8 @@ export type HttpStatusAttributes = z.infer<typeof httpStatusAttributes>;
 const LINGER_SILENCE_MS = 5_000;
 const LINGER_MAX_MS = 30_000;
 
-interface HttpStatusState {
+/** What the http_status toxic keeps per connection, across updates of the toxic. */
+export interface HttpStatusState {
   requests: HttpRequestScanner;
   replies: HttpResponseTracker;
   /** The current request is answered by the toxic (true) or forwarded (false). */

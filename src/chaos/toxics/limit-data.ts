@@ -8,7 +8,8 @@ export const limitDataAttributes = z.object({
 });
 export type LimitDataAttributes = z.infer<typeof limitDataAttributes>;
 
-interface LimitDataState {
+/** What the limit_data toxic keeps per connection, across updates of the toxic. */
+export interface LimitDataState {
   transmitted: number;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Backoff, RandomSource } from './backoff.js';
+import type { RandomSource } from '../../common/rng.js';
+import type { Backoff } from './backoff.js';
 import { ConstantBackoff } from './constant-backoff.js';
 import {
   DecorrelatedJitterBackoff,

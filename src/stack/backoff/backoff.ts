@@ -1,4 +1,5 @@
-import { freshSeed, SeededRandom } from '../../common/rng.js';
+/** @deprecated Import from common/rng.ts; this re-export is kept while src/suite imports it from here. */
+export type { RandomSource } from '../../common/rng.js';
 
 /**
  * The one back-off of the stack (retries, a breaker's half-open delay). A `Backoff` is a pure
@@ -8,14 +9,4 @@ import { freshSeed, SeededRandom } from '../../common/rng.js';
  */
 export interface Backoff {
   delay(attempt: number, previousMs: number): number;
-}
-
-/** Where jitter comes from: the one seeded RNG, or any `() => [0, 1)` function. */
-export type RandomSource = SeededRandom | (() => number);
-
-/** Normalises a RandomSource; with none, a freshly seeded SeededRandom (never Math.random). */
-export function toRandomFn(random?: RandomSource): () => number {
-  if (typeof random === 'function') return random;
-  const rng = random ?? new SeededRandom(freshSeed());
-  return () => rng.next();
 }

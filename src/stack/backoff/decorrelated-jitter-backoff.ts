@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Backoff, type RandomSource, toRandomFn } from './backoff.js';
+import { type RandomSource, toRandomFn } from '../../common/rng.js';
+import type { Backoff } from './backoff.js';
 
 export const decorrelatedJitterBackoffOptionsSchema = z
   .object({

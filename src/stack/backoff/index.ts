@@ -1,4 +1,4 @@
-export { type Backoff, type RandomSource, toRandomFn } from './backoff.js';
+export type { Backoff } from './backoff.js';
 export { type BackoffConfig, backoffConfigSchema, createBackoff } from './backoff-config.js';
 export { ConstantBackoff } from './constant-backoff.js';
 export {

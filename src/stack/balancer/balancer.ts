@@ -17,9 +17,3 @@ export interface Balancer {
   /** One of `hosts`, or undefined when the list is empty. */
   pick<H extends BalancerHost>(hosts: readonly H[]): H | undefined;
 }
-
-/** The random source a balancer draws from: `SeededRandom` fits, so picks replay from a seed. */
-export interface RandomSource {
-  /** A float in [0, 1). */
-  next(): number;
-}

@@ -1,4 +1,5 @@
-import type { Balancer, RandomSource } from './balancer.js';
+import type { RandomSource } from '../../common/rng.js';
+import type { Balancer } from './balancer.js';
 import { LeastRequestBalancer } from './least-request-balancer.js';
 import { RoundRobinBalancer } from './round-robin-balancer.js';
 import { WeightedBalancer } from './weighted-balancer.js';

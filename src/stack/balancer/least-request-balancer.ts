@@ -1,4 +1,5 @@
-import type { Balancer, BalancerHost, RandomSource } from './balancer.js';
+import { type RandomSource, toRandomFn } from '../../common/rng.js';
+import type { Balancer, BalancerHost } from './balancer.js';
 
 export interface LeastRequestBalancerOptions {
   /** Where the two candidates are drawn from; pass a `SeededRandom` for replayable picks. */
@@ -18,11 +19,11 @@ export interface LeastRequestBalancerOptions {
  * decides between the drawn.
  */
 export class LeastRequestBalancer implements Balancer {
-  private readonly random: RandomSource;
+  private readonly random: () => number;
   private readonly choices: number;
 
   constructor(options: LeastRequestBalancerOptions) {
-    this.random = options.random;
+    this.random = toRandomFn(options.random);
     this.choices = Math.max(1, options.choices ?? 2);
   }
 
@@ -45,7 +46,7 @@ export class LeastRequestBalancer implements Balancer {
   }
 
   private drawIndex(hosts: readonly BalancerHost[], total: number): number {
-    let r = this.random.next() * total;
+    let r = this.random() * total;
     for (let i = 0; i < hosts.length; i++) {
       r -= (hosts[i] as BalancerHost).weight;
       if (r < 0) return i;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../common/clock.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import { type RandomSource, toRandomFn } from '../backoff/backoff.js';
+import { type RandomSource, toRandomFn } from '../../common/rng.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import { LatencyWindow } from '../timeout/latency-window.js';
 import type { LimitSample, LimitSource } from './limit-source.js';

@@ -1,4 +1,5 @@
-import type { Balancer, RandomSource } from '../balancer/balancer.js';
+import type { RandomSource } from '../../common/rng.js';
+import type { Balancer } from '../balancer/balancer.js';
 import { createBalancer } from '../balancer/create-balancer.js';
 import { ActiveHealthChecker } from '../health/active-health-checker.js';
 import type { HostHealth } from '../health/host-health.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../common/clock.js';
-import type { RandomSource } from '../backoff/backoff.js';
+import type { RandomSource } from '../../common/rng.js';
 import { backoffConfigSchema, createBackoff } from '../backoff/backoff-config.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
 import type { Outcome } from '../policy/outcome.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { neverAbortedSignal, sleep } from '../../common/abort.js';
 import { type Event, EventEmitter } from '../../common/event.js';
-import type { Backoff, RandomSource } from '../backoff/backoff.js';
+import type { RandomSource } from '../../common/rng.js';
+import type { Backoff } from '../backoff/backoff.js';
 import { FullJitterBackoff } from '../backoff/full-jitter-backoff.js';
 import { policyChannels } from '../policy/diagnostics.js';
 import type { Outcome } from '../policy/outcome.js';

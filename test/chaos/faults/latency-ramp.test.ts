@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFault, type LatencyRampFault } from '../../../src/chaos/faults/index.js';
 import type { ProxyServer } from '../../../src/chaos/proxy/index.js';
 import { faultContext } from './helpers.js';
@@ -14,7 +13,10 @@ beforeEach(async () => {
   ({ proxy, url: proxiedUrl } = fixture);
 });
 
-afterEach(() => fixture.close());
+afterEach(async () => {
+  vi.useRealTimers();
+  await fixture.close();
+});
 
 function waitForStep(fault: LatencyRampFault, latency: number): Promise<void> {
   return new Promise((resolve) => {
@@ -55,16 +57,34 @@ describe('latency_ramp', () => {
 
     expect(await timedGet(proxiedUrl)).toBeGreaterThanOrEqual(295);
 
-    // At max the ramp stops by itself.
-    await sleep(250);
-    expect(steps).toHaveLength(4);
-
     await fault.revert();
     await fault.revert();
     expect(proxy.listToxics('db')).toEqual([]);
   });
 
-  it('ends quietly when the toxic is removed behind its back (in-process proxy)', async () => {
+  it('stops by itself at max (in-process proxy, fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const fault = createFault(
+      { kind: 'latency_ramp', proxy: 'db', start_ms: 50, step_ms: 100, every_ms: 100, max_ms: 300 },
+      { toxics: proxy },
+    ) as LatencyRampFault;
+    const steps: number[] = [];
+    fault.onStep((ms) => steps.push(ms));
+    await fault.inject(faultContext());
+    await vi.advanceTimersByTimeAsync(299);
+    expect(steps).toEqual([50, 150, 250]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(steps).toEqual([50, 150, 250, 300]);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(steps).toEqual([50, 150, 250, 300]);
+    expect(proxy.getToxic('db', 'latency_ramp').attributes.latency).toBe(300);
+    await fault.revert();
+    expect(proxy.listToxics('db')).toEqual([]);
+  });
+
+  it('ends quietly when the toxic is removed behind its back (in-process proxy, fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const uncaught: unknown[] = [];
     const onUncaught = (err: unknown): void => {
       uncaught.push(err);
@@ -76,11 +96,13 @@ describe('latency_ramp', () => {
         { toxics: proxy },
       ) as LatencyRampFault;
       await fault.inject(faultContext());
-      await waitForStep(fault, 10);
+      await vi.advanceTimersByTimeAsync(30);
+      expect(fault.current_ms).toBe(10);
       proxy.removeToxic('db', proxy.listToxics('db')[0]!.name);
       const before = fault.current_ms;
-      // Several step periods pass: each would update a toxic that is gone.
-      await sleep(200);
+      // Several step periods pass: the first would update a toxic that is gone, and ends the ramp.
+      await vi.advanceTimersByTimeAsync(200);
+      expect(vi.getTimerCount()).toBe(0);
       expect(uncaught).toEqual([]);
       expect(fault.current_ms).toBe(before);
       await fault.revert();
@@ -90,17 +112,19 @@ describe('latency_ramp', () => {
     }
   });
 
-  it('revert mid-ramp stops the steps; the in-process proxy works too', async () => {
+  it('revert mid-ramp stops the steps (in-process proxy, fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const fault = createFault(
       { kind: 'latency_ramp', proxy: 'db', start_ms: 0, step_ms: 10, every_ms: 50, max_ms: 10_000 },
       { toxics: proxy },
     ) as LatencyRampFault;
     await fault.inject(faultContext());
-    await waitForStep(fault, 20);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fault.current_ms).toBe(20);
     await fault.revert();
-    const after = fault.current_ms;
-    await sleep(200);
-    expect(fault.current_ms).toBe(after);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(fault.current_ms).toBe(20);
     expect(proxy.listToxics('db')).toEqual([]);
   });
 

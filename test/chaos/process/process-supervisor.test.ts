@@ -65,12 +65,15 @@ describe('ProcessSupervisor', () => {
     expect(child.state).toBe('running');
     expect(child.logs.tail()).toContain(`listening ${port}`);
     const pid = child.pid!;
+    expect(supervisor.pidOf('web')).toBe(pid);
+    expect(supervisor.pidOf('nope')).toBeUndefined();
     const exits: unknown[] = [];
     child.onExit((e) => exits.push(e));
     await child.shutdown();
     expect(exits).toEqual([{ name: 'web', pid, code: null, signal: 'SIGTERM' }]);
     expect(isAlive(pid)).toBe(false);
     expect(await tcpOpen('127.0.0.1', port)).toBe(false);
+    expect(supervisor.pidOf('web')).toBeUndefined();
     await child.shutdown(); // idempotent
   });
 

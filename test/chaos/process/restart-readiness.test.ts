@@ -168,8 +168,12 @@ describe('LogBuffer generations', () => {
     const logs = new LogBuffer();
     const pattern = /ready/g;
     logs.write('stdout', 'now ready\n', logs.beginGeneration());
-    await waitForReadiness({ type: 'log', pattern }, logs, AbortSignal.timeout(1000));
+    await expect(
+      waitForReadiness({ type: 'log', pattern }, logs, AbortSignal.timeout(1000)),
+    ).resolves.toBeUndefined();
     logs.write('stdout', 'ready\n', logs.beginGeneration());
-    await waitForReadiness({ type: 'log', pattern }, logs, AbortSignal.timeout(1000));
+    await expect(
+      waitForReadiness({ type: 'log', pattern }, logs, AbortSignal.timeout(1000)),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { type ProxyServer, startProxyServer } from '../../../src/chaos/proxy/index.js';
+import type { TimerClock } from '../../../src/common/clock.js';
 
 /** A TCP server on a free loopback port whose sockets are all destroyed by close(). */
 export interface TestServer {
@@ -117,9 +118,10 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function rig(upstream?: TestServer, seed = 42): Promise<Rig> {
+/** A proxy server with one proxy `p` in front of `upstream` (an echo server by default). */
+export async function rig(upstream?: TestServer, seed = 42, clock?: TimerClock): Promise<Rig> {
   const up = upstream ?? (await echoServer());
-  const server = await startProxyServer({ port: 0, seed });
+  const server = await startProxyServer({ port: 0, seed, ...(clock ? { clock } : {}) });
   const proxy = await server.createProxy({ name: 'p', upstream: `127.0.0.1:${up.port}` });
   return {
     server,

@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/common/clock.js';
 import { connect, type Rig, readBytes, rig, waitFor } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,7 +19,9 @@ describe('Faultline extensions: expiring toxics and the dead-man switch', () => 
   };
 
   it('start_after_ms: the toxic is listed at once but acts only later', async () => {
-    r = await rig();
+    // The schedule runs on a manual clock; the bytes and the latency toxic are real.
+    const clock = new ManualClock();
+    r = await rig(undefined, 42, clock);
     const t = r.server.addToxic('p', { type: 'latency', start_after_ms: 400, attributes: { latency: 1000 } });
     expect(t.start_after_ms).toBe(400);
     const s = await connect(r.port);
@@ -26,7 +29,11 @@ describe('Faultline extensions: expiring toxics and the dead-man switch', () => 
     s.write('a');
     await readBytes(s, 1);
     expect(performance.now() - t0).toBeLessThan(1000);
-    await sleep(450);
+    clock.advance(399);
+    s.write('a');
+    await readBytes(s, 1);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    clock.advance(1);
     const t1 = performance.now();
     s.write('b');
     await readBytes(s, 1);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../support/until.js';
 import { request, startUpstreams, type TestUpstream } from './upstreams.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -119,9 +120,12 @@ describe('faultline gateway (CLI)', () => {
     const r = run(mainEntry, ['--config', path]);
     const ready = await listening(r);
     const inFlight = request(`http://127.0.0.1:${ready.port}/work`);
-    while (parked.length < 1) await new Promise((res) => setTimeout(res, 10));
+    await until(() => parked.length >= 1, { timeoutMs: 5000, what: 'the request upstream' });
     r.child.kill('SIGTERM');
-    while (!r.out().includes('"event":"draining"')) await new Promise((res) => setTimeout(res, 10));
+    await until(() => r.out().includes('"event":"draining"'), {
+      timeoutMs: 5000,
+      what: 'the draining event',
+    });
     expect(r.out()).toContain('"active_requests":1');
     parked[0]!.end('finished');
     const res = await inFlight;

@@ -1,8 +1,8 @@
-import type http from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startGateway } from '../../../src/stack/gateway/gateway.js';
+import { until } from '../../support/until.js';
 import { useGatewayRig } from './gateway-fixture.js';
 import { request, startUpstreams } from './upstreams.js';
 
@@ -11,15 +11,11 @@ const rig = useGatewayRig();
 describe('gateway graceful drain', () => {
   it('finishes an in-flight request, refuses new connections, then closes', async () => {
     rig.upstreams = await startUpstreams(['slow']);
-    const parked: http.ServerResponse[] = [];
-    rig.upstreams[0]!.behaviour = (req, res) => {
-      req.resume();
-      parked.push(res);
-    };
+    rig.upstreams[0]!.behaviour = rig.hang;
     rig.gateway = await startGateway({ clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } } });
     const gw = rig.gateway;
     const inFlight = request(`${gw.url}/work`);
-    while (parked.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
 
     const closed = gw.close({ drain: true, timeoutMs: 10_000 });
     let closedYet = false;
@@ -31,7 +27,7 @@ describe('gateway graceful drain', () => {
     expect(closedYet).toBe(false);
     expect(gw.state()).toMatchObject({ draining: true, activeRequests: 1 });
 
-    parked[0]!.end('done');
+    rig.held[0]!.end('done');
     const r = await inFlight;
     expect(r.status).toBe(200);
     expect(r.body).toBe('done');
@@ -45,7 +41,7 @@ describe('gateway graceful drain', () => {
     rig.gateway = await startGateway({ clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }] } } });
     const gw = rig.gateway;
     const inFlight = request(`${gw.url}/stuck`);
-    while (rig.upstreams[0]!.requests < 1) await new Promise((r) => setTimeout(r, 10));
+    await until(() => rig.upstreams[0]!.requests >= 1, { timeoutMs: 5000, what: 'the request upstream' });
     const t0 = performance.now();
     await gw.close({ drain: true, timeoutMs: 200 });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);

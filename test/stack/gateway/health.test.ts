@@ -1,7 +1,7 @@
-import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../../src/stack/gateway/gateway.js';
 import type { HostStateChange } from '../../../src/stack/health/host-health.js';
+import { until } from '../../support/until.js';
 import { useGatewayRig } from './gateway-fixture.js';
 import { nextEvent, request, startUpstreams } from './upstreams.js';
 
@@ -121,8 +121,10 @@ describe('gateway health', () => {
     expect(counts.get('back') ?? 0).toBeLessThan(8);
     const later = gw.state().clusters.api!.hosts[1]!.effectiveWeight;
     expect(later).toBeGreaterThan(early);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(gw.state().clusters.api!.hosts[1]!.effectiveWeight).toBe(1);
+    await until(() => gw.state().clusters.api!.hosts[1]!.effectiveWeight === 1, {
+      timeoutMs: 5000,
+      what: 'full weight after the slow start',
+    });
   });
 
   it('balances over all hosts in panic mode', async () => {
@@ -232,11 +234,7 @@ describe('gateway circuit breakers', () => {
 
   it('route breaker: a shed by the route concurrency limiter is not a route failure', async () => {
     rig.upstreams = await startUpstreams(['slow']);
-    const heldRes: http.ServerResponse[] = [];
-    rig.upstreams[0]!.behaviour = (req, res) => {
-      req.resume();
-      heldRes.push(res);
-    };
+    rig.upstreams[0]!.behaviour = rig.hang;
     rig.gateway = await startGateway({
       clusters: { api: { hosts: [{ url: rig.upstreams[0]!.url }], health: { outlier: false } } },
       routes: [
@@ -250,13 +248,13 @@ describe('gateway circuit breakers', () => {
       ],
     });
     const holder = request(`${rig.gateway.url}/hold`);
-    while (heldRes.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
     for (let i = 0; i < 3; i++) {
       const r = await request(`${rig.gateway.url}/i`);
       expect(JSON.parse(r.body).code).toBe('FL_SHED');
     }
     expect(rig.gateway.state().routes[0]).toMatchObject({ breaker: 'closed' });
-    heldRes.shift()!.end('ok');
+    rig.held.shift()!.end('ok');
     expect((await holder).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startGateway } from '../../../src/stack/gateway/gateway.js';
+import { until } from '../../support/until.js';
 import { useGatewayRig } from './gateway-fixture.js';
 import { request, startUpstreams } from './upstreams.js';
 
@@ -24,7 +25,7 @@ describe('gateway concurrency limits', () => {
     rig.upstreams[0]!.behaviour = (req, res, name) =>
       req.url?.startsWith('/slow') ? rig.hang(req, res) : res.end(name);
     const first = request(`${gw.url}/slow/1`);
-    while (rig.held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
     const shed = await request(`${gw.url}/slow/2`);
     expect(shed.status).toBe(503);
     expect(shed.headers['retry-after']).toBe('3');
@@ -48,7 +49,7 @@ describe('gateway concurrency limits', () => {
     });
     const gw = rig.gateway;
     const parked = [request(`${gw.url}/a`), request(`${gw.url}/b`)];
-    while (rig.held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(2);
     expect((await request(`${gw.url}/c`)).status).toBe(503);
     expect(gw.state().concurrency).toMatchObject({ limit: 2, inFlight: 2 });
     for (const res of rig.held.splice(0)) res.end('ok');
@@ -118,8 +119,7 @@ describe('gateway hedging', () => {
     expect(ms).toBeLessThan(3000);
     // The losing try was aborted: its connection slot frees up (poll, bounded).
     const slowHost = () => gw.state().clusters.api!.hosts[0]!;
-    for (let i = 0; i < 200 && slowHost().connections.inUse > 0; i++)
-      await new Promise((res) => setTimeout(res, 10));
+    await until(() => slowHost().connections.inUse === 0, { timeoutMs: 2000, what: 'the slow slot freed' });
     expect(slowHost()).toMatchObject({ activeRequests: 0, connections: { inUse: 0 } });
   });
 
@@ -128,7 +128,8 @@ describe('gateway hedging', () => {
     const hedges: number[] = [];
     gw.onHedge((e) => hedges.push(e.attempt));
     const r = request(`${gw.url}/p`, { method: 'POST', body: 'x' });
-    while (rig.held.length < 1) await new Promise((res) => setTimeout(res, 10));
+    await rig.holding(1);
+    // No event marks "no hedge": wait well past the 100 ms hedge delay for one that must not come.
     await new Promise((res) => setTimeout(res, 250));
     expect(hedges).toEqual([]);
     expect(rig.upstreams[1]!.requests).toBe(0);

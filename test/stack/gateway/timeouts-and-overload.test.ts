@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { until } from '../../support/until.js';
 import { useGatewayRig } from './gateway-fixture.js';
 import { request } from './upstreams.js';
 
@@ -84,7 +85,7 @@ describe('gateway per-host connection cap', () => {
     });
     rig.upstreams[0]!.behaviour = rig.hang;
     const holders = [request(`${gw.url}/hold`), request(`${gw.url}/hold`)];
-    while (rig.held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(2);
     const [shed, ms] = await timed(request(`${gw.url}/more`));
     expect(shed.status).toBe(503);
     expect(shed.headers['retry-after']).toBe('2');
@@ -96,7 +97,8 @@ describe('gateway per-host connection cap', () => {
 
     // A queued request gets the slot as soon as one frees up.
     const queued = request(`${gw.url}/queued`);
-    await new Promise((r) => setTimeout(r, 20));
+    const host = () => gw.state().clusters.api!.hosts[0]!;
+    await until(() => host().connections.queued === 1, { timeoutMs: 5000, what: 'the request queued' });
     rig.upstreams[0]!.behaviour = (req, res) => {
       req.resume();
       res.end('fresh');
@@ -112,7 +114,7 @@ describe('gateway per-host connection cap', () => {
     const gw = await rig.setup(['a', 'b'], { connections: { maxPerHost: 1, queueTimeoutMs: 5000 } });
     rig.upstreams[0]!.behaviour = rig.hang;
     const holder = request(`${gw.url}/hold`); // round robin: "a" first, and it hangs
-    while (rig.held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
     for (let i = 0; i < 4; i++) {
       const r = await request(`${gw.url}/x${i}`);
       expect(r.body).toBe('b');
@@ -135,17 +137,20 @@ describe('gateway per-host connection cap', () => {
       u.behaviour = (req, res, name) => {
         req.resume();
         heldBy.get(name)!.push(res);
-        rig.held.push(res);
+        rig.hold(res);
       };
     }
     const holders = [request(`${gw.url}/hold1`), request(`${gw.url}/hold2`)];
-    while (rig.held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(2);
     expect(heldBy.get('a')).toHaveLength(1);
     expect(heldBy.get('b')).toHaveLength(1);
     // Both hosts are full: the next GET queues on one of them...
     const queued = request(`${gw.url}/queued`);
     const hosts = () => gw.state().clusters.api!.hosts;
-    while (!hosts().some((h) => h.connections.queued === 1)) await new Promise((r) => setTimeout(r, 5));
+    await until(() => hosts().some((h) => h.connections.queued === 1), {
+      timeoutMs: 5000,
+      what: 'a queued GET',
+    });
     const full = hosts().findIndex((h) => h.connections.queued === 1);
     const other = rig.upstreams[1 - full]!;
     // ...while the other host frees its connection and answers from now on.
@@ -175,14 +180,17 @@ describe('gateway per-host connection cap', () => {
       u.behaviour = (req, res, name) => {
         req.resume();
         heldBy.get(name)!.push(res);
-        rig.held.push(res);
+        rig.hold(res);
       };
     }
     const holders = [request(`${gw.url}/hold1`), request(`${gw.url}/hold2`)];
-    while (rig.held.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(2);
     const queued = request(`${gw.url}/queued`, { method: 'POST', body: 'x' });
     const hosts = () => gw.state().clusters.api!.hosts;
-    while (!hosts().some((h) => h.connections.queued === 1)) await new Promise((r) => setTimeout(r, 5));
+    await until(() => hosts().some((h) => h.connections.queued === 1), {
+      timeoutMs: 5000,
+      what: 'a queued POST',
+    });
     const full = hosts().findIndex((h) => h.connections.queued === 1);
     const other = rig.upstreams[1 - full]!;
     heldBy.get(other.name)!.shift()!.end('released');
@@ -200,7 +208,7 @@ describe('gateway per-host connection cap', () => {
     });
     rig.upstreams[0]!.behaviour = rig.hang;
     const holder = request(`${gw.url}/hold`);
-    while (rig.held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
     const [queued, ms] = await timed(request(`${gw.url}/queued`));
     expect(queued.status).toBe(504);
     expect(JSON.parse(queued.body).code).toBe('FL_GW_TIMEOUT');
@@ -215,7 +223,7 @@ describe('gateway per-host connection cap', () => {
     const sheds: string[] = [];
     gw.onShed((e) => sheds.push(e.reason));
     const holder = request(`${gw.url}/hold`);
-    while (rig.held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await rig.holding(1);
     expect((await request(`${gw.url}/x`)).status).toBe(503);
     expect(sheds).toEqual(['FL_GW_POOL_EXHAUSTED']);
     const metrics = await request(`${gw.adminUrl}/metrics`);
