@@ -63,7 +63,7 @@ export const templateSchema = z.strictObject({
   /** The template, relative to the target file. @example 'haproxy.cfg.in' */
   from: z.string().min(1),
   /** Its name in the scenario's temp dir (`${FAULTLINE_TMPDIR}`). @example 'haproxy.cfg' */
-  to: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a plain file name (it is written in ${FAULTLINE_TMPDIR})'),
+  to: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a plain file name (it is written in the scenario's temp dir)"),
 });
 
 /** The entry point: your balancer, already running at `url`, or started by `command`. */

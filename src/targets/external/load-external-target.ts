@@ -78,16 +78,16 @@ export function loadExternalStackFile(path: string, shown: string = path): Exter
         `unknown placeholder \${${unknown}}; ${whose} may use ${known.map((k) => `\${${k}}`).join(', ')}`,
       );
   };
-  spec.entry.command?.forEach((arg, i) => check(arg, ['entry', 'command', i], entryNames, 'the entry'));
+  for (const [i, arg] of (spec.entry.command ?? []).entries())
+    check(arg, ['entry', 'command', i], entryNames, 'the entry');
   for (const [k, v] of Object.entries(spec.entry.env ?? {}))
     check(v, ['entry', 'env', k], entryNames, 'the entry');
-  spec.instances.forEach((instance, n) => {
-    instance.command?.forEach((arg, i) =>
-      check(arg, ['instances', n, 'command', i], INSTANCE_PLACEHOLDER_NAMES, 'an instance'),
-    );
+  for (const [n, instance] of spec.instances.entries()) {
+    for (const [i, arg] of (instance.command ?? []).entries())
+      check(arg, ['instances', n, 'command', i], INSTANCE_PLACEHOLDER_NAMES, 'an instance');
     for (const [k, v] of Object.entries(instance.env ?? {}))
       check(v, ['instances', n, 'env', k], INSTANCE_PLACEHOLDER_NAMES, 'an instance');
-  });
+  }
   const templates = (spec.entry.templates ?? []).map(({ from, to }, i) => {
     let text = '';
     try {
