@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { FaultableProcess } from '../chaos/process/faultable-process.js';
 import type { ManagedProcess } from '../chaos/process/managed-process.js';
 import type { ProcessSupervisor } from '../chaos/process/process-supervisor.js';
 import type { GatewayConfigInput } from '../stack/gateway/gateway-config.js';
@@ -116,4 +117,9 @@ export interface ProvidedInstance {
   readonly proxyListen?: string;
   /** Its process, when Faultline started it (registered with the supervisor). */
   readonly process?: ManagedProcess;
+  /**
+   * The user's process behind an address, when the target can hurt it (process faults find it by
+   * `name`). `close()` at teardown leaves it as it was found.
+   */
+  readonly attached?: FaultableProcess & { close(): Promise<void> };
 }

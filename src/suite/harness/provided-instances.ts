@@ -1,6 +1,6 @@
-import type { ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
+import type { ProcessLookup, ProcessSupervisor } from '../../chaos/process/process-supervisor.js';
 import type { ProxyServer } from '../../chaos/proxy/proxy-server.js';
-import type { TargetInstances } from '../../targets/target.js';
+import type { ProvidedInstance, TargetInstances } from '../../targets/target.js';
 import { HarnessError } from './harness-errors.js';
 import type { StackInstance } from './reference-stack.js';
 
@@ -20,7 +20,8 @@ export interface ProvidedInstancesOptions {
 /**
  * Starts (or attaches to) the instances a target brings (the external target) and puts a fault
  * proxy named after each in front of it, listening where the target says (else on a free port).
- * Every instance is used, so the target's balancer and the scenario see the same set.
+ * Every instance is used, so the target's balancer and the scenario see the same set. Resolves
+ * with them and with the user's processes the target attached to (for `withAttached`).
  *
  * @throws HarnessError when the target has fewer instances than the scenario needs.
  */
@@ -28,7 +29,7 @@ export async function startProvidedInstances(
   instances: TargetInstances,
   proxies: ProxyServer,
   options: ProvidedInstancesOptions,
-): Promise<StackInstance[]> {
+): Promise<{ instances: StackInstance[]; attached: NonNullable<ProvidedInstance['attached']>[] }> {
   if (instances.count < options.wanted)
     throw new HarnessError(
       `the scenario needs ${options.wanted} instances; ${options.target} has ${instances.count}`,
@@ -40,7 +41,7 @@ export async function startProvidedInstances(
     env: options.env,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return Promise.all(
+  const stackInstances = await Promise.all(
     provided.map(async (instance): Promise<StackInstance> => {
       const proxy = await proxies.createProxy({
         name: instance.name,
@@ -56,4 +57,18 @@ export async function startProvidedInstances(
       };
     }),
   );
+  return { instances: stackInstances, attached: provided.flatMap((i) => (i.attached ? [i.attached] : [])) };
+}
+
+/** The supervisor's children and the attached processes, by name: what process faults look in. */
+export function withAttached(
+  supervisor: ProcessLookup,
+  attached: readonly NonNullable<ProvidedInstance['attached']>[],
+): ProcessLookup {
+  if (attached.length === 0) return supervisor;
+  const byName = new Map(attached.map((a) => [a.name, a]));
+  return {
+    get: (name) => byName.get(name) ?? supervisor.get(name),
+    names: () => [...supervisor.names(), ...byName.keys()],
+  };
 }

@@ -16,7 +16,7 @@ import type { Target } from '../../targets/target.js';
 import { TargetCapabilityError } from '../../targets/target-errors.js';
 import { DEFAULT_TARGET } from '../../targets/targets.js';
 import { HarnessError } from './harness-errors.js';
-import { startProvidedInstances } from './provided-instances.js';
+import { startProvidedInstances, withAttached } from './provided-instances.js';
 import { spawnExternalStub, spawnRedisServer, spawnServiceInstance } from './service-instance.js';
 import { Teardown } from './teardown.js';
 
@@ -282,6 +282,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix } : {}),
       ...(external ? { EXTERNAL_URL: external.proxiedUrl } : {}),
     };
+    let attached: Parameters<typeof withAttached>[1] = [];
     const instances = target.instances
       ? await startProvidedInstances(target.instances, proxies, {
           target: target.name,
@@ -296,6 +297,9 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
             ...serviceEnv(index),
           }),
           ...(options.signal ? { signal: options.signal } : {}),
+        }).then((provided) => {
+          attached = provided.attached;
+          return provided.instances;
         })
       : await Promise.all(
           Array.from({ length: count }, async (_, index): Promise<StackInstance> => {
@@ -329,6 +333,8 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
           }),
         );
     for (const instance of target.instances ? instances : []) if (instance.process) track(instance.process);
+    // A user's process Faultline attached to is left as found (thawed, started again) at the end.
+    for (const a of attached) teardown.add('attached-process', a.name, () => a.close());
 
     const entry = await target.start({
       config: (options.gateway ?? defaultGatewayConfig)({ hosts: instances.map((i) => i.proxiedUrl) }),
@@ -377,7 +383,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       external,
       redisUrl,
       faultDeps: {
-        processes: supervisor,
+        processes: withAttached(supervisor, attached),
         toxics: proxies,
         ...(options.logger ? { logger: options.logger } : {}),
       },

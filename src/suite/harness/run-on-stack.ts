@@ -83,7 +83,7 @@ export async function runOnReferenceStack(
       signal: ctx.signal,
       logger: ctx.logger,
       faultDeps: stack.faultDeps as Record<string, unknown>,
-      processes: { pidOf: (name: string) => stack.supervisor.get(name)?.pid },
+      processes: { pidOf: (name: string) => stack.faultDeps.processes?.get(name)?.pid },
     });
   } finally {
     ctx.setPhase('teardown');

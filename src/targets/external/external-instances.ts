@@ -1,17 +1,21 @@
+import { resolve } from 'node:path';
 import type { ManagedProcess } from '../../chaos/process/managed-process.js';
 import { tcpOpen } from '../../chaos/process/readiness.js';
 import { spawnOnFreePort } from '../spawn-on-free-port.js';
 import type { InstanceStartOptions, ProvidedInstance, TargetInstances } from '../target.js';
 import { TargetError } from '../target-errors.js';
+import { AttachedProcess } from './attached-process.js';
 import type { ExternalInstance } from './external-target-schema.js';
 import type { ExternalStackFile } from './load-external-target.js';
 import { fillPlaceholders } from './placeholders.js';
+import { splitAddress } from './split-address.js';
 
 /**
  * The instances of an external target file. A `command` instance is spawned under the harness's
  * supervisor on a free port (env `PORT`, `HOST=127.0.0.1`, `INSTANCE_ID`, and `${FAULTLINE_PORT}`),
  * so process faults kill and restart it there. An `address` instance is attached to: it must
- * accept a TCP connection within 5 s; Faultline never starts or stops it.
+ * accept a TCP connection within 5 s; Faultline starts and stops it only for process faults, and
+ * only when the file says how (`process`: its pid file and its start command).
  */
 export function externalInstances(file: ExternalStackFile): TargetInstances {
   return {
@@ -24,7 +28,22 @@ export function externalInstances(file: ExternalStackFile): TargetInstances {
             const proxy = instance.proxy === undefined ? {} : { proxyListen: instance.proxy };
             if (instance.address) {
               await attach(instance.name, instance.address, options.signal);
-              return { name: instance.name, address: instance.address, ...proxy };
+              const attached = instance.process
+                ? new AttachedProcess({
+                    name: instance.name,
+                    address: instance.address,
+                    pidFile: resolve(file.dir, instance.process.pid_file),
+                    start: instance.process.start,
+                    cwd: file.dir,
+                    readyTimeoutMs: instance.ready_timeout_s * 1000,
+                  })
+                : undefined;
+              return {
+                name: instance.name,
+                address: instance.address,
+                ...proxy,
+                ...(attached ? { attached } : {}),
+              };
             }
             const { port, proc } = await spawnOnFreePort(options.freePort, async (port) => ({
               port,
@@ -83,9 +102,7 @@ function spawnInstance(
 
 /** Until `address` accepts a TCP connection (5 s at most). */
 async function attach(name: string, address: string, signal?: AbortSignal): Promise<void> {
-  const i = address.lastIndexOf(':');
-  const host = address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(address.slice(i + 1));
+  const [host, port] = splitAddress(address);
   const deadline = performance.now() + 5000;
   for (;;) {
     signal?.throwIfAborted();

@@ -100,6 +100,20 @@ export const entrySchema = z
       });
   });
 
+/**
+ * How Faultline may hurt an address instance it did not start (process faults: kill -9 and
+ * revive, freeze): its pid, read from a file whenever needed, and the command that starts it again.
+ */
+export const attachedProcessSchema = z.strictObject({
+  /** The file your service manager writes the instance's pid to, relative to the target file. @example '/run/api-2.pid' */
+  pid_file: z.string().min(1),
+  /**
+   * Starts it again after a kill and exits 0 (e.g. `[systemctl, start, api-2]`); the instance is
+   * back once its address accepts connections (within `ready_timeout_s`).
+   */
+  start: commandSchema,
+});
+
 /** One instance: a command Faultline starts on a free port, or an address already serving. */
 export const instanceSchema = z
   .strictObject({
@@ -114,7 +128,7 @@ export const instanceSchema = z
     env: envSchema.optional(),
     /** Ready once `GET http://127.0.0.1:$PORT + ready_path` answers 200. @default TCP connect */
     ready_path: readyPathSchema.optional(),
-    /** How long the command may take to be ready, in seconds. @default 20 */
+    /** How long the command (or an address instance's `process.start`) may take to be ready, in seconds. @default 20 */
     ready_timeout_s: seconds.default(20),
     /** Or: where it already serves, `host:port` (Faultline does not start or stop it). */
     address: loopbackAddressSchema.optional(),
@@ -124,8 +138,16 @@ export const instanceSchema = z
      * @default a free port, passed to the entry command as ${FAULTLINE_UPSTREAM_<n>}
      */
     proxy: loopbackAddressSchema.optional(),
+    /** For an address instance: how to find and restart its process, for process faults. */
+    process: attachedProcessSchema.optional(),
   })
   .superRefine((i, ctx) => {
+    if (i.command && i.process)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['process'],
+        message: 'only for an address instance (Faultline already controls the instances it starts)',
+      });
     if (Boolean(i.command) === Boolean(i.address))
       ctx.addIssue({
         code: 'custom',

@@ -9,13 +9,13 @@ import type { ExternalStackFile } from './load-external-target.js';
  * The `external` target: a user's own stack, described in a file (`--target external:FILE`).
  * Its instances replace the reference-service instances (each behind its fault proxy), its
  * entry replaces the generated load balancer. Its capabilities are what the file declares;
- * `admin_state` and `embedded_stack` it never has, and `instance_processes` only when Faultline
- * starts every instance itself. Negative controls do not run on it.
+ * `admin_state` and `embedded_stack` it never has, and `instance_processes` only when every
+ * instance is a command Faultline starts or an address with its `process` (pid file, start). Negative controls do not run on it.
  */
 export function externalTarget(file: ExternalStackFile): Target {
   const declared = new Set<Capability>(file.spec.capabilities);
   const fileName = file.path;
-  const addressed = file.spec.instances.find((i) => i.address);
+  const uncontrolled = file.spec.instances.find((i) => i.address && !i.process);
   const capabilities = Object.fromEntries(
     (Object.keys(CAPABILITIES) as Capability[]).map((c): [Capability, true | string] => {
       switch (c) {
@@ -32,8 +32,8 @@ export function externalTarget(file: ExternalStackFile): Target {
         case 'instance_processes':
           return [
             c,
-            addressed
-              ? `instance ${addressed.name} is an address Faultline did not start, so it cannot kill and restart it (give it a command in ${fileName})`
+            uncontrolled
+              ? `instance ${uncontrolled.name} is an address with no process (pid_file, start) in ${fileName}: Faultline cannot kill and restart it`
               : true,
           ];
         default:
