@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { FaultableProcess } from '../../chaos/process/faultable-process.js';
 import { tcpOpen } from '../../chaos/process/readiness.js';
 import { TargetError } from '../target-errors.js';
@@ -174,13 +174,22 @@ export class AttachedProcess implements FaultableProcess {
   }
 }
 
+/**
+ * Whether the process still holds anything (its sockets): a zombie whose other threads are still
+ * exiting does (the leader turns `Z` first; the shared file table goes with the last thread).
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return procState(pid) !== 'Z';
+  if (procState(pid) !== 'Z') return true;
+  try {
+    return readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false;
+  }
 }
 
 /** The state letter of /proc/<pid>/stat (R, S, T = stopped, Z = zombie), undefined if gone. */
