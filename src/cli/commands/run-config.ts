@@ -291,14 +291,12 @@ export function resolveRunConfig(
   // working directory; it is kept absolute from here on.
   const targets = checkTargets(
     layered(entries, 'targets', {
-      flag: { name: '--target', value: f.target?.length ? absoluteTargets(f.target, '.') : undefined },
-      env: {
-        name: 'FAULTLINE_TARGETS',
-        value: envTargets.length ? absoluteTargets(envTargets, '.') : undefined,
-      },
-      file: c.targets ? absoluteTargets(c.targets, file?.dir ?? '.') : undefined,
+      flag: { name: '--target', value: f.target?.length ? f.target : undefined },
+      env: { name: 'FAULTLINE_TARGETS', value: envTargets.length ? envTargets : undefined },
+      file: c.targets,
       default: ['faultline'],
     }),
+    f.target?.length || envTargets.length ? '.' : (file?.dir ?? '.'),
   );
   const scenarioGlobs = [
     ...(c.scenarios ?? []).map((pattern) => ({
@@ -372,18 +370,7 @@ export function resolveRunConfig(
  */
 export function resolveTargets(flags: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
   const fromEnv = targetList(env.FAULTLINE_TARGETS);
-  return checkTargets(
-    absoluteTargets(flags && flags.length > 0 ? flags : fromEnv.length > 0 ? fromEnv : ['faultline'], '.'),
-  );
-}
-
-/** Each `external:FILE` with FILE made absolute against `base`; other names as they are. */
-function absoluteTargets(specs: readonly string[], base: string): string[] {
-  return specs.map((spec) =>
-    spec.startsWith(EXTERNAL_PREFIX) && spec.length > EXTERNAL_PREFIX.length
-      ? `${EXTERNAL_PREFIX}${resolve(base, spec.slice(EXTERNAL_PREFIX.length))}`
-      : spec,
-  );
+  return checkTargets(flags && flags.length > 0 ? flags : fromEnv.length > 0 ? fromEnv : ['faultline'], '.');
 }
 
 /** FAULTLINE_TARGETS split on commas, blanks dropped. */
@@ -395,15 +382,20 @@ function targetList(value: string | undefined): string[] {
 }
 
 /**
- * Every name checked, and every `external:FILE` read and validated (unknown name, bad file →
- * UsageError, exit 2); duplicates dropped, order kept. Two specs naming targets of the same name
- * (two files with the same `name`) are a usage error: the reports tell targets apart by name.
+ * Every name checked, and every `external:FILE` read and validated relative to `base` (unknown
+ * name, bad file → UsageError, exit 2; messages name the file as written); FILE made absolute,
+ * duplicates dropped, order kept. Two specs naming targets of the same name (two files with the
+ * same `name`) are a usage error: the reports tell targets apart by name.
  */
-function checkTargets(specs: readonly string[]): string[] {
-  const unique = [...new Set(specs)];
+function checkTargets(specs: readonly string[], base: string): string[] {
   const byName = new Map<string, string>();
-  for (const spec of unique) {
-    const { name } = targetNamed(spec);
+  const absolute = specs.map((spec) => {
+    const { name } = targetNamed(spec, resolve(base));
+    const file = spec.startsWith(EXTERNAL_PREFIX) ? spec.slice(EXTERNAL_PREFIX.length) : undefined;
+    return { name, spec: file === undefined ? spec : `${EXTERNAL_PREFIX}${resolve(base, file)}` };
+  });
+  const unique = [...new Map(absolute.map((t) => [t.spec, t])).values()];
+  for (const { name, spec } of unique) {
     const other = byName.get(name);
     if (other !== undefined)
       throw new UsageError(
@@ -414,7 +406,7 @@ function checkTargets(specs: readonly string[]): string[] {
       );
     byName.set(name, spec);
   }
-  return unique;
+  return unique.map((t) => t.spec);
 }
 
 /** `/regex/flags` is a regular expression; anything else a case-insensitive substring. */
