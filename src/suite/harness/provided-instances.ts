@@ -2,7 +2,7 @@ import type { ProcessLookup, ProcessSupervisor } from '../../chaos/process/proce
 import type { ProxyServer } from '../../chaos/proxy/proxy-server.js';
 import type { ProvidedInstance, TargetInstances } from '../../targets/target.js';
 import { HarnessError } from './harness-errors.js';
-import type { StackInstance } from './reference-stack.js';
+import type { StackInstance } from './stack-instance.js';
 
 export interface ProvidedInstancesOptions {
   /** The target's name, for messages. @example 'external:shop' */

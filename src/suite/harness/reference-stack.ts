@@ -18,6 +18,7 @@ import { DEFAULT_TARGET } from '../../targets/targets.js';
 import { HarnessError } from './harness-errors.js';
 import { startProvidedInstances, withAttached } from './provided-instances.js';
 import { spawnExternalStub, spawnRedisServer, spawnServiceInstance } from './service-instance.js';
+import type { StackInstance } from './stack-instance.js';
 import { Teardown } from './teardown.js';
 
 /** What the gateway config builder is given: every instance as the gateway must reach it. */
@@ -72,17 +73,7 @@ export interface ReferenceStackOptions {
   logger?: Logger;
 }
 
-export interface StackInstance {
-  /** Name of the process in the supervisor, of its fault proxy, and its INSTANCE_ID. @example 'service-1' */
-  readonly name: string;
-  readonly port: number;
-  /** The service itself, bypassing the proxy (for admin calls such as /admin/memory). */
-  readonly directUrl: string;
-  /** Through its fault proxy: what the gateway uses. */
-  readonly proxiedUrl: string;
-  /** Its process, when Faultline started it (always, but for an external target's address instances). */
-  readonly process: ManagedProcess | undefined;
-}
+export type { StackInstance } from './stack-instance.js';
 
 export interface ReferenceStack {
   /** The entry point clients use: the target's URL (Faultline's gateway, HAProxy, nginx). */

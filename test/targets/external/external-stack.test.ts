@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,7 @@ describe('external target: a running stack (entry URL, address instances with pi
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-external-running-'));
+    await mkdir(join(dir, 'scenario'));
     for (const name of names) ports[name] = { service: await freePort(), proxy: await freePort() };
     entryPort = await freePort();
     // The user's services, started as their service manager would.
@@ -139,7 +140,8 @@ describe('external target: a running stack (entry URL, address instances with pi
   it('serves through the user’s balancer and the fault proxies; kill -9 and revive by pid file; leaves the stack as found', async () => {
     const target = targetNamed(`external:${join(dir, 'running.yaml')}`);
     expect(target.capabilities.instance_processes).toBe(true);
-    stack = await startReferenceStack({ target, instances: 2 });
+    // Its own temp dir: the harness then makes none (another test counts the ones it makes).
+    stack = await startReferenceStack({ target, instances: 2, tmpDir: join(dir, 'scenario') });
     expect(stack.gatewayUrl).toBe(`http://127.0.0.1:${entryPort}`);
     expect(stack.unsupported[0]).toMatch(/runs its own balancer config/);
     // The fault proxies listen where the user's HAProxy points.
