@@ -136,6 +136,22 @@ describe('faultline run --target external:FILE', () => {
     );
   }, 60_000);
 
+  it('--dry-run says, per target, which scenarios would run and which would be skipped, and why', async () => {
+    const r = await spawnCli(
+      ['run', '--target', 'external:examples/external/stack.yaml', '--category', 'service', '--dry-run'],
+      ENV,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const section = r.stdout.slice(r.stdout.indexOf('Targets:'), r.stdout.indexOf('Options:'));
+    expect(section).toContain(
+      `external:haproxy-by-hand: your stack, described in ${join(EXAMPLE_DIR, 'stack.yaml')}`,
+    );
+    expect(section).toMatch(/run {2}service\.random-crashes/);
+    expect(section).toMatch(/run {2}service\.service-recovery/);
+    expect(section).toMatch(/skip service\.cascading-failure: needs circuit_breaker: not declared in/);
+    expect([...processesIn(EXAMPLE_DIR).values()]).toEqual([]);
+  }, 60_000);
+
   it('an external:FILE in the config file is relative to the config file; on the command line, to the working directory', () => {
     const fromFile = resolveRunConfig(
       {},

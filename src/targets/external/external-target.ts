@@ -49,7 +49,7 @@ export function externalTarget(file: ExternalStackFile): Target {
   const command = file.spec.entry.command?.[0];
   return {
     name: `external:${file.name}`,
-    title: `${file.name}: your stack, described in ${fileName}`,
+    title: `your stack, described in ${fileName}`,
     capabilities,
     controls: `negative controls rewrite Faultline's gateway config, and external:${file.name} runs your balancer with its own config`,
     ...(command
