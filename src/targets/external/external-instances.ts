@@ -22,41 +22,43 @@ export function externalInstances(file: ExternalStackFile): TargetInstances {
     count: file.spec.instances.length,
     async start(options) {
       const started: ManagedProcess[] = [];
-      try {
-        return await Promise.all(
-          file.spec.instances.map(async (instance, index): Promise<ProvidedInstance> => {
-            const proxy = instance.proxy === undefined ? {} : { proxyListen: instance.proxy };
-            if (instance.address) {
-              await attach(instance.name, instance.address, options.signal);
-              const attached = instance.process
-                ? new AttachedProcess({
-                    name: instance.name,
-                    address: instance.address,
-                    pidFile: resolve(file.dir, instance.process.pid_file),
-                    start: instance.process.start,
-                    cwd: file.dir,
-                    readyTimeoutMs: instance.ready_timeout_s * 1000,
-                  })
-                : undefined;
-              return {
-                name: instance.name,
-                address: instance.address,
-                ...proxy,
-                ...(attached ? { attached } : {}),
-              };
-            }
-            const { port, proc } = await spawnOnFreePort(options.freePort, async (port) => ({
-              port,
-              proc: await spawnInstance(file, instance, index, port, options),
-            }));
-            started.push(proc);
-            return { name: instance.name, address: `127.0.0.1:${port}`, process: proc, ...proxy };
-          }),
-        );
-      } catch (err) {
+      // Settle every start before cleaning up, so none finishes after the cleanup and is left.
+      const results = await Promise.allSettled(
+        file.spec.instances.map(async (instance, index): Promise<ProvidedInstance> => {
+          const proxy = instance.proxy === undefined ? {} : { proxyListen: instance.proxy };
+          if (instance.address) {
+            await attach(instance.name, instance.address, options.signal);
+            const attached = instance.process
+              ? new AttachedProcess({
+                  name: instance.name,
+                  address: instance.address,
+                  pidFile: resolve(file.dir, instance.process.pid_file),
+                  start: instance.process.start,
+                  cwd: file.dir,
+                  readyTimeoutMs: instance.ready_timeout_s * 1000,
+                })
+              : undefined;
+            return {
+              name: instance.name,
+              address: instance.address,
+              ...proxy,
+              ...(attached ? { attached } : {}),
+            };
+          }
+          const { port, proc } = await spawnOnFreePort(options.freePort, async (port) => ({
+            port,
+            proc: await spawnInstance(file, instance, index, port, options),
+          }));
+          started.push(proc);
+          return { name: instance.name, address: `127.0.0.1:${port}`, process: proc, ...proxy };
+        }),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) {
         await Promise.all(started.map((p) => p.close(1000).catch(() => {})));
-        throw err;
+        throw failed.reason;
       }
+      return results.map((r) => (r as PromiseFulfilledResult<ProvidedInstance>).value);
     },
   };
 }
