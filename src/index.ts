@@ -164,7 +164,22 @@ export { probeSuccess, resilienceScore, summarize } from './runner/score.js';
 export { scenarios } from './suite/registry.js';
 export type { UserScenario } from './suite/user/user-scenario-schema.js';
 export { CAPABILITIES, type Capability } from './targets/capability.js';
+export { externalTarget } from './targets/external/external-target.js';
+export {
+  type ExternalTargetFile,
+  externalTargetSchema,
+} from './targets/external/external-target-schema.js';
+export { type ExternalStackFile, loadExternalStackFile } from './targets/external/load-external-target.js';
 export { haproxyConfig } from './targets/haproxy-config.js';
 export { nginxConfig } from './targets/nginx-config.js';
-export type { RunningTarget, Target, TargetAdmin, TargetStartOptions } from './targets/target.js';
-export { DEFAULT_TARGET, TARGET_NAMES, TARGETS, targetNamed } from './targets/targets.js';
+export type {
+  InstanceStartOptions,
+  ProvidedInstance,
+  RunningTarget,
+  Target,
+  TargetAdmin,
+  TargetInstances,
+  TargetStartOptions,
+} from './targets/target.js';
+export { ExternalTargetFileError } from './targets/target-errors.js';
+export { DEFAULT_TARGET, EXTERNAL_PREFIX, TARGET_NAMES, TARGETS, targetNamed } from './targets/targets.js';

@@ -16,6 +16,9 @@ export const CAPABILITIES = {
   response_cache: 'responses are cached and served stale when the origin fails',
   admin_state: "the load balancer's own view of its hosts and routes (Faultline's admin API)",
   embedded_stack: "the scenario's harness starts Faultline's own stack (not ported to targets)",
+  reference_api:
+    "the instances serve the reference service's API (/items, /slow, /admin/stats, X-Instance-Id), which the scenario's load and judgement use",
+  instance_processes: 'Faultline can kill -9 an instance and start it again, freeze it, or find its pid',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;

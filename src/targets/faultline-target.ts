@@ -21,6 +21,8 @@ const all = (): Record<Capability, true> => ({
   response_cache: true,
   admin_state: true,
   embedded_stack: true,
+  reference_api: true,
+  instance_processes: true,
 });
 
 /**

@@ -26,6 +26,9 @@ export const haproxyTarget: Target = {
     response_cache: 'the HAProxy target maps no response cache (HAProxy’s cache has no stale-if-error)',
     admin_state: "HAProxy's state is not Faultline's admin API (the scenario reads it for its verdict)",
     embedded_stack: "the scenario's harness starts Faultline's own stack and has not been ported to targets",
+    // The harness starts reference-service instances under its supervisor behind this target.
+    reference_api: true,
+    instance_processes: true,
   },
   start: (options) =>
     startGeneratedProxy(

@@ -26,6 +26,9 @@ export const nginxTarget: Target = {
     response_cache: true,
     admin_state: "nginx's state is not Faultline's admin API (the scenario reads it for its verdict)",
     embedded_stack: "the scenario's harness starts Faultline's own stack and has not been ported to targets",
+    // The harness starts reference-service instances under its supervisor behind this target.
+    reference_api: true,
+    instance_processes: true,
   },
   start: (options) =>
     startGeneratedProxy(

@@ -10,7 +10,9 @@ export class TargetError extends FaultlineError {
 /** `--target NAME` (or FAULTLINE_TARGETS) names no known target: CLI exit 2. */
 export class UnknownTargetError extends UsageError {
   constructor(name: string, known: readonly string[]) {
-    super(`unknown target "${name}"; valid: ${known.join(', ')}`, { code: 'FL_TARGET_UNKNOWN' });
+    super(`unknown target "${name}"; valid: ${known.join(', ')}, external:FILE`, {
+      code: 'FL_TARGET_UNKNOWN',
+    });
   }
 }
 
@@ -18,5 +20,16 @@ export class UnknownTargetError extends UsageError {
 export class TargetCapabilityError extends FaultlineError {
   constructor(target: string, capability: string) {
     super('FL_TARGET_CAPABILITY', `target ${target} has no ${capability}`);
+  }
+}
+
+/**
+ * The file of `--target external:FILE` cannot be read or does not validate: CLI exit 2. The
+ * message is one line naming the file and, when known, the line, column and key:
+ * `target file my-stack.yaml:4:10: entry.url: expected an http:// URL on loopback, …`.
+ */
+export class ExternalTargetFileError extends UsageError {
+  constructor(message: string) {
+    super(`target file ${message}`, { code: 'FL_TARGET_FILE' });
   }
 }

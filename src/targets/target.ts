@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { FaultableProcess } from '../chaos/process/faultable-process.js';
 import type { ManagedProcess } from '../chaos/process/managed-process.js';
 import type { ProcessSupervisor } from '../chaos/process/process-supervisor.js';
 import type { GatewayConfigInput } from '../stack/gateway/gateway-config.js';
@@ -30,6 +31,12 @@ export interface Target {
   readonly controls: true | string;
   /** An executable it runs, checked before any scenario: missing → its scenarios are skipped. */
   readonly binary?: { readonly name: string; readonly install: string; readonly paths?: readonly string[] };
+  /**
+   * The instances, when the target brings its own (the `external` target: a user's services).
+   * The harness then starts no reference-service instances: it starts or attaches to these and
+   * puts a fault proxy in front of each. Absent: the harness starts the reference service.
+   */
+  readonly instances?: TargetInstances;
   /** Starts the entry point in front of `config`'s hosts; resolves once it serves. */
   start(options: TargetStartOptions): Promise<RunningTarget>;
 }
@@ -37,6 +44,11 @@ export interface Target {
 export interface TargetStartOptions {
   /** The scenario's gateway settings; hosts are the instances' proxied URLs. */
   config: GatewayConfigInput;
+  /**
+   * The instances behind the entry point, in order, as the entry must reach them (their fault
+   * proxies). The harness always gives them; the same URLs are `config`'s hosts.
+   */
+  instances?: readonly { readonly name: string; readonly proxiedUrl: string }[];
   /** Spawn children here (the harness's supervisor, so faults and teardown see them). */
   supervisor: ProcessSupervisor;
   /** The scenario's directory: generated configs, pid files, caches go here. */
@@ -67,4 +79,47 @@ export interface TargetAdmin {
   readonly url: string;
   /** GET /admin/upstreams. */
   upstreams(): Promise<GatewayState>;
+}
+
+/** Instances a target brings itself; see `Target.instances`. */
+export interface TargetInstances {
+  /** How many instances the target has (every scenario gets all of them). */
+  readonly count: number;
+  /**
+   * Starts (a command) or attaches to (an address) every instance, in order, and resolves once
+   * each accepts connections. On failure it stops what it started and rejects.
+   */
+  start(options: InstanceStartOptions): Promise<ProvidedInstance[]>;
+}
+
+export interface InstanceStartOptions {
+  /** Spawn children here (the harness's supervisor, so faults and teardown see them). */
+  supervisor: ProcessSupervisor;
+  /** The scenario's directory. */
+  tmpDir: string;
+  /** A free port on 127.0.0.1 (the run's allocator). */
+  freePort: () => Promise<number>;
+  /**
+   * Environment for the instance at `index` (from 0) when Faultline starts it: the scenario's
+   * service settings, Redis, and the external-service mock (CHAOS_MOCK_EXTERNAL, EXTERNAL_URL).
+   */
+  env: (index: number) => Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** One instance a target brought, before its fault proxy. */
+export interface ProvidedInstance {
+  /** Its name: of its process in the supervisor, of its fault proxy. @example 'api-1' */
+  readonly name: string;
+  /** Where it serves, `host:port`: its fault proxy's upstream. @example '127.0.0.1:9001' */
+  readonly address: string;
+  /** Where its fault proxy must listen (`host:port`); undefined: a free port on 127.0.0.1. */
+  readonly proxyListen?: string;
+  /** Its process, when Faultline started it (registered with the supervisor). */
+  readonly process?: ManagedProcess;
+  /**
+   * The user's process behind an address, when the target can hurt it (process faults find it by
+   * `name`). `close()` at teardown leaves it as it was found.
+   */
+  readonly attached?: FaultableProcess & { close(): Promise<void> };
 }

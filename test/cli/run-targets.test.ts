@@ -86,7 +86,7 @@ describe('faultline run --target', () => {
     const variable = await run([], { ...ENV, FAULTLINE_TARGETS: 'faultline,envoy' });
     expect(variable.code).toBe(2);
     expect(variable.stderr.trim()).toBe(
-      'faultline: unknown target "envoy"; valid: faultline, haproxy, nginx',
+      'faultline: unknown target "envoy"; valid: faultline, haproxy, nginx, external:FILE',
     );
   });
 });

@@ -24,7 +24,9 @@ describe('targets registry', () => {
       targetNamed('envoy');
     } catch (err) {
       expect((err as UnknownTargetError).exitCode).toBe(2);
-      expect((err as Error).message).toBe('unknown target "envoy"; valid: faultline, haproxy, nginx');
+      expect((err as Error).message).toBe(
+        'unknown target "envoy"; valid: faultline, haproxy, nginx, external:FILE',
+      );
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { ManagedProcess } from '../process/managed-process.js';
+import type { FaultableProcess } from '../process/faultable-process.js';
 import type { FaultContext } from './fault.js';
 import type { FaultDeps } from './fault-deps.js';
 import { type ProcessTargetSpec, ProcessTargets } from './process-targets.js';
@@ -11,7 +11,7 @@ import { type ProcessTargetSpec, ProcessTargets } from './process-targets.js';
 export class PickedProcesses {
   private readonly targets: ProcessTargets;
   private signal: AbortSignal | undefined;
-  private picked: ManagedProcess[] = [];
+  private picked: FaultableProcess[] = [];
 
   constructor(spec: ProcessTargetSpec, deps: FaultDeps) {
     this.targets = new ProcessTargets(spec, deps);
@@ -28,14 +28,14 @@ export class PickedProcesses {
   }
 
   /** Picks the processes for this injection and does `act` to all of them at once. */
-  async pickAndAct(ctx: FaultContext, act: (p: ManagedProcess) => unknown): Promise<void> {
+  async pickAndAct(ctx: FaultContext, act: (p: FaultableProcess) => unknown): Promise<void> {
     this.signal = ctx.signal;
     this.picked = this.targets.pick(ctx.rng);
     await Promise.all(this.picked.map(act));
   }
 
   /** Hands back the picked processes and forgets them, so a second revert does nothing. */
-  take(): ManagedProcess[] {
+  take(): FaultableProcess[] {
     const picked = this.picked;
     this.picked = [];
     return picked;
@@ -43,6 +43,6 @@ export class PickedProcesses {
 }
 
 /** Starts again those of `processes` that are down (and whose supervisor is still open). */
-export async function startStopped(processes: ManagedProcess[]): Promise<void> {
+export async function startStopped(processes: FaultableProcess[]): Promise<void> {
   await Promise.all(processes.filter((p) => !p.running && !p.closed).map((p) => p.start()));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SeededRandom } from '../../common/rng.js';
-import type { ManagedProcess } from '../process/managed-process.js';
+import type { FaultableProcess } from '../process/faultable-process.js';
 import { FaultTargetError } from './errors.js';
 import type { FaultDeps } from './fault-deps.js';
 
@@ -49,7 +49,7 @@ export class ProcessTargets {
     return this.names.join(',');
   }
 
-  pick(rng: SeededRandom): ManagedProcess[] {
+  pick(rng: SeededRandom): FaultableProcess[] {
     let chosen = this.names;
     if (this.spec.pick === 'random') {
       // Partial Fisher–Yates with the seeded stream: reproducible from the seed.

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { ProcessNameError, SupervisorClosedError } from './errors.js';
+import type { FaultableProcess } from './faultable-process.js';
 import { ManagedProcess, type ProcessSpec } from './managed-process.js';
 
 export interface ProcessSupervisorOptions {
@@ -12,9 +13,9 @@ export interface ProcessSupervisorOptions {
   killOnExit?: boolean;
 }
 
-/** Looks up supervised children by name; what faults need from the supervisor. */
+/** Looks up processes by name (supervised children, or attached ones); what faults need from the supervisor. */
 export interface ProcessLookup {
-  get(name: string): ManagedProcess | undefined;
+  get(name: string): FaultableProcess | undefined;
   names(): string[];
 }
 

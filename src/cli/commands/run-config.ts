@@ -7,7 +7,7 @@ import { redactUrl } from '../../common/text.js';
 import { CATEGORIES, categorySchema, type Scenario, type ScenarioEnv } from '../../runner/scenario.js';
 import type { ParamOverrides } from '../../runner/scenario-params.js';
 import type { ScenarioGlob } from '../../suite/user/load-user-scenarios.js';
-import { TARGET_NAMES, targetNamed } from '../../targets/targets.js';
+import { EXTERNAL_PREFIX, TARGET_NAMES, targetNamed } from '../../targets/targets.js';
 import { type ConfigEntry, layered } from '../config/config-layers.js';
 import type { LoadedConfigFile } from '../config/load-config-file.js';
 
@@ -22,7 +22,7 @@ export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const runFlagsSchema = z.object({
   /** Categories to run (repeatable); all when none. Built-in or of a loaded user scenario. */
   category: z.array(z.string()).optional(),
-  /** Targets to run on (repeatable, docs/targets.md): faultline, haproxy, nginx. @default ['faultline'] */
+  /** Targets to run on (repeatable, docs/targets.md): faultline, haproxy, nginx, external:FILE. @default ['faultline'] */
   target: z.array(z.string()).optional(),
   /** Whole-run time limit in seconds. @default 600 */
   timeout: z.number().positive().optional(),
@@ -90,7 +90,7 @@ export interface RunConfig {
   databaseUrl: string;
   logFile?: string;
   environment?: string;
-  /** The systems under test, by target name (the config's `targets`). */
+  /** The systems under test, by target name or `external:FILE` with FILE absolute (the config's `targets`). */
   targets: string[];
   /** Where the user's own scenarios are: globs under a base folder (the config file's, or a --scenarios DIR). */
   scenarioGlobs: ScenarioGlob[];
@@ -287,6 +287,8 @@ export function resolveRunConfig(
     redactUrl,
   );
   const envTargets = targetList(env.FAULTLINE_TARGETS);
+  // An `external:FILE` is relative to the config file when it comes from there, else to the
+  // working directory; it is kept absolute from here on.
   const targets = checkTargets(
     layered(entries, 'targets', {
       flag: { name: '--target', value: f.target?.length ? f.target : undefined },
@@ -294,6 +296,7 @@ export function resolveRunConfig(
       file: c.targets,
       default: ['faultline'],
     }),
+    f.target?.length || envTargets.length ? '.' : (file?.dir ?? '.'),
   );
   const scenarioGlobs = [
     ...(c.scenarios ?? []).map((pattern) => ({
@@ -367,7 +370,7 @@ export function resolveRunConfig(
  */
 export function resolveTargets(flags: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
   const fromEnv = targetList(env.FAULTLINE_TARGETS);
-  return checkTargets(flags && flags.length > 0 ? flags : fromEnv.length > 0 ? fromEnv : ['faultline']);
+  return checkTargets(flags && flags.length > 0 ? flags : fromEnv.length > 0 ? fromEnv : ['faultline'], '.');
 }
 
 /** FAULTLINE_TARGETS split on commas, blanks dropped. */
@@ -378,10 +381,32 @@ function targetList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Every name checked (unknown → UsageError, exit 2); duplicates dropped, order kept. */
-function checkTargets(names: readonly string[]): string[] {
-  for (const name of names) targetNamed(name);
-  return [...new Set(names)];
+/**
+ * Every name checked, and every `external:FILE` read and validated relative to `base` (unknown
+ * name, bad file → UsageError, exit 2; messages name the file as written); FILE made absolute,
+ * duplicates dropped, order kept. Two specs naming targets of the same name (two files with the
+ * same `name`) are a usage error: the reports tell targets apart by name.
+ */
+function checkTargets(specs: readonly string[], base: string): string[] {
+  const byName = new Map<string, string>();
+  const absolute = specs.map((spec) => {
+    const { name } = targetNamed(spec, resolve(base));
+    const file = spec.startsWith(EXTERNAL_PREFIX) ? spec.slice(EXTERNAL_PREFIX.length) : undefined;
+    return { name, spec: file === undefined ? spec : `${EXTERNAL_PREFIX}${resolve(base, file)}` };
+  });
+  const unique = [...new Map(absolute.map((t) => [t.spec, t])).values()];
+  for (const { name, spec } of unique) {
+    const other = byName.get(name);
+    if (other !== undefined)
+      throw new UsageError(
+        `targets ${other} and ${spec} are both named ${name}; give one file another name (its name key)`,
+        {
+          code: 'FL_TARGET_DUPLICATE',
+        },
+      );
+    byName.set(name, spec);
+  }
+  return unique.map((t) => t.spec);
 }
 
 /** `/regex/flags` is a regular expression; anything else a case-insensitive substring. */
@@ -448,9 +473,12 @@ export function collectDirs(value: string, previous: string[] | undefined): stri
   return [...(previous ?? []), value];
 }
 
+/** `--target NAME`: a built-in name or `external:FILE` (the file is read once the config is resolved). */
 export function parseTarget(value: string, previous: string[] | undefined): string[] {
-  if (!TARGET_NAMES.includes(value))
-    throw new InvalidArgumentError(`unknown target; valid: ${TARGET_NAMES.join(', ')}.`);
+  if (value === 'external' || value === EXTERNAL_PREFIX)
+    throw new InvalidArgumentError('external needs the file describing your stack: external:FILE.');
+  if (!TARGET_NAMES.includes(value) && !value.startsWith(EXTERNAL_PREFIX))
+    throw new InvalidArgumentError(`unknown target; valid: ${TARGET_NAMES.join(', ')}, external:FILE.`);
   return [...(previous ?? []), value];
 }
 

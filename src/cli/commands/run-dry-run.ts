@@ -3,6 +3,7 @@ import { NEEDS, type Need, type NeedChecker, type NeedResult } from '../../runne
 import type { Scenario } from '../../runner/scenario.js';
 import { formatEffectiveConfig, formatParams } from '../config/format-config.js';
 import type { RunConfig } from './run-config.js';
+import { dryRunTargetLines } from './run-dry-run-targets.js';
 
 /** --dry-run: safety checks, every need of the selection, and what would run or be skipped. */
 export async function dryRunReport(
@@ -42,6 +43,7 @@ export async function dryRunReport(
   const idWidth = Math.max(0, ...run.map((s) => s.id.length));
   out.push('', `Would run (${run.length}):`, ...run.map((s) => `  ${s.id.padEnd(idWidth)}  ${s.title}`));
   out.push('', `Would skip (${skip.length}):`, ...skip);
+  out.push(...(await dryRunTargetLines(run, config.targets, needs)));
   out.push(
     '',
     `Options: timeout ${config.timeoutMs / 1000} s, max failures ${config.maxFailures}, ` +

@@ -59,7 +59,7 @@ Environment variables (a flag wins over its variable):
   CHAOS_ISOLATED         false = --no-isolation, and confirms it (default true)
   CHAOS_MONITORING       false = --no-monitoring (default true)
   CHAOS_LOG_FILE         JSON-lines log file (--log-file)
-  FAULTLINE_TARGETS      comma-separated targets (--target; default faultline), e.g. haproxy,nginx
+  FAULTLINE_TARGETS      comma-separated targets (--target; default faultline), e.g. haproxy,external:stack.yaml
   CI                     true: plain progress lines instead of the live view
 
 Config file: ./faultline.config.yaml or --config FILE (docs/configuration.md); a flag wins over its
@@ -103,7 +103,7 @@ export function createRunCommand(deps: RunCommandDeps = {}): CommandRegistrar {
       .addOption(
         new Option(
           '--target <name>',
-          `system under test, repeatable: ${TARGET_NAMES.join(', ')} (default faultline; FAULTLINE_TARGETS); see docs/targets.md`,
+          `system under test, repeatable: ${TARGET_NAMES.join(', ')}, or external:FILE (your own stack, described in FILE) (default faultline; FAULTLINE_TARGETS); see docs/targets.md`,
         ).argParser(parseTarget),
       )
       .addOption(
@@ -269,7 +269,9 @@ async function execute(
 ): Promise<number> {
   const seed = config.seed ?? freshSeed();
   const startedAt = new Date();
-  const targets = config.targets.map(targetNamed);
+  // The specs were checked while the config was resolved (a bad target file is exit 2 there).
+  const targets = config.targets.map((spec) => targetNamed(spec));
+  const targetNames = targets.map((t) => t.name);
   const view = new TerminalView({
     stream: io.stdout,
     live: isLiveTerminal(io.stdout, io.env),
@@ -278,7 +280,7 @@ async function execute(
   view.begin(
     selected.length * targets.length,
     `faultline run: ${selected.length} scenario${selected.length === 1 ? '' : 's'}` +
-      `${targets.length > 1 || config.targets[0] !== 'faultline' ? ` on ${config.targets.join(', ')}` : ''}, seed ${seed}, ENVIRONMENT=${config.environment}` +
+      `${targets.length > 1 || targetNames[0] !== 'faultline' ? ` on ${targetNames.join(', ')}` : ''}, seed ${seed}, ENVIRONMENT=${config.environment}` +
       `${config.controls ? `, with ${selected.reduce((n, s) => n + (s.controls?.length ?? 0), 0)} negative controls` : ''}` +
       `${config.parallel ? `, parallel ${config.concurrency}` : ''}`,
   );
@@ -346,7 +348,7 @@ async function execute(
     exitCode,
     options: reportOptions(config, selected),
     results,
-    targets: config.targets,
+    targets: targetNames,
   });
   view.end(report);
   for (const [file, write, label] of [

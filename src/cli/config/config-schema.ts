@@ -75,8 +75,10 @@ export const faultlineConfigSchema = z.strictObject({
   monitoring: monitoringConfigSchema.optional(),
   isolation: isolationConfigSchema.optional(),
   /**
-   * The systems under test the scenarios run against, by target name (issue 15: `faultline`,
-   * `haproxy`, `nginx`, `external`); `--target` wins. @default ["faultline"]
+   * The systems under test the scenarios run against: `faultline`, `haproxy`, `nginx`, or
+   * `external:FILE` (your own stack described in FILE, relative to this file; docs/targets.md).
+   * `--target` and FAULTLINE_TARGETS win. @default ["faultline"]
+   * @example ["faultline", "external:stacks/shop.yaml"]
    */
   targets: z.array(z.string().min(1)).min(1).optional(),
   /**

@@ -1,5 +1,7 @@
 import { request } from 'undici';
 import type { Fault, FaultContext } from '../../chaos/faults/fault.js';
+import type { ManagedProcess } from '../../chaos/process/managed-process.js';
+import { HarnessError } from './harness-errors.js';
 import type { StackInstance } from './reference-stack.js';
 
 export interface HeapGrowthOptions {
@@ -30,7 +32,9 @@ export class HeapGrowthFault implements Fault {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private exitSub: { dispose(): void } | undefined;
+  private readonly proc: ManagedProcess;
 
+  /** @throws HarnessError when Faultline did not start the instance (it must see it exit and revive it). */
   constructor(
     private readonly instance: StackInstance,
     private readonly options: HeapGrowthOptions,
@@ -38,11 +42,14 @@ export class HeapGrowthFault implements Fault {
     this.name = `heap-growth-${instance.name}`;
     this.target = instance.name;
     this.params = { ...options };
+    if (!instance.process)
+      throw new HarnessError(`heap growth: ${instance.name} is not a process Faultline started`);
+    this.proc = instance.process;
   }
 
   async inject(ctx: FaultContext): Promise<void> {
     this.stopped = false;
-    this.exitSub = this.instance.process.onExit(() => {
+    this.exitSub = this.proc.onExit(() => {
       this.diedAt ??= performance.now();
       this.stop();
     });
@@ -76,7 +83,7 @@ export class HeapGrowthFault implements Fault {
     this.stop();
     this.exitSub?.dispose();
     this.exitSub = undefined;
-    const proc = this.instance.process;
+    const proc = this.proc;
     if (proc.running) {
       const res = await request(`${this.instance.directUrl}/admin/memory`, {
         method: 'POST',

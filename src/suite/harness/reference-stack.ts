@@ -16,7 +16,9 @@ import type { Target } from '../../targets/target.js';
 import { TargetCapabilityError } from '../../targets/target-errors.js';
 import { DEFAULT_TARGET } from '../../targets/targets.js';
 import { HarnessError } from './harness-errors.js';
+import { startProvidedInstances, withAttached } from './provided-instances.js';
 import { spawnExternalStub, spawnRedisServer, spawnServiceInstance } from './service-instance.js';
+import type { StackInstance } from './stack-instance.js';
 import { Teardown } from './teardown.js';
 
 /** What the gateway config builder is given: every instance as the gateway must reach it. */
@@ -48,8 +50,18 @@ export interface ReferenceStackOptions {
    * front of it that every instance's EXTERNAL_URL points through. @default false
    */
   external?: boolean;
-  /** The load balancer in front of the instances. @default Faultline's gateway */
+  /**
+   * The load balancer in front of the instances. @default Faultline's gateway. A target with its
+   * own `instances` (external) replaces the reference-service instances: all of them are used,
+   * and it must have at least `instances`.
+   */
   target?: Target;
+  /**
+   * The run's mock setting for external services (`mocks.external`, CHAOS_MOCK_EXTERNAL): on a
+   * target with its own instances, off means no stub and `CHAOS_MOCK_EXTERNAL=0` for the instances
+   * Faultline starts. Faultline's reference instances always use the stub. @default true
+   */
+  mockExternal?: boolean;
   /** Everything started is registered here, so its emergency stop leaves nothing behind. */
   safety?: SafetyController;
   /** Ports for the children (a run-wide allocator avoids collisions). @default the OS's */
@@ -61,16 +73,7 @@ export interface ReferenceStackOptions {
   logger?: Logger;
 }
 
-export interface StackInstance {
-  /** Name of the process in the supervisor, of its fault proxy, and its INSTANCE_ID. @example 'service-1' */
-  readonly name: string;
-  readonly port: number;
-  /** The service itself, bypassing the proxy (for admin calls such as /admin/memory). */
-  readonly directUrl: string;
-  /** Through its fault proxy: what the gateway uses. */
-  readonly proxiedUrl: string;
-  readonly process: ManagedProcess;
-}
+export type { StackInstance } from './stack-instance.js';
 
 export interface ReferenceStack {
   /** The entry point clients use: the target's URL (Faultline's gateway, HAProxy, nginx). */
@@ -226,6 +229,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
     });
     teardown.add('proxy-server', 'stack-proxies', () => proxies.close());
 
+    const target = options.target ?? DEFAULT_TARGET;
     let redisUrl: string | undefined;
     let redisPrefix = 'faultline:stack:';
     if (options.redis === true) {
@@ -240,8 +244,11 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       redisPrefix = options.redis.prefix;
     }
 
+    // The stub is the external-service mock: on a user's stack it follows the config's mock
+    // setting; Faultline's own instances always use it.
+    const mockExternal = !target.instances || options.mockExternal !== false;
     let external: ReferenceStack['external'];
-    if (options.external) {
+    if (options.external && mockExternal) {
       const stub = await spawnOnFreePort(freePort, async (port) => ({
         port,
         proc: await spawnExternalStub(supervisor, 'external-stub', port),
@@ -260,46 +267,69 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       };
     }
 
-    const instances = await Promise.all(
-      Array.from({ length: count }, async (_, index): Promise<StackInstance> => {
-        const name = `service-${index + 1}`;
-        const env = typeof options.serviceEnv === 'function' ? options.serviceEnv(index) : options.serviceEnv;
-        const nodeArgs =
-          typeof options.serviceNodeArgs === 'function'
-            ? options.serviceNodeArgs(index)
-            : options.serviceNodeArgs;
-        const { port, proc } = await spawnOnFreePort(freePort, async (port) => ({
-          port,
-          proc: await spawnServiceInstance(supervisor, {
-            name,
-            port,
-            env: {
-              ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix } : {}),
-              ...(external ? { EXTERNAL_URL: external.proxiedUrl } : {}),
-              ...env,
-            },
-            ...(nodeArgs ? { nodeArgs } : {}),
+    const serviceEnv = (index: number) =>
+      (typeof options.serviceEnv === 'function' ? options.serviceEnv(index) : options.serviceEnv) ?? {};
+    const sharedEnv = {
+      ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix } : {}),
+      ...(external ? { EXTERNAL_URL: external.proxiedUrl } : {}),
+    };
+    let attached: Parameters<typeof withAttached>[1] = [];
+    const instances = target.instances
+      ? await startProvidedInstances(target.instances, proxies, {
+          target: target.name,
+          wanted: count,
+          supervisor,
+          tmpDir,
+          freePort,
+          // The config's mock setting reaches the user's instances (the reference service always mocks).
+          env: (index) => ({
+            CHAOS_MOCK_EXTERNAL: mockExternal ? '1' : '0',
+            ...sharedEnv,
+            ...serviceEnv(index),
           }),
-        }));
-        track(proc);
-        const proxy = await proxies.createProxy({
-          name,
-          listen: '127.0.0.1:0',
-          upstream: `127.0.0.1:${port}`,
-        });
-        return {
-          name,
-          port,
-          directUrl: `http://127.0.0.1:${port}`,
-          proxiedUrl: `http://${proxy.listen}`,
-          process: proc,
-        };
-      }),
-    );
+          ...(options.signal ? { signal: options.signal } : {}),
+        }).then((provided) => {
+          attached = provided.attached;
+          return provided.instances;
+        })
+      : await Promise.all(
+          Array.from({ length: count }, async (_, index): Promise<StackInstance> => {
+            const name = `service-${index + 1}`;
+            const nodeArgs =
+              typeof options.serviceNodeArgs === 'function'
+                ? options.serviceNodeArgs(index)
+                : options.serviceNodeArgs;
+            const { port, proc } = await spawnOnFreePort(freePort, async (port) => ({
+              port,
+              proc: await spawnServiceInstance(supervisor, {
+                name,
+                port,
+                env: { ...sharedEnv, ...serviceEnv(index) },
+                ...(nodeArgs ? { nodeArgs } : {}),
+              }),
+            }));
+            track(proc);
+            const proxy = await proxies.createProxy({
+              name,
+              listen: '127.0.0.1:0',
+              upstream: `127.0.0.1:${port}`,
+            });
+            return {
+              name,
+              port,
+              directUrl: `http://127.0.0.1:${port}`,
+              proxiedUrl: `http://${proxy.listen}`,
+              process: proc,
+            };
+          }),
+        );
+    for (const instance of target.instances ? instances : []) if (instance.process) track(instance.process);
+    // A user's process Faultline attached to is left as found (thawed, started again) at the end.
+    for (const a of attached) teardown.add('attached-process', a.name, () => a.close());
 
-    const target = options.target ?? DEFAULT_TARGET;
     const entry = await target.start({
       config: (options.gateway ?? defaultGatewayConfig)({ hosts: instances.map((i) => i.proxiedUrl) }),
+      instances: instances.map(({ name, proxiedUrl }) => ({ name, proxiedUrl })),
       supervisor,
       tmpDir,
       freePort,
@@ -344,7 +374,7 @@ export async function startReferenceStack(options: ReferenceStackOptions = {}): 
       external,
       redisUrl,
       faultDeps: {
-        processes: supervisor,
+        processes: withAttached(supervisor, attached),
         toxics: proxies,
         ...(options.logger ? { logger: options.logger } : {}),
       },

@@ -56,7 +56,7 @@ export async function runOnReferenceStack(
   ctx: ScenarioContext,
   stackOptions: Omit<
     ReferenceStackOptions,
-    'safety' | 'freePort' | 'tmpDir' | 'signal' | 'logger' | 'target'
+    'safety' | 'freePort' | 'tmpDir' | 'signal' | 'logger' | 'target' | 'mockExternal'
   >,
   build: (stack: ReferenceStack) => ExperimentInput | Promise<ExperimentInput>,
 ): Promise<Journal> {
@@ -70,6 +70,7 @@ export async function runOnReferenceStack(
     signal: ctx.signal,
     logger: ctx.logger,
     target: ctx.target,
+    mockExternal: ctx.env.mockExternal,
   });
   ctx.onCleanup(() => stack.close());
   ctx.noteUnsupported(stack.unsupported);
@@ -82,7 +83,7 @@ export async function runOnReferenceStack(
       signal: ctx.signal,
       logger: ctx.logger,
       faultDeps: stack.faultDeps as Record<string, unknown>,
-      processes: { pidOf: (name: string) => stack.supervisor.get(name)?.pid },
+      processes: { pidOf: (name: string) => stack.faultDeps.processes?.get(name)?.pid },
     });
   } finally {
     ctx.setPhase('teardown');

@@ -40,7 +40,7 @@ export const gradualLatency: Scenario = {
     'so at most 2 % of requests fail while it climbs, and none fails a second after the ramp (the per-try ' +
     'timeout values are recorded).',
   needs: ['free-ports'],
-  capabilities: ['adaptive_timeout'],
+  capabilities: ['adaptive_timeout', 'reference_api'],
   timeoutMs: 60_000,
   tags: ['gateway', 'adaptive-timeout'],
   controls: [

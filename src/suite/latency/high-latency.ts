@@ -53,7 +53,7 @@ export const highLatency: Scenario = {
     'keep every request within the overall timeout and at most 1 % failing; the slow host is taken out within 2 s ' +
     '(after that at most 4 tries per second reach it).',
   needs: ['free-ports'],
-  capabilities: ['per_try_timeout', 'retry_other_host', 'outlier_ejection'],
+  capabilities: ['per_try_timeout', 'retry_other_host', 'outlier_ejection', 'reference_api'],
   timeoutMs: 60_000,
   tags: ['gateway', 'timeouts', 'circuit-breaker'],
   controls: [

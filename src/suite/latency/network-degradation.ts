@@ -42,7 +42,7 @@ export const networkDegradation: Scenario = {
     'Hypothesis: success rate ≥ 99 % during the fault because every try that meets a reset is retried on another ' +
     'host (the resets must bite: at least 10 connections of the resetting link are cut and re-opened).',
   needs: ['free-ports'],
-  capabilities: ['per_try_timeout', 'retry_other_host'],
+  capabilities: ['per_try_timeout', 'retry_other_host', 'reference_api'],
   timeoutMs: 60_000,
   tags: ['gateway', 'retries', 'toxics'],
   controls: [

@@ -119,7 +119,7 @@ export const serviceIsolation: Scenario = {
     'most 12 connections per second reach its link and at most 5 % of requests pay a per-try timeout on it), no request waits past the overall timeout or goes ' +
     'unanswered, at most 1 % fail, and active checks re-admit it: it answers clients within 1 s of the healing.',
   needs: ['free-ports'],
-  capabilities: ['per_try_timeout', 'retry_other_host', 'active_health_checks'],
+  capabilities: ['per_try_timeout', 'retry_other_host', 'active_health_checks', 'reference_api'],
   timeoutMs: 60_000,
   tags: ['gateway', 'partition', 'timeouts', 'health-checks'],
   params,

@@ -51,7 +51,7 @@ export const cpuExhaustion: Scenario = {
     '(1 s), at most 10 % more requests than in the steady state wait out a per-try timeout, and it serves at most ' +
     '20 % of the answers; p99 stays under per-try timeout + steady p99 + 300 ms and at most 1 % fail. The quota must bite (the victim throttled in at least 3 CFS periods).',
   needs: ['root', 'cgroups', 'free-ports'],
-  capabilities: ['per_try_timeout', 'retry_other_host'],
+  capabilities: ['per_try_timeout', 'retry_other_host', 'reference_api', 'instance_processes'],
   timeoutMs: 60_000,
   tags: ['gateway', 'least-request', 'cgroups'],
   controls: [controls.roundRobin('least-request sends the starved instance few tries')],

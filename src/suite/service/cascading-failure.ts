@@ -53,7 +53,7 @@ export const cascadingFailure: Scenario = {
     'increase beyond the measured margin, and /dependency succeeds again after the fault.',
   needs: ['free-ports'],
   // admin_state: the breaker's opening is timed from the gateway's route state.
-  capabilities: ['circuit_breaker', 'per_try_timeout', 'admin_state'],
+  capabilities: ['circuit_breaker', 'per_try_timeout', 'admin_state', 'reference_api'],
   timeoutMs: 60_000,
   tags: ['gateway', 'circuit-breaker', 'timeouts'],
   controls: [

@@ -48,7 +48,7 @@ export const randomCrashes: Scenario = {
     '(at most 15 connections per second reach its link after that), and active checks re-admit it: it answers ' +
     'clients again within 1 s of its revival.',
   needs: ['free-ports'],
-  capabilities: ['retry_other_host', 'active_health_checks'],
+  capabilities: ['retry_other_host', 'active_health_checks', 'reference_api', 'instance_processes'],
   timeoutMs: 60_000,
   tags: ['gateway', 'retries', 'health-checks', 'outlier-detection'],
   controls: [

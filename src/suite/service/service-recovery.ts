@@ -46,7 +46,7 @@ export const serviceRecovery: Scenario = {
     'it within 1.5 s, slow start ramps it from 10 % to full weight over ~3 s (its traffic share starts low and ' +
     'grows), no request fails after re-admission, and the recovery time is recorded.',
   needs: ['free-ports'],
-  capabilities: ['active_health_checks', 'slow_start'],
+  capabilities: ['active_health_checks', 'slow_start', 'reference_api', 'instance_processes'],
   controls: [
     controls.activeChecksOff(
       'active checks re-admit it: its first answer to a client within 1.5 s of its restart',

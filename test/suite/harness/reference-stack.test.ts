@@ -84,7 +84,7 @@ describe('reference stack', () => {
     const safety = new SafetyController({ env: { ENVIRONMENT: 'chaos_test' } });
     stack = await startReferenceStack({ instances: 2, safety });
     const fp = footprint(stack);
-    expect(safety.pidOf('service-1')).toBe(stack.instances[0]?.process.pid);
+    expect(safety.pidOf('service-1')).toBe(stack.instances[0]?.process?.pid);
     const report = await safety.emergencyStop('test');
     expect(report.pending).toEqual([]);
     expect(report.failed).toEqual([]);
