@@ -17,6 +17,7 @@ import { memoryPressure } from './resource/memory-pressure.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
+import { connectionStorm } from './websocket/connection-storm.js';
 import { massDisconnection } from './websocket/mass-disconnection.js';
 import { messageFlooding } from './websocket/message-flooding.js';
 
@@ -46,4 +47,5 @@ export const scenarios: readonly Scenario[] = [
   cacheRecovery,
   massDisconnection,
   messageFlooding,
+  connectionStorm,
 ];

@@ -29,15 +29,16 @@ const CRITICAL_RATE = 3;
 /** Share of the limit only critical traffic may use. */
 const RESERVED_SHARE = 0.25;
 /** Each instance serves at most this many requests at once (MAX_IN_FLIGHT); one more is shed with 503. */
-const INSTANCE_CAPACITY = 8;
+const INSTANCE_CAPACITY = 16;
 /**
  * The fault: this latency on the link from the instances to their dependency. Every request then
- * holds a slot ≥ 500 ms, so two instances serve at most 2 × 8 / 0.5 = 32 req/s (about half the limit).
+ * holds a slot ≥ 1 s, so two instances serve at most 2 × 16 / 1 = 32 req/s (about half the limit).
+ * Healthy, a request holds its slot a few ms: 16 slots ride out a stall of ~500 ms at 30 req/s each.
  */
-const DEPENDENCY_LATENCY_MS = 500;
+const DEPENDENCY_LATENCY_MS = 1000;
 const STEADY_MS = 4000;
 const FAULT_MS = 12_000;
-const RECOVER_MS = 10_000;
+const RECOVER_MS = 15_000;
 /** The first part of the fault is left out of its error rate: one AIMD window to notice, one to act. */
 const SETTLE_MS = 2000;
 /** The hypothesis: the upstream's error rate (5xx / requests it received) after SETTLE_MS. */
@@ -50,14 +51,18 @@ const RECOVERED_WINDOW_MS = 2000;
 /** Critical requests refused by the limiter (429), at most this share of those sent. */
 const CRITICAL_REFUSED_MAX = 0.05;
 
-/** AIMD as configured: windows of 1 s, halve above 5 % errors, + 10 % of the limit per healthy window. */
+/**
+ * AIMD as configured: windows of 1 s, halve above 5 % errors, + 5 % of the limit per healthy window,
+ * never below 25 % of it (15 req/s, under the degraded capacity; its reserved share, 3.75 req/s,
+ * still holds the critical traffic).
+ */
 const ADAPTIVE = {
   targetErrorRate: TARGET_ERROR_RATE,
   intervalMs: 1000,
   minSamples: 10,
   decrease: 0.5,
-  increase: 0.1,
-  minFactor: 0.05,
+  increase: 0.05,
+  minFactor: 0.25,
 } as const;
 
 function rateLimitOf(config: GatewayConfigInput): RateLimitConfigInput {
@@ -101,9 +106,9 @@ function admittedPerSecond(entries: readonly LoggedRequest[], spanMs: number): n
 
 /**
  * Adaptive rate limiting. A gateway-wide limit of 60 req/s (AIMD on upstream errors, a 25 % share
- * reserved for `x-priority: critical`) in front of two instances that each serve at most 8 requests
+ * reserved for `x-priority: critical`) in front of two instances that each serve at most 16 requests
  * at once and shed the rest with 503. Clients offer 90 req/s of normal and 3 req/s of critical
- * traffic to `/dependency`. Fault: 500 ms of latency on the instances' link to their dependency
+ * traffic to `/dependency`. Fault: 1 s of latency on the instances' link to their dependency
  * (fault proxy), which halves what they can serve. Judged from the clients and from the instances'
  * own counters: the admitted rate drops, the upstream's error rate after 2 s stays under 5 %, the
  * admitted rate climbs back once the latency is gone, and critical traffic is (nearly) never refused.
