@@ -27,7 +27,7 @@ const NORMAL_RATE = 90;
 /** Critical traffic (`x-priority: critical`), req/s: inside the reserved share even at a low factor. */
 const CRITICAL_RATE = 3;
 /** Share of the limit only critical traffic may use. */
-const RESERVED_SHARE = 0.25;
+const RESERVED_SHARE = 0.3;
 /** Each instance serves at most this many requests at once (MAX_IN_FLIGHT); one more is shed with 503. */
 const INSTANCE_CAPACITY = 16;
 /**
@@ -53,7 +53,7 @@ const CRITICAL_REFUSED_MAX = 0.05;
 
 /**
  * AIMD as configured: windows of 1 s, halve above 5 % errors, + 5 % of the limit per healthy window,
- * never below 25 % of it (15 req/s, under the degraded capacity; its reserved share, 3.75 req/s,
+ * never below 25 % of it (15 req/s, under the degraded capacity; its reserved share, 4.5 req/s,
  * still holds the critical traffic).
  */
 const ADAPTIVE = {
@@ -105,7 +105,7 @@ function admittedPerSecond(entries: readonly LoggedRequest[], spanMs: number): n
 }
 
 /**
- * Adaptive rate limiting. A gateway-wide limit of 60 req/s (AIMD on upstream errors, a 25 % share
+ * Adaptive rate limiting. A gateway-wide limit of 60 req/s (AIMD on upstream errors, a 30 % share
  * reserved for `x-priority: critical`) in front of two instances that each serve at most 16 requests
  * at once and shed the rest with 503. Clients offer 90 req/s of normal and 3 req/s of critical
  * traffic to `/dependency`. Fault: 1 s of latency on the instances' link to their dependency
@@ -120,7 +120,7 @@ export const adaptiveLimiting: Scenario = {
   title: 'Adaptive rate limiting: the upstream degrades, the limit drops, then recovers',
   description:
     `A gateway-wide limit of ${LIMIT} req/s (burst ${BURST}; AIMD: halve above ${TARGET_ERROR_RATE * 100} % upstream ` +
-    `errors per 1 s window, + ${ADAPTIVE.increase * 100} % per healthy one; ${RESERVED_SHARE * 100} % reserved for ` +
+    `errors per 1 s window, + ${ADAPTIVE.increase * 100} % per healthy one, floor ${ADAPTIVE.minFactor * 100} %; ${RESERVED_SHARE * 100} % reserved for ` +
     `x-priority: critical) in front of two instances serving at most ${INSTANCE_CAPACITY} requests at once each ` +
     `(MAX_IN_FLIGHT; the rest shed with 503). ${NORMAL_RATE} req/s normal + ${CRITICAL_RATE} req/s critical traffic ` +
     `to /dependency; fault: ${DEPENDENCY_LATENCY_MS} ms latency on the instances' dependency link for ` +
@@ -164,6 +164,8 @@ export const adaptiveLimiting: Scenario = {
             // Every answer of the instances reaches the client as it is: no retry doubles the load on
             // an overloaded instance, no ejection takes one out for shedding.
             retry: { maxRetries: 0 },
+            // A degraded answer takes ~1 s; a stall of the shared machine on top must not turn it into a 504.
+            timeouts: { connectMs: 500, perTryMs: 4000, overallMs: 5000 },
             health: {
               active: { path: '/healthz', intervalMs: 200, timeoutMs: 500, rise: 2, fall: 2 },
               outlier: false,
@@ -186,7 +188,7 @@ export const adaptiveLimiting: Scenario = {
         const load = scenarioLoad(ctx, stack.gatewayUrl, {
           rate: NORMAL_RATE + CRITICAL_RATE,
           durationMs: STEADY_MS + FAULT_MS + RECOVER_MS + 2000,
-          requestTimeoutMs: 5000,
+          requestTimeoutMs: 8000,
           requests: [
             { name: 'normal', path: '/dependency', weight: NORMAL_RATE },
             {
@@ -310,6 +312,10 @@ export const adaptiveLimiting: Scenario = {
                     normal.filter((e) => e.status === 429).length / Math.max(1, normal.length),
                   ),
                   no_answer: load.log.filter((e) => e.status === null).length,
+                  // 5xx before the fault: the steady state must be one (anything here is the machine's).
+                  errors_5xx_steady: load
+                    .between(loadStart, from)
+                    .filter((e) => e.status === null || e.status >= 500).length,
                   // Extra detail from Faultline's admin API (not judged).
                   ...(effectiveLimits.length > 0
                     ? {
