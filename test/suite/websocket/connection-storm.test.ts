@@ -5,7 +5,9 @@ import { defineScenarioTests } from '../define-scenario-tests.js';
 describe('maxInWindow', () => {
   it('counts the most times in any window that starts at one of them', () => {
     expect(maxInWindow([], 1000)).toBe(0);
-    expect(maxInWindow([5, 0, 999, 1000, 1500, 1999], 1000)).toBe(4);
+    // Windows are [t, t + 1000): 0, 5 and 999 fit in one, 1000 starts the next.
+    expect(maxInWindow([5, 0, 999, 1000, 1500, 1999], 1000)).toBe(3);
+    expect(maxInWindow([1000, 0, 1, 2, 999], 1000)).toBe(4);
     expect(maxInWindow([0, 2000, 4000], 1000)).toBe(1);
   });
 });
