@@ -111,11 +111,7 @@ describe('need checks', () => {
     const script = `import { NEEDS } from './src/runner/needs.ts'; console.log(JSON.stringify(await NEEDS['open-files'].check({})));`;
     const out = execFileSync(
       'bash',
-      [
-        '-c',
-        `ulimit -n 1024 && exec "${process.execPath}" --import tsx --input-type=module -e "$0"`,
-        script,
-      ],
+      ['-c', `ulimit -n 1024 && exec "${process.execPath}" --import tsx --input-type=module -e "$0"`, script],
       { encoding: 'utf8' },
     );
     expect(JSON.parse(out)).toMatchObject({
