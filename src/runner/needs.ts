@@ -21,7 +21,8 @@ export type Need =
   | 'nginx'
   | 'wrk'
   | 'chromium'
-  | 'free-ports';
+  | 'free-ports'
+  | 'open-files';
 
 export type NeedResult = { ok: true; detail?: string } | { ok: false; reason: string; provide: string };
 
@@ -176,6 +177,30 @@ const cgroupsNeed: NeedCheck = {
   },
 };
 
+/** Open files a process of this machine may have at most (Node raises its soft limit to this at start). */
+export const OPEN_FILES_NEEDED = 16_384;
+
+/** The hard RLIMIT_NOFILE of this process, from /proc/self/limits; undefined off Linux or when unlimited. */
+export async function openFilesHardLimit(): Promise<number | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+  const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
+  return hard === undefined || hard === 'unlimited' ? undefined : Number(hard);
+}
+
+const openFilesNeed: NeedCheck = {
+  title: `open files: hard limit (ulimit -Hn) ≥ ${OPEN_FILES_NEEDED}`,
+  async check() {
+    const hard = await openFilesHardLimit();
+    if (hard === undefined || hard >= OPEN_FILES_NEEDED)
+      return ok(hard === undefined ? 'unlimited' : `${hard}`);
+    return missing(
+      `the hard limit of open files is ${hard} (ulimit -Hn), below ${OPEN_FILES_NEEDED}`,
+      `raise it (e.g. \`ulimit -Hn ${OPEN_FILES_NEEDED}\` as root, LimitNOFILE= in systemd, --ulimit nofile=${OPEN_FILES_NEEDED} in docker); Node raises its soft limit to the hard one by itself`,
+    );
+  },
+};
+
 const freePortsNeed: NeedCheck = {
   title: 'free TCP ports on 127.0.0.1',
   async check() {
@@ -206,6 +231,7 @@ export const NEEDS: Record<Need, NeedCheck> = {
   wrk: binaryNeed('wrk', 'wrk binary', 'apt-get install -y wrk'),
   chromium: binaryNeed('chromium', 'chromium binary', 'apt-get install -y chromium', ['/usr/bin/chromium']),
   'free-ports': freePortsNeed,
+  'open-files': openFilesNeed,
 };
 
 /**

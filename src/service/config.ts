@@ -66,6 +66,13 @@ export const serviceConfigSchema = z.object({
    */
   keepAliveTimeoutMs: z.coerce.number().int().min(0).default(10_000),
   /**
+   * Capacity: at most this many requests in progress at once; one more is answered 503
+   * `FL_SERVICE_OVERLOADED` with `Retry-After: 1` at once (load shedding, as a server with a fixed
+   * worker pool). Health checks (`/healthz`) and `/admin/*` are never shed. 0 = no limit.
+   * @default 0
+   */
+  maxInFlight: z.coerce.number().int().min(0).max(100_000).default(0),
+  /**
    * Negative control only: acknowledge a create at once and store it this many ms later (a
    * write-behind buffer, lost if the process dies). 0 = acknowledge only what is stored.
    * @default 0
@@ -97,6 +104,7 @@ const envNames: Record<keyof ServiceConfig, string> = {
   dependencyTimeoutMs: 'DEPENDENCY_TIMEOUT_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
+  maxInFlight: 'MAX_IN_FLIGHT',
   ackBeforeStoreMs: 'ACK_BEFORE_STORE_MS',
   ignoreIdempotencyKey: 'IGNORE_IDEMPOTENCY_KEY',
   logLevel: 'LOG_LEVEL',
@@ -114,6 +122,7 @@ const flagNames: Record<keyof ServiceConfig, string> = {
   dependencyTimeoutMs: 'dependency-timeout-ms',
   shutdownTimeoutMs: 'shutdown-timeout-ms',
   keepAliveTimeoutMs: 'keep-alive-timeout-ms',
+  maxInFlight: 'max-in-flight',
   ackBeforeStoreMs: 'ack-before-store-ms',
   ignoreIdempotencyKey: 'ignore-idempotency-key',
   logLevel: 'log-level',

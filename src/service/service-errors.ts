@@ -1,6 +1,6 @@
 import { FaultlineError } from '../common/errors.js';
 
-/** A request the reference service refuses (bad JSON, unknown route, missing item). */
+/** A request the reference service refuses (bad JSON, unknown route, missing item, overloaded: 503). */
 export class ServiceRequestError extends FaultlineError {
   constructor(code: string, message: string, httpStatus: number) {
     super(code, message, { httpStatus });

@@ -72,6 +72,8 @@ export async function startService(
     healthOverride: null,
   };
 
+  // Requests in progress that count against `maxInFlight` (health checks and /admin/* do not).
+  let working = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     state.counters.requests++;
     state.counters.inFlight++;
@@ -95,6 +97,19 @@ export async function startService(
         req.resume();
         res.setHeader('www-authenticate', bearerChallenge);
         throw new ServiceRequestError('FL_SERVICE_UNAUTHORIZED', 'missing or wrong bearer token', 401);
+      }
+      if (config.maxInFlight > 0 && url.pathname !== '/healthz' && !url.pathname.startsWith('/admin/')) {
+        if (working >= config.maxInFlight) {
+          req.resume();
+          res.setHeader('retry-after', '1');
+          throw new ServiceRequestError(
+            'FL_SERVICE_OVERLOADED',
+            `overloaded: ${config.maxInFlight} requests in progress`,
+            503,
+          );
+        }
+        working++;
+        res.once('close', () => working--);
       }
       const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
       if (match.kind !== 'found') {

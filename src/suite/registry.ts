@@ -9,6 +9,7 @@ import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
 import { serviceIsolation } from './network/service-isolation.js';
+import { adaptiveLimiting } from './rate_limit/adaptive-limiting.js';
 import { trafficFlood } from './rate_limit/traffic-flood.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
@@ -16,6 +17,7 @@ import { memoryPressure } from './resource/memory-pressure.js';
 import { cascadingFailure } from './service/cascading-failure.js';
 import { randomCrashes } from './service/random-crashes.js';
 import { serviceRecovery } from './service/service-recovery.js';
+import { connectionStorm } from './websocket/connection-storm.js';
 import { massDisconnection } from './websocket/mass-disconnection.js';
 import { messageFlooding } from './websocket/message-flooding.js';
 
@@ -39,9 +41,11 @@ export const scenarios: readonly Scenario[] = [
   splitBrain,
   dataConsistency,
   trafficFlood,
+  adaptiveLimiting,
   cacheCorruption,
   cachePoisoning,
   cacheRecovery,
   massDisconnection,
   messageFlooding,
+  connectionStorm,
 ];

@@ -1,10 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/chaos/process/free-port.js';
-import { findBinary, NEEDS, NeedChecker, type NeedEnv } from '../../src/runner/needs.js';
+import {
+  findBinary,
+  NEEDS,
+  NeedChecker,
+  type NeedEnv,
+  OPEN_FILES_NEEDED,
+  openFilesHardLimit,
+} from '../../src/runner/needs.js';
 import { redisReachable } from '../suite/reachable.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -92,6 +100,24 @@ describe('need checks', () => {
   it('root and free ports', async () => {
     expect((await NEEDS.root.check(env())).ok).toBe(process.getuid?.() === 0);
     expect(await NEEDS['free-ports'].check(env())).toMatchObject({ ok: true });
+  });
+
+  it('open files: the hard limit from /proc/self/limits, refused below 16384 with how to raise it', async () => {
+    const hard = await openFilesHardLimit();
+    const shell = execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+    expect(hard === undefined ? 'unlimited' : String(hard)).toBe(shell);
+    expect((await NEEDS['open-files'].check(env())).ok).toBe(hard === undefined || hard >= OPEN_FILES_NEEDED);
+    // A process whose hard limit was lowered (allowed without root) is refused with the reason.
+    const script = `import { NEEDS } from './src/runner/needs.ts'; console.log(JSON.stringify(await NEEDS['open-files'].check({})));`;
+    const out = execFileSync(
+      'bash',
+      ['-c', `ulimit -n 1024 && exec "${process.execPath}" --import tsx --input-type=module -e "$0"`, script],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(out)).toMatchObject({
+      ok: false,
+      reason: 'the hard limit of open files is 1024 (ulimit -Hn), below 16384',
+    });
   });
 
   it('postgres-binaries answers either way with a reason', async () => {

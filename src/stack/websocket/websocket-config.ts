@@ -95,6 +95,13 @@ export const websocketConfigSchema = z
     connectTimeoutMs: z.number().int().min(1).default(2000),
     /** Hosts tried per connection before the client gets 502. @default 2 */
     maxConnectAttempts: z.number().int().min(1).default(2),
+    /**
+     * Negotiate permessage-deflate (RFC 7692) with clients that offer it. Saves bandwidth on
+     * compressible messages, but each such connection keeps its own zlib contexts (hundreds of KiB;
+     * `ws` warns of memory fragmentation under many connections), so gateway memory per connection
+     * is no longer small. Upstream connections are never compressed. @default false
+     */
+    perMessageDeflate: z.boolean().default(false),
     sessions: websocketSessionsSchema.optional(),
     limits: websocketLimitsSchema.default(websocketLimitsSchema.parse({})),
     heartbeat: websocketHeartbeatSchema.default({ intervalMs: 25_000 }),

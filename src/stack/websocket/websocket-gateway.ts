@@ -96,7 +96,7 @@ export class WebSocketGateway<H extends WebSocketUpstreamHost = WebSocketUpstrea
       // A backstop at 2× the limit refuses a huge frame at its header; up to it, our own check closes
       // 1009 with a reason.
       maxPayload: config.limits.maxMessageBytes * 2,
-      perMessageDeflate: false,
+      perMessageDeflate: config.perMessageDeflate,
       clientTracking: false,
       handleProtocols: (_protocols, req) => this.chosenProtocol.get(req) ?? false,
     });

@@ -28,3 +28,21 @@ export function expectWithin(
   }
   return value;
 }
+
+/**
+ * Checks each `[what, value, [min, max], unit?, detail?]` as `expectWithin` does, then throws one
+ * HypothesisMissError naming every miss, `; `-separated (nothing when all hold): a negative control
+ * then shows the miss of its own claim, whatever else it breaks.
+ */
+export function expectAllWithin(checks: readonly Parameters<typeof expectWithin>[]): void {
+  const misses: string[] = [];
+  for (const check of checks) {
+    try {
+      expectWithin(...check);
+    } catch (err) {
+      if (!(err instanceof HypothesisMissError)) throw err;
+      misses.push(err.message);
+    }
+  }
+  if (misses.length > 0) throw new HypothesisMissError(misses.join('; '));
+}

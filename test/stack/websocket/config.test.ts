@@ -8,6 +8,7 @@ describe('websocket config', () => {
       pathPrefix: '/',
       connectTimeoutMs: 2000,
       maxConnectAttempts: 2,
+      perMessageDeflate: false,
       sessions: {
         enabled: true,
         secret: 'x'.repeat(16),

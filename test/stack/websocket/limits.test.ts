@@ -40,6 +40,22 @@ describe('WebSocket limits and heartbeats', () => {
     expect(gateway.state().websocket?.sizeClosed).toBe(1);
   });
 
+  it('negotiates permessage-deflate only when perMessageDeflate is on', async () => {
+    upstreams = [await new WsUpstream('a').start()];
+    gateway = await startGateway(gatewayConfig(upstreams, {}));
+    const plain = await openPlain(wsUrl(gateway), { perMessageDeflate: true });
+    expect(plain.extensions).toBe('');
+    plain.terminate();
+    await gateway.close({ drain: false });
+    gateway = await startGateway(gatewayConfig(upstreams, { perMessageDeflate: true }));
+    const deflated = await openPlain(wsUrl(gateway), { perMessageDeflate: true });
+    expect(deflated.extensions).toContain('permessage-deflate');
+    const echoed = nextMessages(deflated, 1);
+    deflated.send(`echo:${'z'.repeat(2000)}`);
+    expect((await echoed)[0]).toBe('z'.repeat(2000));
+    deflated.terminate();
+  });
+
   it('closes 1008 with a reason when a client exceeds its message rate', async () => {
     upstreams = [await new WsUpstream('a').start()];
     gateway = await startGateway(
