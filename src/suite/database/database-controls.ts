@@ -1,3 +1,6 @@
+import { declaredControl, type ScenarioControl } from '../../runner/control.js';
+import type { ScenarioContext } from '../../runner/scenario.js';
+
 /**
  * The capabilities the database scenarios claim, each of which a negative control switches
  * off (as configuration of the cluster, never a code patch):
@@ -15,6 +18,12 @@ export interface DatabaseCapabilities {
   idempotencyKeys?: boolean;
 }
 
+/** What a database scenario's negative control changes: the capabilities it switches off. */
+export type DatabaseChange = Partial<DatabaseCapabilities>;
+
+/** A negative control of a database scenario. */
+export type DatabaseControl = ScenarioControl<DatabaseChange>;
+
 /** The stack and router settings that implement a set of capabilities. */
 export function stackSettings(c: DatabaseCapabilities) {
   const keyed = c.idempotencyKeys ?? true;
@@ -27,7 +36,43 @@ export function stackSettings(c: DatabaseCapabilities) {
   };
 }
 
-/** The scenario id of a control run: `<scenario>~<control>`. */
-export function controlId(scenarioId: string, control: string): string {
-  return `${scenarioId}~${control}`;
+/**
+ * The settings of this run: every capability on, except what the control in `ctx` (one of the
+ * scenario's `controls`) switches off.
+ *
+ * @throws UndeclaredControlError when `ctx.control` is not one of `controls`.
+ */
+export function databaseSettings(
+  ctx: Pick<ScenarioContext, 'control'>,
+  controls: readonly DatabaseControl[],
+) {
+  return stackSettings(declaredControl(controls, ctx.control)?.stack ?? {});
 }
+
+/** The database scenarios' controls, named once so every scenario spells them the same way. */
+export const databaseControls = {
+  /** Asynchronous replication: the primary acknowledges a write before the standby has it. */
+  asyncReplication: (claim: string, misses: readonly string[]): DatabaseControl => ({
+    name: 'async_replication',
+    claim,
+    change: 'synchronous: false (asynchronous replication)',
+    stack: { synchronous: false },
+    misses,
+  }),
+  /** No fencing: a leader that lost its lease keeps taking writes, a new one fences nothing. */
+  noFencing: (claim: string, misses: readonly string[]): DatabaseControl => ({
+    name: 'no_fencing',
+    claim,
+    change: 'fencing: false (no self-fencing on lease loss, none on takeover)',
+    stack: { fencing: false },
+    misses,
+  }),
+  /** Writes without idempotency keys, retried after a lost COMMIT anyway. */
+  noIdempotencyKey: (claim: string, misses: readonly string[]): DatabaseControl => ({
+    name: 'no_idempotency_key',
+    claim,
+    change: 'no idempotency keys; the router retries unkeyed writes (retry_unkeyed_writes)',
+    stack: { idempotencyKeys: false },
+    misses,
+  }),
+} as const;
