@@ -21,7 +21,12 @@ interface ReadSample {
   max: number;
 }
 
-/** One per claim it can switch off; each must make the scenario fail. */
+/**
+ * One per claim it can switch off; each must make the scenario fail. The staleness bound has no
+ * control of its own: a router without its lag bound (max_replica_lag_ms 1 h) passed 2 runs of 3
+ * with 0 stale reads, since a synchronous standby never lags an acknowledged write; asynchronous
+ * replication breaks it too (one stale read of 2.7 s), but loses writes first.
+ */
 const controls: readonly DatabaseControl[] = [
   databaseControls.asyncReplication(
     'every acknowledged write becomes visible and is on both nodes at the end, zero rows differ',
@@ -57,7 +62,11 @@ export const dataConsistency: Scenario = {
       {
         synchronous: settings.synchronous,
         fencing: settings.fencing,
-        router: { ...settings.router, max_replica_lag_ms: MAX_LAG_MS, health_interval_ms: HEALTH_MS },
+        router: {
+          ...settings.router,
+          max_replica_lag_ms: MAX_LAG_MS,
+          health_interval_ms: HEALTH_MS,
+        },
       },
       async (stack) => {
         await DbWriteLoad.createTable(stack.router);
@@ -203,6 +212,9 @@ export const dataConsistency: Scenario = {
                 setMetric('divergent_rows', divergent);
                 expectWithin('standby reads', standbyReads.length, [1, Number.POSITIVE_INFINITY]);
                 expectWithin('acknowledged writes never visible to a read', invisible, [0, 0]);
+                expectWithin('acknowledged writes missing on a node after the heal', missing, [0, 0]);
+                expectWithin('rows that differ between the nodes after the heal', divergent, [0, 0]);
+                // Staleness last: lost writes (the async control) are judged on the loss, not on the lag it also causes.
                 expectWithin(
                   `reads staler than ${STALENESS_BOUND_MS} ms`,
                   stale,
@@ -210,8 +222,6 @@ export const dataConsistency: Scenario = {
                   '',
                   () => `worst ${Math.round(worst)} ms`,
                 );
-                expectWithin('acknowledged writes missing on a node after the heal', missing, [0, 0]);
-                expectWithin('rows that differ between the nodes after the heal', divergent, [0, 0]);
                 return { visibility_lag_p50_ms: pct(0.5), stale, missing, divergent };
               },
             },
