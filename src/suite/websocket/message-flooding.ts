@@ -154,7 +154,8 @@ export const messageFlooding: Scenario = {
               name: 'flood from one client',
               run: async ({ signal }) => {
                 ctx.setPhase('inject');
-                const ws = flooder as WebSocket;
+                const ws = flooder;
+                if (!ws) throw new Error('the flooder is not connected');
                 floodStart = performance.now();
                 // Bounded in count and time; yields to the event loop between batches, so the
                 // other clients' timers and echoes keep running in this process.
