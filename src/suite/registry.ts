@@ -9,6 +9,7 @@ import { gradualLatency } from './latency/gradual-latency.js';
 import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
 import { serviceIsolation } from './network/service-isolation.js';
+import { distributedLimiting } from './rate_limit/distributed-limiting.js';
 import { trafficFlood } from './rate_limit/traffic-flood.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
@@ -39,6 +40,7 @@ export const scenarios: readonly Scenario[] = [
   splitBrain,
   dataConsistency,
   trafficFlood,
+  distributedLimiting,
   cacheCorruption,
   cachePoisoning,
   cacheRecovery,

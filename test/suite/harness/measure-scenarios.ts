@@ -1,6 +1,5 @@
 import type { ScenarioControl } from '../../../src/runner/control.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
-import { distributedLimiting } from '../../../src/suite/rate_limit/distributed-limiting.js';
 import { scenarios as registered } from '../../../src/suite/registry.js';
 import { runScenarioForTest } from './run-scenario.js';
 
@@ -14,10 +13,7 @@ import { runScenarioForTest } from './run-scenario.js';
  * control runs as `<id>:<control>` (e.g. `latency.high-latency:breaker_off`), or every control
  * of the selected scenarios with `<id>:*`.
  */
-// distributed_rate_limiting is measured here whether or not it is registered (docs/scenarios.md).
-const scenarios: readonly Scenario[] = registered.includes(distributedLimiting)
-  ? registered
-  : [...registered, distributedLimiting];
+const scenarios: readonly Scenario[] = registered;
 const [ids = '', times = '10'] = process.argv.slice(2);
 const wanted = ids.split(',');
 const selected: { scenario: Scenario; control?: ScenarioControl }[] = [];
