@@ -12,12 +12,11 @@
  * spread, and the gateway/nginx ratio per round (target ≥ 0.7). Every process runs on its own
  * free port and is killed at the end.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../../src/chaos/process/index.js';
+import { BenchProcesses, ensureCommand, nodeEntry } from '../support/bench-processes.js';
+import { median, runWrk } from '../support/wrk.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,62 +31,10 @@ const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const PATHS = Array.from({ length: Number(args.paths) }, (_, i) => `/page/${i}`);
 
-const children: ChildProcess[] = [];
-const tempDir = mkdtempSync(join(tmpdir(), 'faultline-bench-cache-'));
-process.on('exit', () => {
-  for (const child of children) {
-    if (child.exitCode !== null || child.pid === undefined) continue;
-    try {
-      // nginx leads its own process group: the group takes its worker too.
-      process.kill(child.spawnargs[0] === 'nginx' ? -child.pid : child.pid, 'SIGKILL');
-    } catch {}
-  }
-  rmSync(tempDir, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
-
-function nodeEntry(module: string): string[] {
-  const built = join('dist', `${module}.js`);
-  return existsSync(built) ? [built] : ['--import', 'tsx', join('src', `${module}.ts`)];
-}
-
-function spawnUntilListening(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const msg = JSON.parse(line) as { event?: string; port?: number };
-          if (msg.event === 'listening' && msg.port) return resolve(msg.port);
-        } catch {}
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before listening`)));
-  });
-}
-
-function ensure(command: string, pkg: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' });
-    return;
-  } catch {}
-  console.error(`${command} not found: installing Debian package ${pkg}`);
-  execFileSync(
-    'sh',
-    ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`],
-    {
-      stdio: 'inherit',
-    },
-  );
-}
+const bench = new BenchProcesses('cache');
 
 async function startGateway(originPort: number): Promise<number> {
-  const cfg = join(tempDir, 'gateway.json');
+  const cfg = join(bench.tempDir, 'gateway.json');
   writeFileSync(
     cfg,
     JSON.stringify({
@@ -107,26 +54,15 @@ async function startGateway(originPort: number): Promise<number> {
       ],
     }),
   );
-  return spawnUntilListening(process.execPath, [...nodeEntry('stack/gateway/main'), '--config', cfg]);
+  return bench.spawnUntilListening(process.execPath, [...nodeEntry('stack/gateway/main'), '--config', cfg]);
 }
 
-async function startNginx(originPort: number): Promise<number> {
-  const port = await freePort();
-  const prefix = join(tempDir, 'nginx');
-  mkdirSync(join(prefix, 'logs'), { recursive: true });
-  // As root, nginx's worker would otherwise run as nobody and could not write the cache in our 0700 temp dir.
-  const cfg = join(prefix, 'nginx.conf');
-  writeFileSync(
-    cfg,
-    `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
-error_log ${prefix}/logs/error.log warn;
-pid ${prefix}/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
-  proxy_cache_path ${prefix}/cache levels=1:2 keys_zone=bench:10m max_size=100m inactive=60m use_temp_path=off;
+function startNginx(originPort: number): Promise<number> {
+  return bench.startNginx(
+    (
+      prefix,
+      port,
+    ) => `  proxy_cache_path ${prefix}/cache levels=1:2 keys_zone=bench:10m max_size=100m inactive=60m use_temp_path=off;
   upstream origin { server 127.0.0.1:${originPort}; keepalive ${CONNECTIONS}; }
   server {
     listen 127.0.0.1:${port};
@@ -139,25 +75,9 @@ http {
       proxy_cache_lock on;
       add_header Cache-Status $upstream_cache_status;
     }
-  }
-}
-`,
+  }`,
+    '/healthz',
   );
-  children.push(
-    spawn('nginx', ['-p', prefix, '-c', cfg, '-g', 'daemon off;'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      detached: true,
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      await res.arrayBuffer();
-      return port;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nginx did not start');
 }
 
 async function originRequests(originPort: number): Promise<number> {
@@ -178,7 +98,7 @@ async function warm(port: number, hit: (cacheStatus: string) => boolean): Promis
 }
 
 function wrk(port: number): { rps: number; errors: number } {
-  const script = join(tempDir, 'paths.lua');
+  const script = join(bench.tempDir, 'paths.lua');
   writeFileSync(
     script,
     `local paths = { ${PATHS.map((p) => `"${p}"`).join(', ')} }
@@ -189,30 +109,15 @@ request = function()
 end
 `,
   );
-  const out = execFileSync(
-    'wrk',
-    ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', script, `http://127.0.0.1:${port}/`],
-    {
-      encoding: 'utf8',
-    },
-  );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return { rps, errors: non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0) };
+  return runWrk(`http://127.0.0.1:${port}/`, { connections: CONNECTIONS, seconds: SECONDS, script });
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const fmt = (n: number): string => n.toFixed(n >= 100 ? 0 : 2);
 
 async function main(): Promise<void> {
-  ensure('nginx', 'nginx');
-  ensure('wrk', 'wrk');
-  const originPort = await spawnUntilListening(
+  if (!ensureCommand('nginx', 'nginx')) throw new Error('nginx is required (apt-get install nginx)');
+  if (!ensureCommand('wrk', 'wrk')) throw new Error('wrk is required (apt-get install wrk)');
+  const originPort = await bench.spawnUntilListening(
     process.execPath,
     [...nodeEntry('suite/cache/content-origin-main')],
     {

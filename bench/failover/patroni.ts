@@ -1,5 +1,6 @@
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { PostgresCluster } from '../../src/chaos/postgres/index.js';
 import { freePort, type ManagedProcess } from '../../src/chaos/process/index.js';
 import { DatabaseRouter } from '../../src/stack/db/index.js';
@@ -15,6 +16,7 @@ interface PatroniMember {
   name: string;
   role: string;
   state: string;
+  port: number;
 }
 
 /**
@@ -109,15 +111,14 @@ postgresql:
       90_000,
     );
     await spawnNode('pat-b');
+    // Patroni 3.0 (Debian 12's) reports a replica as `running` whether it streams or not (the
+    // `streaming` state came in 3.0.4), so the leader's pg_stat_replication decides.
     const healthy = async () => {
       for (const { apiPort } of nodes.values()) {
         const ms = await members(apiPort).catch(() => []);
-        if (
-          ms.some((m) => m.role === 'leader' && m.state === 'running') &&
-          ms.some((m) => m.role === 'sync_standby' && m.state === 'streaming')
-        ) {
-          return true;
-        }
+        const leader = ms.find((m) => m.role === 'leader' && m.state === 'running');
+        const sync = ms.find((m) => m.role === 'sync_standby');
+        if (leader && sync && (await streamsSynchronously(leader.port, sync.name))) return true;
       }
       return false;
     };
@@ -170,6 +171,29 @@ async function members(apiPort: number): Promise<PatroniMember[]> {
   const res = await fetch(`http://127.0.0.1:${apiPort}/cluster`, { signal: AbortSignal.timeout(2000) });
   const body = (await res.json()) as { members?: PatroniMember[] };
   return body.members ?? [];
+}
+
+/** Whether the Postgres on `port` has `standby` streaming to it as its synchronous standby. */
+async function streamsSynchronously(port: number, standby: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: 'faultline',
+    database: 'postgres',
+  });
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      "select 1 from pg_stat_replication where application_name = $1 and state = 'streaming' and sync_state = 'sync'",
+      [standby],
+    );
+    return rows.length === 1;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * bench/gateway: requests/s and p99 straight to the reference service, through Faultline's
- * gateway, and through nginx (Debian's, one worker, keep-alive to the same upstreams), side by
- * side in one run.
+ * gateway, through nginx (Debian's, one worker, keep-alive to the same upstreams), and through
+ * `node-floor` (node-floor-proxy.ts: the least a Node reverse proxy can do, the ceiling of any
+ * Node gateway on this machine), side by side in one run.
  *
  *   npx tsx bench/gateway/run.ts [--seconds 5] [--connections 32] [--rounds 2] [--rates 1000,3000]
  *
@@ -13,14 +14,14 @@
  *    several thousand req/s, so the lower rates show the proxy's own cost best.
  * Every process runs on its own free port and is killed at the end.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLoad } from '../../src/chaos/load/index.js';
-import { freePort } from '../../src/chaos/process/index.js';
 import { SeededRandom } from '../../src/common/rng.js';
+import { BenchProcesses, ensureCommand, nodeEntry } from '../support/bench-processes.js';
+import { median, runWrk, type WrkResult } from '../support/wrk.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,71 +38,10 @@ const ROUNDS = Number(args.rounds);
 const PATH = '/items?limit=10';
 const UPSTREAMS = 2;
 
-const children: ChildProcess[] = [];
-const tempDir = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
-process.on('exit', () => {
-  for (const child of children) {
-    if (child.exitCode !== null || child.pid === undefined) continue;
-    // Detached children lead their own process group: killing the group also takes nginx's
-    // worker, which a SIGKILL to the master alone would orphan (still listening).
-    try {
-      process.kill(child.spawnargs[0] === 'nginx' ? -child.pid : child.pid, 'SIGKILL');
-    } catch {}
-  }
-  rmSync(tempDir, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
-
-/** Runs from dist/ when built (as users do), from the sources through tsx otherwise. */
-function nodeEntry(module: string): string[] {
-  const built = join('dist', `${module}.js`);
-  return existsSync(built) ? [built] : ['--import', 'tsx', join('src', `${module}.ts`)];
-}
-
-function spawnUntilListening(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<number> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl = buf.indexOf('\n');
-      while (nl >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const msg = JSON.parse(line) as { event?: string; port?: number };
-          if (msg.event === 'listening' && msg.port) return resolve(msg.port);
-        } catch {}
-        nl = buf.indexOf('\n');
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before listening`)));
-  });
-}
-
-function ensure(command: string, pkg: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {}
-  try {
-    console.error(`${command} not found: installing Debian package ${pkg}`);
-    execFileSync(
-      'sh',
-      ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`],
-      {
-        stdio: 'inherit',
-      },
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
+const bench = new BenchProcesses('gateway');
 
 async function startGateway(upstreamPorts: number[]): Promise<number> {
-  const cfg = join(tempDir, 'gateway.json');
+  const cfg = join(bench.tempDir, 'gateway.json');
   writeFileSync(
     cfg,
     JSON.stringify({
@@ -115,25 +55,12 @@ async function startGateway(upstreamPorts: number[]): Promise<number> {
       },
     }),
   );
-  return spawnUntilListening(process.execPath, [...nodeEntry('stack/gateway/main'), '--config', cfg]);
+  return bench.spawnUntilListening(process.execPath, [...nodeEntry('stack/gateway/main'), '--config', cfg]);
 }
 
-async function startNginx(upstreamPorts: number[]): Promise<number> {
-  const port = await freePort();
-  const prefix = join(tempDir, 'nginx');
-  mkdirSync(join(prefix, 'logs'), { recursive: true });
-  const cfg = join(prefix, 'nginx.conf');
-  writeFileSync(
-    cfg,
-    `worker_processes 1;
-error_log ${prefix}/logs/error.log warn;
-pid ${prefix}/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
-  upstream api {
+function startNginx(upstreamPorts: number[]): Promise<number> {
+  return bench.startNginx(
+    (_prefix, port) => `  upstream api {
     ${upstreamPorts.map((p) => `server 127.0.0.1:${p};`).join(' ')}
     keepalive ${CONNECTIONS};
   }
@@ -144,51 +71,13 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-  }
-}
-`,
+  }`,
+    PATH,
   );
-  children.push(
-    spawn('nginx', ['-p', prefix, '-c', cfg, '-g', 'daemon off;'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      detached: true,
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}${PATH}`);
-      if (res.ok) return port;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nginx did not start');
-}
-
-interface WrkResult {
-  rps: number;
-  p99Ms: number;
-  errors: number;
-}
-
-function parseDuration(s: string): number {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(s.trim());
-  if (!m) return Number.NaN;
-  const v = Number(m[1]);
-  return m[2] === 'us' ? v / 1000 : m[2] === 'ms' ? v : m[2] === 's' ? v * 1000 : v * 60_000;
 }
 
 function wrk(port: number): WrkResult {
-  const out = execFileSync(
-    'wrk',
-    ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', `http://127.0.0.1:${port}${PATH}`],
-    { encoding: 'utf8' },
-  );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p99 = parseDuration(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps, p99Ms: p99, errors };
+  return runWrk(`http://127.0.0.1:${port}${PATH}`, { connections: CONNECTIONS, seconds: SECONDS });
 }
 
 async function openLoopP99(
@@ -213,17 +102,12 @@ async function openLoopP99(
   return { p99: m.latency_ms.p99, errorRate: m.error_rate };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function main(): Promise<void> {
-  if (!ensure('wrk', 'wrk')) throw new Error('wrk is required (apt-get install wrk)');
+  if (!ensureCommand('wrk', 'wrk')) throw new Error('wrk is required (apt-get install wrk)');
   const upstreamPorts: number[] = [];
   for (let i = 0; i < UPSTREAMS; i++) {
     upstreamPorts.push(
-      await spawnUntilListening(process.execPath, nodeEntry('service/main'), {
+      await bench.spawnUntilListening(process.execPath, nodeEntry('service/main'), {
         PORT: '0',
         INSTANCE_ID: `bench-${i + 1}`,
         LOG_LEVEL: 'error',
@@ -233,8 +117,18 @@ async function main(): Promise<void> {
   const contenders: { name: string; port: number }[] = [
     { name: 'direct', port: upstreamPorts[0]! },
     { name: 'faultline', port: await startGateway(upstreamPorts) },
+    {
+      name: 'node-floor',
+      port: await bench.spawnUntilListening(process.execPath, [
+        '--import',
+        'tsx',
+        join('bench', 'gateway', 'node-floor-proxy.ts'),
+        ...upstreamPorts.map(String),
+      ]),
+    },
   ];
-  if (ensure('nginx', 'nginx')) contenders.push({ name: 'nginx', port: await startNginx(upstreamPorts) });
+  if (ensureCommand('nginx', 'nginx'))
+    contenders.push({ name: 'nginx', port: await startNginx(upstreamPorts) });
   else console.error('nginx unavailable: its column is skipped');
 
   // Warm up every path (JIT, keep-alive pools) before measuring.
@@ -284,9 +178,15 @@ async function main(): Promise<void> {
   console.log('\nratios');
   if (sat.has('nginx')) {
     console.log(
-      `faultline req/s / nginx req/s: ${(ours.rps / summary('nginx').rps).toFixed(2)} (target >= 0.60)`,
+      `faultline req/s / nginx req/s: ${(ours.rps / summary('nginx').rps).toFixed(2)} (target >= 0.70)`,
+    );
+    console.log(
+      `node-floor req/s / nginx req/s: ${(summary('node-floor').rps / summary('nginx').rps).toFixed(2)} (the most any one-process Node gateway gets here)`,
     );
   }
+  console.log(
+    `faultline req/s / node-floor req/s: ${(ours.rps / summary('node-floor').rps).toFixed(2)} (what Faultline's policies cost over bare Node)`,
+  );
   console.log(`faultline req/s / direct req/s: ${(ours.rps / summary('direct').rps).toFixed(2)}`);
   for (const rate of rates) {
     const m = openLoop.get(rate)!;

@@ -1,7 +1,9 @@
 /**
  * `faultline/stack`: the resilience policies and the gateway, usable without the chaos engine.
- * An explicit list: what is named here is the public API (docs/policies.md, docs/gateway.md);
- * everything else under src/stack is internal and may change. The reference service is not part
+ * An explicit list: what is named here, and in the explicit lists of the folder indexes
+ * re-exported whole (`export * from './retry/index.js'`: a folder whose index is exactly its
+ * public part), is the public API (docs/policies.md, docs/gateway.md); everything else under
+ * src/stack is internal and may change. The reference service is not part
  * of the stack; it is published as `faultline/service`.
  */
 
@@ -19,41 +21,8 @@ export {
   type FullJitterBackoffOptions,
   fullJitterBackoffOptionsSchema,
 } from './backoff/full-jitter-backoff.js';
-export type { Balancer, BalancerHost } from './balancer/balancer.js';
-export { type BalancerName, balancerNames, createBalancer } from './balancer/create-balancer.js';
-export { LeastRequestBalancer, type LeastRequestBalancerOptions } from './balancer/least-request-balancer.js';
-export { RoundRobinBalancer } from './balancer/round-robin-balancer.js';
-export { WeightedBalancer } from './balancer/weighted-balancer.js';
-export type { Breaker, BreakerSnapshot } from './breaker/breaker.js';
-export { BrokenCircuitError, isBrokenCircuitError } from './breaker/broken-circuit-error.js';
-export {
-  type BreakerStrategyConfig,
-  breakerStrategyConfigSchema,
-  type CircuitBreakerConfig,
-  type CircuitBreakerHooks,
-  circuitBreakerConfigSchema,
-  createBreaker,
-  createCircuitBreaker,
-} from './breaker/circuit-breaker-config.js';
-export {
-  type BreakEvent,
-  type CallEvent,
-  CircuitBreakerPolicy,
-  type CircuitBreakerPolicyOptions,
-  type CircuitBreakerSnapshot,
-  type CircuitState,
-  circuitBreakerPolicyOptionsSchema,
-} from './breaker/circuit-breaker-policy.js';
-export {
-  ConsecutiveBreaker,
-  type ConsecutiveBreakerOptions,
-  consecutiveBreakerOptionsSchema,
-} from './breaker/consecutive-breaker.js';
-export {
-  FailureRateBreaker,
-  type FailureRateBreakerOptions,
-  failureRateBreakerOptionsSchema,
-} from './breaker/failure-rate-breaker.js';
+export * from './balancer/index.js';
+export * from './breaker/index.js';
 export {
   type CacheConfig,
   type CacheConfigInput,
@@ -94,28 +63,7 @@ export {
   redisCacheStoreOptionsSchema,
 } from './cache/redis-cache-store.js';
 export { defaultUnkeyedHeaders } from './cache/unkeyed-headers.js';
-export {
-  AdaptiveConcurrencyLimit,
-  type AdaptiveConcurrencyLimitHooks,
-  type AdaptiveConcurrencyLimitOptions,
-  type AdaptiveConcurrencyLimitSnapshot,
-  adaptiveConcurrencyLimitOptionsSchema,
-  type LimitChangeEvent,
-} from './concurrency/adaptive-concurrency-limit.js';
-export {
-  type ConcurrencyConfig,
-  concurrencyConfigSchema,
-  createConcurrencyLimiter,
-} from './concurrency/concurrency-config.js';
-export {
-  ConcurrencyLimiter,
-  type ConcurrencyLimiterOptions,
-  type ConcurrencyLimiterSnapshot,
-  concurrencyLimiterOptionsSchema,
-  type ShedEvent,
-} from './concurrency/concurrency-limiter.js';
-export { FixedLimit, type LimitSample, type LimitSource } from './concurrency/limit-source.js';
-export { isShedError, ShedError, type ShedReason } from './concurrency/shed-error.js';
+export * from './concurrency/index.js';
 export {
   DatabaseError,
   DatabaseRouter,
@@ -196,16 +144,8 @@ export {
 export { type HostChangeReason, HostHealth, type HostStatus } from './health/host-health.js';
 export { HostSet, type HostSetOptions } from './health/host-set.js';
 export { OutlierDetector, type RequestOutcome } from './health/outlier-detector.js';
-export { HedgeBudget, type HedgeBudgetOptions, hedgeBudgetOptionsSchema } from './hedge/hedge-budget.js';
-export {
-  type HedgeEvent,
-  HedgePolicy,
-  type HedgePolicyHooks,
-  type HedgePolicyOptions,
-  type HedgeSnapshot,
-  hedgePolicyOptionsSchema,
-} from './hedge/hedge-policy.js';
-export { GatewayMetrics, type GatewayMetricsSource } from './metrics/gateway-metrics.js';
+export * from './hedge/index.js';
+export * from './metrics/index.js';
 export { policyChannels } from './policy/diagnostics.js';
 export { errorsAreFailures, type Outcome } from './policy/outcome.js';
 export type { Pipeline, Policy, PolicyContext, RequestInfo } from './policy/policy.js';
@@ -226,97 +166,8 @@ export {
   type StageName,
   stageOrder,
 } from './policy/stages.js';
-export {
-  AimdLimitFactor,
-  type AimdLimitFactorOptions,
-  aimdLimitFactorOptionsSchema,
-  type FactorChange,
-  type LimitFactor,
-} from './ratelimit/aimd-limit-factor.js';
-export { gcra } from './ratelimit/gcra.js';
-export { HttpRateLimit } from './ratelimit/http-rate-limit.js';
-export type { LimiterStore, QuotaCheck } from './ratelimit/limiter-store.js';
-export { isLimiterStoreError, LimiterStoreError } from './ratelimit/limiter-store-error.js';
-export {
-  MemoryLimiterStore,
-  type MemoryLimiterStoreOptions,
-  memoryLimiterStoreOptionsSchema,
-} from './ratelimit/memory-limiter-store.js';
-export {
-  type Quota,
-  type QuotaDecision,
-  type QuotaInput,
-  quotaSchema,
-  scaleQuota,
-  toQuota,
-} from './ratelimit/quota.js';
-export type { AlgorithmStep, LimiterState, RateLimitAlgorithm } from './ratelimit/rate-limit-algorithm.js';
-export {
-  createLimiterStore,
-  createRateLimiter,
-  type RateLimitConfig,
-  type RateLimitConfigInput,
-  type RateLimitKey,
-  rateLimitAlgorithms,
-  rateLimitConfigSchema,
-  rateLimitKeySchema,
-} from './ratelimit/rate-limit-config.js';
-export { rateLimitHeaders, sendRateLimited } from './ratelimit/rate-limit-headers.js';
-export { RateLimitPolicy } from './ratelimit/rate-limit-policy.js';
-export type { DecisionSource, RateLimitResult } from './ratelimit/rate-limit-result.js';
-export { isRateLimitedError, RateLimitedError } from './ratelimit/rate-limited-error.js';
-export {
-  type ConsumeOptions,
-  type FailureOptions,
-  failureOptionsSchema,
-  type PriorityOptions,
-  priorityOptionsSchema,
-  RateLimiter,
-  type RateLimiterOptions,
-  type RateLimiterSnapshot,
-  type StoreDownEvent,
-  type StoreUpEvent,
-} from './ratelimit/rate-limiter.js';
-export {
-  RedisLimiterStore,
-  type RedisLimiterStoreOptions,
-  redisLimiterStoreOptionsSchema,
-} from './ratelimit/redis-limiter-store.js';
-export { tokenBucket } from './ratelimit/token-bucket.js';
-export {
-  ConcurrentRetryBudget,
-  type ConcurrentRetryBudgetOptions,
-  concurrentRetryBudgetSchema,
-} from './retry/concurrent-retry-budget.js';
-export { IDEMPOTENT_METHODS, isIdempotentRequest } from './retry/idempotency.js';
-export {
-  RateRetryBudget,
-  type RateRetryBudgetOptions,
-  rateRetryBudgetSchema,
-} from './retry/rate-retry-budget.js';
-export type { RetryBudget, RetryBudgetSnapshot } from './retry/retry-budget.js';
-export {
-  createRetryBudget,
-  createRetryPolicy,
-  defaultRetryBudget,
-  type RetryBudgetConfig,
-  type RetryConfig,
-  type RetryConfigInput,
-  type RetryHooks,
-  type RetryOverride,
-  retryBudgetConfigSchema,
-  retryConfigSchema,
-  retryErrorsExceptBrokenCircuit,
-  retryOverrideSchema,
-} from './retry/retry-config.js';
-export {
-  type GiveUpEvent,
-  type RetryDecisionContext,
-  type RetryEvent,
-  RetryPolicy,
-  type RetryPolicyOptions,
-  retryPolicyOptionsSchema,
-} from './retry/retry-policy.js';
+export * from './ratelimit/index.js';
+export * from './retry/index.js';
 export {
   AdaptiveTimeout,
   type AdaptiveTimeoutHooks,

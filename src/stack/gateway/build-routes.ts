@@ -5,6 +5,7 @@ import { createCircuitBreaker } from '../breaker/circuit-breaker-config.js';
 import { createHttpCache } from '../cache/cache-config.js';
 import type { ConcurrencyLimiter } from '../concurrency/concurrency-limiter.js';
 import type { Outcome } from '../policy/outcome.js';
+import { wrap } from '../policy/policy.js';
 import { createRoutePolicies } from '../policy/route-policies.js';
 import type { Stage } from '../policy/stages.js';
 import { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
@@ -86,8 +87,9 @@ export function buildClusters(
 /**
  * Every route of the config, each built through `createRoutePolicies` (the one composition the
  * library offers) from its cluster's policy config with the route's overrides; the gateway-wide
- * limiter joins each chain as its `global-concurrency` stage, and one retry budget per cluster is
- * shared by every route to it (as Envoy's is per cluster).
+ * limiter joins each chain as its `global-concurrency` stage, the gateway-wide rate limit then
+ * the route's as its `rate-limit` stage, and one retry budget per cluster is shared by every
+ * route to it (as Envoy's is per cluster).
  */
 export function buildRoutes(
   config: GatewayConfig,
@@ -95,6 +97,7 @@ export function buildRoutes(
   random: SeededRandom,
   emit: GatewayEmitters,
   globalLimiter: ConcurrencyLimiter | undefined,
+  globalRateLimit?: HttpRateLimit,
 ): Route[] {
   const budgets = new Map<string, RetryBudget | undefined>();
   const budgetOf = (cluster: UpstreamCluster): RetryBudget | undefined => {
@@ -111,6 +114,18 @@ export function buildRoutes(
     const timeouts = withOverrides(cluster.config.timeouts, rc.timeouts);
     const retry = withOverrides(cluster.config.retry, rc.retry);
     const hedge = rc.hedge ?? cluster.config.hedge;
+    const rateLimit = rc.rateLimit ? new HttpRateLimit(rc.rateLimit, { name }) : undefined;
+    const limits = [globalRateLimit, rateLimit].filter((l): l is HttpRateLimit => l !== undefined);
+    const stages: Stage[] =
+      limits.length === 0
+        ? shared
+        : [
+            ...shared,
+            {
+              name: 'rate-limit',
+              policy: limits.length === 1 ? (limits[0] as HttpRateLimit) : wrap(...limits),
+            },
+          ];
     const policies = createRoutePolicies(
       {
         timeouts,
@@ -124,7 +139,7 @@ export function buildRoutes(
         shouldRetry: isMarkedRetryable,
         isFailure: routeFailed,
         retryBudget: budgetOf(cluster),
-        stages: shared,
+        stages,
         deadlines: 'caller',
       },
     );
@@ -146,10 +161,11 @@ export function buildRoutes(
       timeouts,
       retryOn: new Set(retry.retryOn),
       policies,
-      idempotentChain: policies.policy,
-      unsafeChain: policies.without('hedge'),
+      admission: policies.outside('cache'),
+      idempotentChain: policies.without('rate-limit'),
+      unsafeChain: policies.without('rate-limit', 'hedge'),
       adaptive: perTry instanceof AdaptiveTimeout ? perTry : undefined,
-      rateLimit: rc.rateLimit ? new HttpRateLimit(rc.rateLimit, { name }) : undefined,
+      rateLimit,
       cache: rc.cache ? createHttpCache(rc.cache) : undefined,
     };
   });

@@ -115,14 +115,15 @@ export class Gateway {
     this.globalRateLimit = config.rateLimit
       ? new HttpRateLimit(config.rateLimit, { name: 'global' })
       : undefined;
-    this.routes = new RouteTable(buildRoutes(config, this.clusters, random, emitters, this.globalLimiter));
+    this.routes = new RouteTable(
+      buildRoutes(config, this.clusters, random, emitters, this.globalLimiter, this.globalRateLimit),
+    );
     this.handler = new ProxyHandler({
       routes: this.routes,
       maxReplayBodyBytes: config.maxReplayBodyBytes,
       isDraining: () => this.draining,
       completed: this.completed,
       shed: this.shed,
-      rateLimit: this.globalRateLimit,
       limits: config.limits,
       trustedProxies: new TrustedProxies(config.trustedProxies),
     });

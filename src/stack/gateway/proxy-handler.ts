@@ -10,8 +10,6 @@ import {
 } from '../../common/http/index.js';
 import { isBrokenCircuitError } from '../breaker/broken-circuit-error.js';
 import type { PolicyContext, RequestInfo } from '../policy/policy.js';
-import type { HttpRateLimit } from '../ratelimit/http-rate-limit.js';
-import { rateLimitHeaders } from '../ratelimit/rate-limit-headers.js';
 import { isIdempotentRequest } from '../retry/idempotency.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarding-headers.js';
 import {
@@ -59,8 +57,6 @@ export interface ProxyHandlerOptions {
   isDraining(): boolean;
   completed: EventEmitter<RequestCompleted>;
   shed: EventEmitter<RequestShed>;
-  /** The gateway-wide rate limit, checked before the route's. */
-  rateLimit?: HttpRateLimit;
   /** The `limits` config key: checked on every request head, and on chunked bodies as they stream. */
   limits: HttpLimits;
   /** Peers whose X-Forwarded-* headers are kept (`trustedProxies`). */
@@ -160,60 +156,62 @@ export class ProxyHandler {
     const state = { attempts: 0 };
     let upstreamBody: Readable | undefined;
     try {
-      // Rate limits first (gateway-wide, then the route's): a refusal costs no upstream, and
-      // each decision is bounded by its limiter's store timeout.
-      for (const limit of [this.options.rateLimit, route.rateLimit]) {
-        if (!limit) continue;
-        const decision = await limit.admit(req, route.name);
-        for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-      }
-      const body =
-        planRequestBody(req, this.options.maxReplayBodyBytes, this.options.limits.maxBodyBytes, overall) ??
-        (await untilAborted(bufferRequestBody(req), overall.signal));
-      const { cache } = route;
-      const request: UpstreamRequest = {
-        method,
-        path,
-        headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders, this.options.trustedProxies),
-        body: body.body,
-      };
-      const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
-      // Every wait below (limiters, back-off, connection slots, undici) takes the overall
-      // signal, so the overall timeout ends the request wherever it is.
       const info: RequestInfo = {
         method,
         path,
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
+        route: route.name,
+        setResponseHeader: (name, value) => res.setHeader(name, value),
       };
-      if (cache) {
-        // The cache answers or asks the origin (through every policy) for the normalised target.
-        const answer = await cache.serve(
-          { method, target: path, headers: req.headers, hasBody: hasRequestBody(body.body) },
-          (target) =>
-            this.forward(
-              route,
-              { ...request, path: target },
-              { ...info, path: target },
-              mayRetry,
-              overall.signal,
-              state,
-            ),
-        );
-        res.writeHead(answer.statusCode, downstreamResponseHeaders(answer.headers, requestId));
-        if (answer.body === undefined || Buffer.isBuffer(answer.body)) res.end(answer.body);
-        else {
-          upstreamBody = answer.body;
-          await streamResponse(answer.body, res);
+      const serve = async (): Promise<void> => {
+        const body =
+          planRequestBody(req, this.options.maxReplayBodyBytes, this.options.limits.maxBodyBytes, overall) ??
+          (await untilAborted(bufferRequestBody(req), overall.signal));
+        const { cache } = route;
+        const request: UpstreamRequest = {
+          method,
+          path,
+          headers: upstreamRequestHeaders(req, requestId, cache?.unkeyedHeaders, this.options.trustedProxies),
+          body: body.body,
+        };
+        const mayRetry = body.replayable && isIdempotentRequest(method, req.headers);
+        // Every wait below (limiters, back-off, connection slots, undici) takes the overall
+        // signal, so the overall timeout ends the request wherever it is.
+        if (cache) {
+          // The cache answers or asks the origin (through every policy) for the normalised target.
+          const answer = await cache.serve(
+            { method, target: path, headers: req.headers, hasBody: hasRequestBody(body.body) },
+            (target) =>
+              this.forward(
+                route,
+                { ...request, path: target },
+                { ...info, path: target },
+                mayRetry,
+                overall.signal,
+                state,
+              ),
+          );
+          res.writeHead(answer.statusCode, downstreamResponseHeaders(answer.headers, requestId));
+          if (answer.body === undefined || Buffer.isBuffer(answer.body)) res.end(answer.body);
+          else {
+            upstreamBody = answer.body;
+            await streamResponse(answer.body, res);
+          }
+          this.complete(route, method, answer.statusCode, started, state.attempts, requestId);
+          return;
         }
-        this.complete(route, method, answer.statusCode, started, state.attempts, requestId);
-        return;
-      }
-      const response = await this.forward(route, request, info, mayRetry, overall.signal, state);
-      upstreamBody = response.body;
-      res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
-      await streamResponse(response.body, res);
-      this.complete(route, method, response.statusCode, started, state.attempts, requestId);
+        const response = await this.forward(route, request, info, mayRetry, overall.signal, state);
+        upstreamBody = response.body;
+        res.writeHead(response.statusCode, downstreamResponseHeaders(response.headers, requestId));
+        await streamResponse(response.body, res);
+        this.complete(route, method, response.statusCode, started, state.attempts, requestId);
+      };
+      // The stages before the cache (the rate limits: gateway-wide, then the route's) run once
+      // around everything: a refusal costs no body read and no upstream, and each decision is
+      // bounded by its limiter's store timeout.
+      if (route.admission) await route.admission.execute(serve, overall.signal, info);
+      else await serve();
     } catch (caught) {
       // Whatever went wrong, an upstream body nobody reads must not hold its connection slot.
       upstreamBody?.destroy();

@@ -22,16 +22,21 @@ export interface Route {
    * also covers the body and the answer, the per-try one starts once a connection is held.
    */
   readonly policies: RoutePolicies;
-  /** The chain for a request that may be sent twice: every stage. */
+  /**
+   * The stages before the cache (`policies.outside('cache')`: the rate limits), run once per
+   * request around the cache and the chain; undefined when the route has none.
+   */
+  readonly admission: Pipeline | undefined;
+  /** The chain for a request that may be sent twice: every stage after the cache. */
   readonly idempotentChain: Pipeline;
   /**
-   * The chain for any other request: no hedge; the retry stage stays, because a try the host's
+   * The chain for any other request: no hedge (and nothing before the cache); the retry stage stays, because a try the host's
    * breaker refused never reached the host and may go elsewhere whatever the method.
    */
   readonly unsafeChain: Pipeline;
   /** When set, the per-try deadline follows observed latency (and `timeouts.perTryMs` is unused). */
   readonly adaptive: AdaptiveTimeout | undefined;
-  /** The route's rate limit, checked by the proxy handler before the chain (after the gateway-wide one). */
+  /** The route's own rate limit (also in `admission`, after the gateway-wide one): for its state and adaptive feed. */
   readonly rateLimit: HttpRateLimit | undefined;
   /** The route's response cache, in front of everything else. */
   readonly cache: HttpCache | undefined;

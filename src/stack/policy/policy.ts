@@ -26,16 +26,26 @@ export interface RequestInfo {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The client's address, when known. */
   readonly remoteAddress?: string;
+  /** The route serving it (a rate limit keyed by route reads it). */
+  readonly route?: string;
+  /**
+   * Adds a header to the answer the client will get, if it is a success (e.g. the RateLimit
+   * headers of an admitted request). Absent when the caller sends no HTTP answer.
+   */
+  readonly setResponseHeader?: (name: string, value: string) => void;
 }
 
+/**
+ * `execute(fn, signal, request)`: runs `fn` under the policy. `request` is what the caller serves,
+ * passed down a composed chain to every stage; a request-aware stage (a rate limit keyed by
+ * client) reads it, every other policy ignores it.
+ */
 export interface Policy {
-  execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal?: AbortSignal): Promise<T>;
-}
-
-/** A composed chain: a Policy that also carries the request to its stages. */
-export interface Pipeline extends Policy {
   execute<T>(fn: (ctx: PolicyContext) => Promise<T>, signal?: AbortSignal, request?: RequestInfo): Promise<T>;
 }
+
+/** A composed chain (`wrap`, `composeStages`): a Policy made of policies. */
+export type Pipeline = Policy;
 
 // Shared with the policies, which skip abort bookkeeping on a signal that can never abort.
 const neverAborted = neverAbortedSignal;
@@ -60,6 +70,7 @@ export function wrap(...policies: Policy[]): Pipeline {
         return policy.execute(
           (inner) => run(index + 1, { ...ctx, ...inner, attempt: ctx.attempt + inner.attempt }),
           ctx.signal,
+          ctx.request,
         );
       };
       return run(0, request ? { signal, attempt: 0, request } : { signal, attempt: 0 });

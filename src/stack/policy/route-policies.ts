@@ -14,7 +14,7 @@ import { LatencyWindow } from '../timeout/latency-window.js';
 import { createTimeouts, type Timeouts, timeoutsConfigSchema } from '../timeout/timeouts-config.js';
 import type { Outcome } from './outcome.js';
 import type { Pipeline } from './policy.js';
-import { composeStages, orderStages, type Stage, type StageName } from './stages.js';
+import { composeStages, orderStages, type Stage, type StageName, stageOrder } from './stages.js';
 
 /**
  * Every resilience policy of one route in one block, each key the schema exported beside its
@@ -88,6 +88,12 @@ export interface RoutePolicies {
   readonly policy: Pipeline;
   /** The chain without the named stages (composed once per set of names, then cached). */
   without(...names: StageName[]): Pipeline;
+  /**
+   * The stages placed before `name` in `stageOrder` (e.g. `outside('cache')`: the rate limit),
+   * composed; undefined when there are none. For a caller that runs the `name` stage itself
+   * between the two halves (the gateway's cache), with `without(…those names)` inside it.
+   */
+  outside(name: StageName): Pipeline | undefined;
   /** `policy` for an idempotent request (method or Idempotency-Key), else `without('retry', 'hedge')`. */
   policyFor(method: string, headers?: Readonly<Record<string, unknown>>): Pipeline;
 }
@@ -149,6 +155,10 @@ export function createRoutePolicies(
     }
     return chain;
   };
+  const outside = (name: StageName): Pipeline | undefined => {
+    const before = stages.filter((s) => stageOrder.indexOf(s.name) < stageOrder.indexOf(name));
+    return before.length > 0 ? composeStages(before) : undefined;
+  };
   return {
     stages,
     timeouts,
@@ -158,6 +168,7 @@ export function createRoutePolicies(
     hedge,
     policy,
     without,
+    outside,
     policyFor: (method, headers) =>
       isIdempotentRequest(method, headers) ? policy : without('retry', 'hedge'),
   };

@@ -7,10 +7,11 @@ import { type Pipeline, type Policy, wrap } from './policy.js';
  * its policies by these names, so two parts can never disagree about what runs inside what.
  *
  * - `overall-timeout`: the whole request, every stage below included.
- * - `rate-limit`: refuse over-quota clients first, before they cost anything (slot reserved for
- *   the rate limiter).
+ * - `rate-limit`: refuse over-quota clients first, before they cost anything (`HttpRateLimit`,
+ *   keyed on the request each stage is handed).
  * - `cache`: a fresh (or stale-if-error) answer never takes a concurrency slot or reaches an
- *   upstream (slot reserved for the cache).
+ *   upstream. The gateway runs its cache here itself, between `outside('cache')` and the rest
+ *   (an answer streamed from the cache is not one `fn` call).
  * - `global-concurrency`, `concurrency`: admission, gateway-wide then per route; a request is
  *   admitted once, retries don't queue again.
  * - `breaker`: the route breaker counts whole requests (all tries) and fails fast when open.

@@ -6,7 +6,7 @@ export {
   type LimitFactor,
 } from './aimd-limit-factor.js';
 export { gcra } from './gcra.js';
-export { HttpRateLimit } from './http-rate-limit.js';
+export { HttpRateLimit, type RateLimitedRequest, RateLimitRequestMissingError } from './http-rate-limit.js';
 export type { LimiterStore, QuotaCheck } from './limiter-store.js';
 export { isLimiterStoreError, LimiterStoreError } from './limiter-store-error.js';
 export {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MonitoredCacheStore, type TierStateChange } from '../../../src/stack/cache/monitored-cache-store.js';
 import { RedisCacheStore } from '../../../src/stack/cache/redis-cache-store.js';
-import { hasRedisServer, OwnRedis } from './own-redis.js';
+import { hasRedisServer, OwnRedis } from '../../support/own-redis.js';
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,7 +40,7 @@ describe.skipIf(!hasRedisServer)('MonitoredCacheStore on a redis-server of our o
       await store.set('k', Buffer.from('v'), 60_000);
       expect((await store.get('k'))?.toString()).toBe('v');
 
-      await redis.down();
+      await redis.kill();
       // Failed calls and failed pings both count; three in a row take the tier out.
       for (let i = 0; i < 3; i++) expect(await store.get('k')).toBeUndefined();
       await until(() => store.state === 'open', 5000);
@@ -51,7 +51,7 @@ describe.skipIf(!hasRedisServer)('MonitoredCacheStore on a redis-server of our o
       await store.set('k2', Buffer.from('x'), 60_000);
       expect(store.errors).toBe(errors);
 
-      await redis.up();
+      await redis.spawn();
       await until(() => store.state === 'closed', 10_000);
       expect(changes.map((c) => c.to)).toEqual(expect.arrayContaining(['open', 'half-open', 'closed']));
       await store.set('k3', Buffer.from('back'), 60_000);
@@ -76,10 +76,10 @@ describe.skipIf(!hasRedisServer)('MonitoredCacheStore on a redis-server of our o
     );
     try {
       await store.ready();
-      await redis.down();
+      await redis.kill();
       await until(() => store.state !== 'closed', 5000);
       expect(store.errors).toBe(0);
-      await redis.up();
+      await redis.spawn();
       await until(() => store.state === 'closed', 10_000);
     } finally {
       await store.close();

@@ -4,7 +4,7 @@ import { toQuota } from '../../../src/stack/ratelimit/quota.js';
 import type { RateLimitResult } from '../../../src/stack/ratelimit/rate-limit-result.js';
 import { RateLimiter } from '../../../src/stack/ratelimit/rate-limiter.js';
 import { RedisLimiterStore } from '../../../src/stack/ratelimit/redis-limiter-store.js';
-import { hasRedisServer, OwnRedis } from './own-redis.js';
+import { hasRedisServer, OwnRedis } from '../../support/own-redis.js';
 
 const timeoutMs = 50;
 /**

@@ -4,8 +4,8 @@ import { gcra } from '../../../src/stack/ratelimit/gcra.js';
 import { toQuota } from '../../../src/stack/ratelimit/quota.js';
 import { RedisLimiterStore } from '../../../src/stack/ratelimit/redis-limiter-store.js';
 import { tokenBucket } from '../../../src/stack/ratelimit/token-bucket.js';
+import { hasRedisServer, OwnRedis } from '../../support/own-redis.js';
 import { limiterStoreContract } from './limiter-store-contract.js';
-import { hasRedisServer, OwnRedis } from './own-redis.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const prefix = `faultline:test:rl:${process.pid}:`;

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../src/chaos/process/free-port.js';
+import { freePort } from '../../src/chaos/process/free-port.js';
 
 export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -18,7 +18,7 @@ export class OwnRedis {
   ) {}
 
   static async start(): Promise<OwnRedis> {
-    const r = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'faultline-rl-redis-')));
+    const r = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'faultline-test-redis-')));
     await r.spawn();
     return r;
   }
