@@ -48,7 +48,7 @@ export const cascadingFailure: Scenario = {
   description:
     'The external dependency of every instance gets 2 s of latency (toxic on its proxy) under 160 req/s, a quarter ' +
     'of it on /dependency. Hypothesis: the /dependency route breaker opens within 2 s; until then its callers wait no ' +
-      "longer than the route's timeout (median), and then fail fast (median under half the per-try timeout); " +
+    "longer than the route's timeout (median), and then fail fast (median under half the per-try timeout); " +
     "the gateway's p99 stays under the route's overall timeout, the other routes see no errors and no latency " +
     'increase beyond the measured margin, and /dependency succeeds again after the fault.',
   needs: ['free-ports'],
