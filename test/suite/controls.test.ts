@@ -10,9 +10,11 @@ import { NEEDS, NeedChecker } from '../../src/runner/needs.js';
 import { runReportSchema } from '../../src/runner/run-report.js';
 import { controlResultOf, type RunScenariosOptions, runScenarios } from '../../src/runner/runner.js';
 import type { Scenario } from '../../src/runner/scenario.js';
+import { cacheConfigFor, changeTierMonitor } from '../../src/suite/cache/cache-controls.js';
 import { changeCluster, controls } from '../../src/suite/control.js';
 import type { ReferenceStackOptions } from '../../src/suite/harness/reference-stack.js';
 import { withControl } from '../../src/suite/harness/run-on-stack.js';
+import { changeRateLimit } from '../../src/suite/rate_limit/rate-limit-controls.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 const urls = {
@@ -203,5 +205,32 @@ describe('a control proves its claim only when it fails on a check it names', ()
   });
   it('a control naming no check: any failure proves', () => {
     expect(controlResultOf(fails, { ...run, status: 'failed', reason: 'anything' }).proven).toBe(true);
+  });
+});
+
+describe('the harnesses apply their controls as configuration', () => {
+  it('a rate-limit change rewrites only `rateLimit`, and leaves a config without one alone', () => {
+    const off = changeRateLimit(() => undefined).gateway;
+    const memory = changeRateLimit((rl) => ({ ...rl, store: { type: 'memory' } })).gateway;
+    const base = { clusters: { service: { hosts: [{ url: 'http://127.0.0.1:1' }] } } };
+    const limited = {
+      ...base,
+      rateLimit: { limit: 10, store: { type: 'redis' as const, url: 'redis://x' } },
+    };
+    expect(off?.(limited)).toEqual(base);
+    expect(memory?.(limited).rateLimit?.store).toEqual({ type: 'memory' });
+    expect(memory?.(base)).toBe(base);
+  });
+  it('a cache change rewrites the tier monitor; a control the scenario lacks is refused', () => {
+    const change = changeTierMonitor((m) => ({ ...m, breaker: { ...m.breaker, halfOpenAfter: 60_000 } }));
+    const config = { redis: { url: 'redis://x', keyPrefix: 'p:' } };
+    expect(change.cache(config).redis?.monitor?.breaker?.halfOpenAfter).toBe(60_000);
+    expect(change.cache({ memory: false })).toEqual({ memory: false });
+    const declared = [{ name: 'readmission_off', claim: 'c', change: 'c', stack: change }];
+    expect(
+      cacheConfigFor({ control: declared[0] }, declared, config).redis?.monitor?.breaker?.halfOpenAfter,
+    ).toBe(60_000);
+    expect(cacheConfigFor({}, declared, config)).toBe(config);
+    expect(() => cacheConfigFor({ control: fails }, declared, config)).toThrow(UndeclaredControlError);
   });
 });
