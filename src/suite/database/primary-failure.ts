@@ -31,6 +31,7 @@ const controls: readonly DatabaseControl[] = [
     'acknowledged writes missing on the promoted standby',
   ]),
   databaseControls.noIdempotencyKey('none is applied twice', ['writes applied more than once']),
+  databaseControls.writeRetriesOff('no write fails', ['writes that failed']),
 ];
 
 /**
@@ -69,7 +70,7 @@ export const primaryFailure: Scenario = {
           concurrency: WRITERS,
           maxDurationMs: 60_000,
           idempotencyKeys: settings.keyed,
-          writeTimeoutMs: 15_000,
+          writeTimeoutMs: settings.writeTimeoutMs ?? 15_000,
         });
         let killedAt = 0;
         let resumedAt = 0;
