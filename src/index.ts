@@ -121,6 +121,7 @@ export { reportJsonSchema } from './report/report-json-schema.js';
 export { formatSummary, TerminalView, type TerminalViewOptions } from './report/terminal.js';
 export { renderTimelineChart } from './report/timeline-chart.js';
 export { createScenarioContext, type ScenarioContextOptions } from './runner/context.js';
+export { declaredControl, type ScenarioControl, UndeclaredControlError } from './runner/control.js';
 export { createRunReport, type RunReportInput } from './runner/create-run-report.js';
 export { NEEDS, type Need, NeedChecker } from './runner/needs.js';
 export { phaseAction } from './runner/phase-action.js';

@@ -6,7 +6,7 @@ import type { Capability } from '../targets/capability.js';
 import type { Target } from '../targets/target.js';
 import { DEFAULT_TARGET } from '../targets/targets.js';
 import { createScenarioContext, type IsolatedContext } from './context.js';
-import type { ScenarioControl } from './control.js';
+import { failedForItsClaim, type ScenarioControl } from './control.js';
 import { hypothesisOf, metricsOf } from './journal-metrics.js';
 import type { NeedChecker } from './needs.js';
 import { PortAllocator } from './port-allocator.js';
@@ -248,16 +248,22 @@ interface RunOneOptions extends RunScenariosOptions {
   target: Target;
 }
 
-/** A control's run as the reports show it: proven when the scenario failed without the capability. */
+/**
+ * A control's run as the reports show it: proven when the scenario failed without the capability,
+ * for its claim (one of the checks the control `misses`, when it names them).
+ */
 export function controlResultOf(
   control: ScenarioControl,
   result: Pick<ScenarioResult, 'status' | 'reason' | 'duration_ms' | 'seed'>,
 ): ControlResult {
-  const proven = result.status === 'failed';
+  const forItsClaim = failedForItsClaim(control, result.reason);
+  const proven = result.status === 'failed' && forItsClaim;
   const reason =
     result.status === 'passed'
       ? `passed without the capability: the claim "${control.claim}" is not proven`
-      : result.reason;
+      : result.status === 'failed' && !forItsClaim
+        ? `failed, but not on ${control.misses?.map((m) => `"${m}"`).join(' or ')}: ${result.reason ?? ''}`
+        : result.reason;
   return {
     name: control.name,
     claim: control.claim,

@@ -10,6 +10,7 @@ import { highLatency } from './latency/high-latency.js';
 import { networkDegradation } from './latency/network-degradation.js';
 import { serviceIsolation } from './network/service-isolation.js';
 import { adaptiveLimiting } from './rate_limit/adaptive-limiting.js';
+import { distributedLimiting } from './rate_limit/distributed-limiting.js';
 import { trafficFlood } from './rate_limit/traffic-flood.js';
 import { connectionPoolExhaustion } from './resource/connection-pool-exhaustion.js';
 import { cpuExhaustion } from './resource/cpu-exhaustion.js';
@@ -41,6 +42,7 @@ export const scenarios: readonly Scenario[] = [
   splitBrain,
   dataConsistency,
   trafficFlood,
+  distributedLimiting,
   adaptiveLimiting,
   cacheCorruption,
   cachePoisoning,

@@ -4,15 +4,17 @@ import { SafetyController } from '../../src/chaos/safety/safety-controller.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { renderJunitReport } from '../../src/report/junit.js';
 import { formatSummary, proofLines } from '../../src/report/terminal.js';
-import type { ScenarioControl } from '../../src/runner/control.js';
+import { declaredControl, type ScenarioControl, UndeclaredControlError } from '../../src/runner/control.js';
 import { createRunReport } from '../../src/runner/create-run-report.js';
 import { NEEDS, NeedChecker } from '../../src/runner/needs.js';
 import { runReportSchema } from '../../src/runner/run-report.js';
-import { type RunScenariosOptions, runScenarios } from '../../src/runner/runner.js';
+import { controlResultOf, type RunScenariosOptions, runScenarios } from '../../src/runner/runner.js';
 import type { Scenario } from '../../src/runner/scenario.js';
+import { cacheConfigFor, changeTierMonitor } from '../../src/suite/cache/cache-controls.js';
 import { changeCluster, controls } from '../../src/suite/control.js';
 import type { ReferenceStackOptions } from '../../src/suite/harness/reference-stack.js';
 import { withControl } from '../../src/suite/harness/run-on-stack.js';
+import { changeRateLimit } from '../../src/suite/rate_limit/rate-limit-controls.js';
 import { sampleJournal } from '../report/fixtures.js';
 
 const urls = {
@@ -162,5 +164,73 @@ describe('controls as configuration of the reference stack', () => {
     expect(withControl(base, undefined)).toBe(base);
     const noChecks = changeCluster((c) => ({ ...c, health: { outlier: false } }))(gateway());
     expect(noChecks.clusters.service?.health).toEqual({ outlier: false });
+  });
+});
+
+describe('a scenario reads its control as it declared it', () => {
+  const declared: readonly ScenarioControl<{ synchronous: boolean }>[] = [
+    { name: 'async_replication', claim: 'c', change: 'synchronous false', stack: { synchronous: false } },
+  ];
+  it('finds the declaration by name, typed; undefined for the scenario itself', () => {
+    expect(declaredControl(declared, { name: 'async_replication' })?.stack.synchronous).toBe(false);
+    expect(declaredControl(declared, undefined)).toBeUndefined();
+  });
+  it('refuses a control the scenario does not declare', () => {
+    expect(() => declaredControl(declared, { name: 'retries_off' })).toThrow(UndeclaredControlError);
+    expect(() => declaredControl(declared, { name: 'retries_off' })).toThrow(
+      /not one of .*async_replication/,
+    );
+  });
+});
+
+describe('a control proves its claim only when it fails on a check it names', () => {
+  const control: ScenarioControl = { ...fails, misses: ['writes applied more than once'] };
+  const run = { duration_ms: 1, seed: 1 };
+  it('failed on that check: proven', () => {
+    const r = controlResultOf(control, {
+      ...run,
+      status: 'failed',
+      reason: 'experiment failed: writes applied more than once was 3, expected ≤ 0',
+    });
+    expect(r.proven).toBe(true);
+  });
+  it('failed on another check (an overloaded steady state): not proven, and says why', () => {
+    const r = controlResultOf(control, {
+      ...run,
+      status: 'failed',
+      reason: 'steady state not met before the fault: one write acknowledged = false',
+    });
+    expect(r.proven).toBe(false);
+    expect(r.reason).toContain('not on "writes applied more than once"');
+  });
+  it('a control naming no check: any failure proves', () => {
+    expect(controlResultOf(fails, { ...run, status: 'failed', reason: 'anything' }).proven).toBe(true);
+  });
+});
+
+describe('the harnesses apply their controls as configuration', () => {
+  it('a rate-limit change rewrites only `rateLimit`, and leaves a config without one alone', () => {
+    const off = changeRateLimit(() => undefined).gateway;
+    const memory = changeRateLimit((rl) => ({ ...rl, store: { type: 'memory' } })).gateway;
+    const base = { clusters: { service: { hosts: [{ url: 'http://127.0.0.1:1' }] } } };
+    const limited = {
+      ...base,
+      rateLimit: { limit: 10, store: { type: 'redis' as const, url: 'redis://x' } },
+    };
+    expect(off?.(limited)).toEqual(base);
+    expect(memory?.(limited).rateLimit?.store).toEqual({ type: 'memory' });
+    expect(memory?.(base)).toBe(base);
+  });
+  it('a cache change rewrites the tier monitor; a control the scenario lacks is refused', () => {
+    const change = changeTierMonitor((m) => ({ ...m, breaker: { ...m.breaker, halfOpenAfter: 60_000 } }));
+    const config = { redis: { url: 'redis://x', keyPrefix: 'p:' } };
+    expect(change.cache(config).redis?.monitor?.breaker?.halfOpenAfter).toBe(60_000);
+    expect(change.cache({ memory: false })).toEqual({ memory: false });
+    const declared = [{ name: 'readmission_off', claim: 'c', change: 'c', stack: change }];
+    expect(
+      cacheConfigFor({ control: declared[0] }, declared, config).redis?.monitor?.breaker?.halfOpenAfter,
+    ).toBe(60_000);
+    expect(cacheConfigFor({}, declared, config)).toBe(config);
+    expect(() => cacheConfigFor({ control: fails }, declared, config)).toThrow(UndeclaredControlError);
   });
 });

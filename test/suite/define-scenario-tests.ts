@@ -29,7 +29,8 @@ export interface ScenarioTestOptions {
  *
  * Each negative control of a scenario is a test too, named `<name> control <control>`
  * (`-t "random_crashes control retries_off"`): the scenario with that capability switched off
- * must fail; passing means its claim is not proven, and the test fails.
+ * must fail, on one of the checks the control `misses` when it names them; passing (or failing on
+ * another check) means its claim is not proven, and the test fails.
  */
 export function defineScenarioTests(scenarios: readonly Scenario[], options: ScenarioTestOptions = {}): void {
   const byCategory = new Map<string, Scenario[]>();
@@ -85,6 +86,10 @@ export function defineScenarioTests(scenarios: readonly Scenario[], options: Sce
             const verdict = controlResultOf(control, result);
             expect(result.status, `${scenario.id} control ${control.name}: ${verdict.reason ?? ''}`).toBe(
               'failed',
+            );
+            // ... and failed for its claim: on one of the checks it `misses`, when it names them.
+            expect(verdict.proven, `${scenario.id} control ${control.name}: ${verdict.reason ?? ''}`).toBe(
+              true,
             );
           });
         }

@@ -1,9 +1,9 @@
 import { request } from 'undici';
 import type { Scenario } from '../../runner/scenario.js';
-import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import * as steps from '../harness/scenario-steps.js';
+import { type CacheControl, cacheConfigFor } from './cache-controls.js';
 import type { CacheStack, Fetched } from './cache-stack.js';
 import { genuineBody, genuineScript } from './content-origin.js';
 import { integrityKeyOf, runCacheExperiment } from './run-cache-experiment.js';
@@ -135,118 +135,114 @@ async function askOrigin(stack: CacheStack, a: Attack): Promise<{ status: number
   return { status: res.statusCode, body: await res.body.text() };
 }
 
+/** Its negative control ("the origin falls for each attack" and "victims hit the cache" are checks of the experiment itself). */
+const controls: readonly CacheControl[] = [
+  {
+    name: 'unkeyed_header_stripping_off',
+    claim: 'no other client is served a poisoned answer',
+    change: 'stripUnkeyedHeaders false (unkeyed headers reach the origin)',
+    stack: { cache: (c) => ({ ...c, stripUnkeyedHeaders: false }) },
+    misses: ['poisoned answers served'],
+  },
+];
+
 /**
  * A battery of web-cache-poisoning requests against the gateway's cache (memory + Redis tier).
  * Hypothesis: no other client is ever served a poisoned answer: every victim request after every
  * attack, and a final sweep, gets the genuine page. The origin is checked directly to fall for
  * each header and parameter attack, so a pass means the cache stopped it.
- * `overrides` exist for the negative control: `{ stripUnkeyedHeaders: false }` must fail.
  */
-export function cachePoisoningWith(overrides: Partial<CacheConfigInput> = {}, control?: string): Scenario {
-  const scenario: Scenario = {
-    id: control ? `cache.poisoning-attacks.control.${control}` : 'cache.poisoning-attacks',
-    category: 'cache',
-    name: control ? `poisoning_attacks_control_${control.replace(/-/g, '_')}` : 'poisoning_attacks',
-    title: control
-      ? `Cache poisoning attacks, negative control: ${control} (must fail)`
-      : 'Cache poisoning attacks: no poisoned entry is ever served to another client',
-    description:
-      `${attacks.length} known poisoning requests (unkeyed headers, CPDoS, fat GET, parameter cloaking, path ` +
-      'confusion, oversized and invalid content), each followed by victim requests, then a sweep. Hypothesis: every ' +
-      'victim answer is genuine; the origin is shown to fall for each header and parameter attack.',
-    needs: ['redis', 'free-ports'],
-    timeoutMs: 60_000,
-    tags: ['cache', 'security', ...(control ? ['negative-control'] : [])],
-    run: (ctx) =>
-      runCacheExperiment(
-        ctx,
-        {
-          cache: (redis) => ({
+export const cachePoisoning: Scenario = {
+  id: 'cache.poisoning-attacks',
+  category: 'cache',
+  name: 'poisoning_attacks',
+  title: 'Cache poisoning attacks: no poisoned entry is ever served to another client',
+  description:
+    `${attacks.length} known poisoning requests (unkeyed headers, CPDoS, fat GET, parameter cloaking, path ` +
+    'confusion, oversized and invalid content), each followed by victim requests, then a sweep. Hypothesis: every ' +
+    'victim answer is genuine; the origin is shown to fall for each header and parameter attack.',
+  needs: ['redis', 'free-ports'],
+  timeoutMs: 60_000,
+  tags: ['cache', 'security'],
+  controls,
+  run: (ctx) =>
+    runCacheExperiment(
+      ctx,
+      {
+        cache: (redis) =>
+          cacheConfigFor(ctx, controls, {
             redis: { ...redis, commandTimeoutMs: 1000 },
             integrity: { key: integrityKeyOf(ctx) },
-            ...overrides,
           }),
-        },
-        (stack) => ({
-          title: scenario.title,
-          category: 'cache',
-          method: [
-            {
-              type: 'action',
-              name: 'the origin falls for the attacks',
-              run: async ({ setMetric }) => {
-                let vulnerable = 0;
-                const armed = attacks.filter((a) => a.originFallsFor);
-                for (const a of armed) if (a.originFallsFor?.(await askOrigin(stack, a))) vulnerable++;
-                expectWithin('attacks the origin itself falls for', vulnerable, [armed.length, armed.length]);
-                return recordMetrics(setMetric, { origin_vulnerable_to: vulnerable });
-              },
+      },
+      (stack) => ({
+        title: cachePoisoning.title,
+        category: 'cache',
+        method: [
+          {
+            type: 'action',
+            name: 'the origin falls for the attacks',
+            run: async ({ setMetric }) => {
+              let vulnerable = 0;
+              const armed = attacks.filter((a) => a.originFallsFor);
+              for (const a of armed) if (a.originFallsFor?.(await askOrigin(stack, a))) vulnerable++;
+              expectWithin('attacks the origin itself falls for', vulnerable, [armed.length, armed.length]);
+              return recordMetrics(setMetric, { origin_vulnerable_to: vulnerable });
             },
-            {
-              type: 'action',
-              name: 'attack, then serve the victims',
-              run: async ({ setMetric }) => {
-                ctx.setPhase('inject');
-                const poisoned: string[] = [];
-                let victims = 0;
-                for (const a of attacks) {
-                  await stack.get(a.path, {
-                    ...(a.headers ? { headers: a.headers } : {}),
-                    ...(a.body === undefined ? {} : { body: a.body }),
-                  });
-                  for (const v of a.victims) {
-                    for (let i = 0; i < 2; i++) {
-                      const f = await stack.get(v.path);
-                      victims++;
-                      if (!isGenuine(f, v.genuine))
-                        poisoned.push(
-                          `${a.name}: ${v.path} -> ${f.status} [${f.cacheStatus}] ${f.body.slice(0, 50)}`,
-                        );
-                    }
-                  }
-                }
-                ctx.setPhase('observe');
-                // The sweep: everything once more, now that every entry that could exist does.
-                for (const a of attacks) {
-                  for (const v of a.victims) {
+          },
+          {
+            type: 'action',
+            name: 'attack, then serve the victims',
+            run: async ({ setMetric }) => {
+              ctx.setPhase('inject');
+              const poisoned: string[] = [];
+              let victims = 0;
+              for (const a of attacks) {
+                await stack.get(a.path, {
+                  ...(a.headers ? { headers: a.headers } : {}),
+                  ...(a.body === undefined ? {} : { body: a.body }),
+                });
+                for (const v of a.victims) {
+                  for (let i = 0; i < 2; i++) {
                     const f = await stack.get(v.path);
                     victims++;
                     if (!isGenuine(f, v.genuine))
-                      poisoned.push(`sweep ${a.name}: ${v.path} -> ${f.status} [${f.cacheStatus}]`);
+                      poisoned.push(
+                        `${a.name}: ${v.path} -> ${f.status} [${f.cacheStatus}] ${f.body.slice(0, 50)}`,
+                      );
                   }
                 }
-                const state = await stack.cacheState();
-                const m = recordMetrics(setMetric, {
-                  attacks: attacks.length,
-                  victim_requests: victims,
-                  poisoned_answers: poisoned.length,
-                  cache_hits: state.stats.hits ?? 0,
-                  stored: state.stats.stored ?? 0,
-                  not_stored: state.stats.notStored ?? 0,
-                  bypassed: state.stats.bypasses ?? 0,
-                });
-                expectWithin('poisoned answers served to other clients', m.poisoned_answers, [0, 0], '', () =>
-                  poisoned.slice(0, 3).join(' | '),
-                );
-                // The victims did hit the cache: the defences are not "cache nothing".
-                expectWithin('cache hits among victim requests', m.cache_hits, [
-                  10,
-                  Number.POSITIVE_INFINITY,
-                ]);
-                return m;
-              },
+              }
+              ctx.setPhase('observe');
+              // The sweep: everything once more, now that every entry that could exist does.
+              for (const a of attacks) {
+                for (const v of a.victims) {
+                  const f = await stack.get(v.path);
+                  victims++;
+                  if (!isGenuine(f, v.genuine))
+                    poisoned.push(`sweep ${a.name}: ${v.path} -> ${f.status} [${f.cacheStatus}]`);
+                }
+              }
+              const state = await stack.cacheState();
+              const m = recordMetrics(setMetric, {
+                attacks: attacks.length,
+                victim_requests: victims,
+                poisoned_answers: poisoned.length,
+                cache_hits: state.stats.hits ?? 0,
+                stored: state.stats.stored ?? 0,
+                not_stored: state.stats.notStored ?? 0,
+                bypassed: state.stats.bypasses ?? 0,
+              });
+              expectWithin('poisoned answers served to other clients', m.poisoned_answers, [0, 0], '', () =>
+                poisoned.slice(0, 3).join(' | '),
+              );
+              // The victims did hit the cache: the defences are not "cache nothing".
+              expectWithin('cache hits among victim requests', m.cache_hits, [10, Number.POSITIVE_INFINITY]);
+              return m;
             },
-          ],
-          stop_conditions: steps.sharedMachineStopConditions(),
-        }),
-      ),
-  };
-  return scenario;
-}
-
-export const cachePoisoning = cachePoisoningWith();
-
-/** Negative controls: the same scenario with the claimed capability off; each must fail. */
-export const cachePoisoningControls: readonly Scenario[] = [
-  cachePoisoningWith({ stripUnkeyedHeaders: false }, 'unkeyed-header-stripping-off'),
-];
+          },
+        ],
+        stop_conditions: steps.sharedMachineStopConditions(),
+      }),
+    ),
+};

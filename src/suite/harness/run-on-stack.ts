@@ -5,6 +5,7 @@ import { SafetyController } from '../../chaos/safety/safety-controller.js';
 import type { ScenarioControl } from '../../runner/control.js';
 import type { ScenarioContext } from '../../runner/scenario.js';
 import type { StackChange } from '../control.js';
+import { HarnessError } from './harness-errors.js';
 import {
   defaultGatewayConfig,
   type GatewayHosts,
@@ -18,6 +19,16 @@ export function safetyOf(ctx: ScenarioContext): SafetyController | undefined {
   return ctx.safety instanceof SafetyController ? ctx.safety : undefined;
 }
 
+/** Whether a control's change has the shape of a StackChange (a gateway rewrite, service env). */
+function isStackChange(change: unknown): change is StackChange {
+  if (typeof change !== 'object' || change === null) return false;
+  const { gateway, serviceEnv } = change as Record<string, unknown>;
+  return (
+    (gateway === undefined || typeof gateway === 'function') &&
+    (serviceEnv === undefined || (typeof serviceEnv === 'object' && serviceEnv !== null))
+  );
+}
+
 /**
  * The stack options with a negative control's change applied: its gateway rewrite on top of the
  * scenario's gateway config, its service environment on top of the scenario's.
@@ -28,7 +39,9 @@ export function withControl<O extends Pick<ReferenceStackOptions, 'gateway' | 's
 ): O {
   if (!control) return options;
   // A reference-stack scenario's controls carry a StackChange (src/suite/control.ts).
-  const { gateway: rewrite, serviceEnv: extraEnv } = control.stack as StackChange;
+  if (!isStackChange(control.stack))
+    throw new HarnessError(`control "${control.name}" does not carry a reference-stack change`);
+  const { gateway: rewrite, serviceEnv: extraEnv } = control.stack;
   const base = options.gateway ?? defaultGatewayConfig;
   const env = options.serviceEnv;
   return {

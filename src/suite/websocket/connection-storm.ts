@@ -1,4 +1,4 @@
-import type { ScenarioControl } from '../../runner/control.js';
+import { declaredControl, type ScenarioControl } from '../../runner/control.js';
 import type { Scenario } from '../../runner/scenario.js';
 import type { WebSocketLimitsConfig } from '../../stack/websocket/websocket-config.js';
 import { ResilientWebSocket } from '../../ws-client/index.js';
@@ -53,6 +53,28 @@ export interface ConnectionStormChange {
   perMessageDeflate?: boolean;
 }
 
+/** The negative controls: each removes one capability the scenario claims. */
+const connectionStormControls: readonly ScenarioControl<ConnectionStormChange>[] = [
+  {
+    name: 'accept_rate_limit_off',
+    claim: `the accept-rate limit holds (sessions opened in any ${WINDOW_MS / 1000} s ≤ (burst + rate × window) × ${ACCEPT_SLACK})`,
+    change: 'websocket.limits.acceptsPerSecond 0 (no accept-rate limit)',
+    stack: { limits: { acceptsPerSecond: 0 } },
+  },
+  {
+    name: 'per_message_deflate_on',
+    claim: `the gateway's RSS grows by ≤ ${RSS_PER_CONNECTION_MAX_KIB} KiB per connection`,
+    change: 'websocket.perMessageDeflate true and the clients offer it (zlib contexts per connection)',
+    stack: { perMessageDeflate: true },
+  },
+  {
+    name: 'client_retry_off',
+    claim: 'every client ends up connected (a refused handshake is retried with back-off)',
+    change: 'ws-client maxAttempts 1 (a refused client gives up)',
+    stack: { clientMaxAttempts: 1 },
+  },
+];
+
 /**
  * The most sessions opened in any window of `windowMs` (`times` in ms, any order). Two pointers
  * over the sorted times: each window starts at an open.
@@ -104,28 +126,9 @@ export const connectionStorm: Scenario = {
   needs: ['redis', 'free-ports', 'open-files'],
   timeoutMs: 120_000,
   tags: ['websocket', 'accept-rate', 'memory', 'sessions'],
-  controls: [
-    {
-      name: 'accept_rate_limit_off',
-      claim: `the accept-rate limit holds (sessions opened in any ${WINDOW_MS / 1000} s ≤ (burst + rate × window) × ${ACCEPT_SLACK})`,
-      change: 'websocket.limits.acceptsPerSecond 0 (no accept-rate limit)',
-      stack: { limits: { acceptsPerSecond: 0 } },
-    } satisfies ScenarioControl<ConnectionStormChange>,
-    {
-      name: 'per_message_deflate_on',
-      claim: `the gateway's RSS grows by ≤ ${RSS_PER_CONNECTION_MAX_KIB} KiB per connection`,
-      change: 'websocket.perMessageDeflate true and the clients offer it (zlib contexts per connection)',
-      stack: { perMessageDeflate: true },
-    } satisfies ScenarioControl<ConnectionStormChange>,
-    {
-      name: 'client_retry_off',
-      claim: 'every client ends up connected (a refused handshake is retried with back-off)',
-      change: 'ws-client maxAttempts 1 (a refused client gives up)',
-      stack: { clientMaxAttempts: 1 },
-    } satisfies ScenarioControl<ConnectionStormChange>,
-  ],
+  controls: connectionStormControls,
   run: (ctx) => {
-    const change = ctx.control?.stack as ConnectionStormChange | undefined;
+    const change = declaredControl(connectionStormControls, ctx.control)?.stack;
     return runOnWebSocketStack(
       ctx,
       {

@@ -1,12 +1,11 @@
 import WebSocket from 'ws';
-import type { ScenarioControl } from '../../runner/control.js';
 import type { Scenario } from '../../runner/scenario.js';
-import type { WebSocketConfigInput } from '../../stack/websocket/websocket-config.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { sharedMachineStopConditions } from '../harness/scenario-steps.js';
 import { runOnWebSocketStack } from '../harness/websocket-stack.js';
 import { percentile } from './session-client-fleet.js';
+import { type WebSocketControl, webSocketChange } from './websocket-controls.js';
 
 /** Well-behaved clients, each sending one message every SEND_EVERY_MS and timing its echo. */
 const CLIENTS = 20;
@@ -31,11 +30,6 @@ const CLOSE_WITHIN_MS = 1000;
 const P99_FACTOR = 3;
 const P99_SLACK_MS = 50;
 
-/** What a control changes: the gateway's `websocket.limits`. */
-export interface WebSocketLimitsChange {
-  limits: NonNullable<WebSocketConfigInput['limits']>;
-}
-
 /** A well-behaved client: its echo round trips, by send time. */
 interface Sender {
   readonly ws: WebSocket;
@@ -52,6 +46,20 @@ function openSocket(url: string): Promise<WebSocket> {
     ws.once('error', reject);
   });
 }
+
+/**
+ * Its negative control. "None of the others closed, no echo lost" are guards: nothing in the
+ * gateway's config makes it close or drop a well-behaved client's messages.
+ */
+const controls: readonly WebSocketControl[] = [
+  {
+    name: 'message_rate_limit_off',
+    claim: 'the flooder is closed with 1008 and the other clients keep their echo latency',
+    change: 'websocket.limits.messagesPerSecond 0 (no per-connection message rate)',
+    stack: { limits: { ...LIMITS, messagesPerSecond: 0 } },
+    misses: ['echo p99 of the other clients', 'flooder’s close'],
+  },
+];
 
 /**
  * One client floods the gateway with small messages as fast as its socket drains, beside 20
@@ -74,22 +82,15 @@ export const messageFlooding: Scenario = {
   needs: ['free-ports'],
   timeoutMs: 60_000,
   tags: ['websocket', 'rate-limit', 'isolation'],
-  controls: [
-    {
-      name: 'message_rate_limit_off',
-      claim: 'the flooder is closed with 1008 and the other clients keep their echo latency',
-      change: 'websocket.limits.messagesPerSecond 0 (no per-connection message rate)',
-      stack: { limits: { ...LIMITS, messagesPerSecond: 0 } },
-    } satisfies ScenarioControl<WebSocketLimitsChange>,
-  ],
+  controls,
   run: (ctx) => {
-    const change = ctx.control?.stack as WebSocketLimitsChange | undefined;
+    const change = webSocketChange(ctx, controls);
     return runOnWebSocketStack(
       ctx,
       {
         upstreams: 2,
         // Plain relay (no sessions): the limit, not the session log, is under test.
-        websocket: { limits: { acceptsPerSecond: 2000, acceptBurst: 500, ...(change?.limits ?? LIMITS) } },
+        websocket: { limits: { acceptsPerSecond: 2000, acceptBurst: 500, ...(change.limits ?? LIMITS) } },
       },
       (stack) => {
         const senders: Sender[] = [];
@@ -153,7 +154,8 @@ export const messageFlooding: Scenario = {
               name: 'flood from one client',
               run: async ({ signal }) => {
                 ctx.setPhase('inject');
-                const ws = flooder as WebSocket;
+                const ws = flooder;
+                if (!ws) throw new Error('the flooder is not connected');
                 floodStart = performance.now();
                 // Bounded in count and time; yields to the event loop between batches, so the
                 // other clients' timers and echoes keep running in this process.

@@ -1,6 +1,5 @@
 import type { ScenarioControl } from '../../../src/runner/control.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
-import { databaseControls } from '../../../src/suite/database/index.js';
 import { scenarios as registered } from '../../../src/suite/registry.js';
 import { runScenarioForTest } from './run-scenario.js';
 
@@ -12,15 +11,14 @@ import { runScenarioForTest } from './run-scenario.js';
  *
  * (ids or categories, comma-separated). A negative
  * control runs as `<id>:<control>` (e.g. `latency.high-latency:breaker_off`), or every control
- * of the selected scenarios with `<id>:*`. The database scenarios' controls run by their ids
- * `<scenario>~<control>` (e.g. database.primary-failure~async-replication).
+ * of the selected scenarios with `<id>:*`.
  */
-const scenarios = [...registered, ...databaseControls.map((c) => c.scenario)];
+const scenarios: readonly Scenario[] = registered;
 const [ids = '', times = '10'] = process.argv.slice(2);
 const wanted = ids.split(',');
 const selected: { scenario: Scenario; control?: ScenarioControl }[] = [];
 for (const s of scenarios) {
-  if (wanted.includes(s.id) || (wanted.includes(s.category) && !s.id.includes('~'))) {
+  if (wanted.includes(s.id) || wanted.includes(s.category)) {
     selected.push({ scenario: s });
   }
   for (const c of s.controls ?? []) {
