@@ -9,9 +9,6 @@ export interface LoadOutcome {
   label: string;
 }
 
-/** @deprecated The old name of {@link LoadOutcome}; kept while src/suite still imports it. */
-export type Outcome = LoadOutcome;
-
 export interface Bucket {
   /** Start, ms since the time origin. */
   t_ms: number;

@@ -1,6 +1,3 @@
-/** @deprecated Import from common/rng.ts; this re-export is kept while src/suite imports it from here. */
-export type { RandomSource } from '../../common/rng.js';
-
 /**
  * The one back-off of the stack (retries, a breaker's half-open delay). A `Backoff` is a pure
  * rule: the delay before try number `attempt` (1 = the first retry or re-open) given the delay

@@ -5,7 +5,7 @@ import {
   type LoggedRequest,
   type RequestMixLoad,
   type RequestSummary,
-  summarize,
+  summarizeRequests,
 } from './request-mix-load.js';
 import type { TimedFault } from './timed-fault.js';
 
@@ -16,7 +16,7 @@ import type { TimedFault } from './timed-fault.js';
  */
 
 /** The requests sent while a fault was in place, and their summary. */
-export interface FaultWindow {
+export interface RequestWindow {
   from: number;
   to: number;
   during: LoggedRequest[];
@@ -27,11 +27,11 @@ export interface FaultWindow {
  * The fault window from the start of the injection (not its end: a slow injection already
  * hurts) to the revert. Call it once the fault has been reverted.
  */
-export function faultWindow(load: RequestMixLoad, fault: TimedFault): FaultWindow {
+export function faultWindow(load: RequestMixLoad, fault: TimedFault): RequestWindow {
   const from = fault.injectStartedAt as number;
   const to = fault.revertedAt as number;
   const during = load.between(from, to);
-  return { from, to, during, summary: summarize(during) };
+  return { from, to, during, summary: summarizeRequests(during) };
 }
 
 /** A rate (0..1) rounded to 4 decimals for the journal. */
@@ -50,7 +50,7 @@ export function recordMetrics<M extends Record<string, number>>(
 
 /**
  * Checks the error rate of `requests` is at most `max`; a miss names the failed requests.
- * `summary` is `summarize(requests)`, passed in since the caller has it already.
+ * `summary` is `summarizeRequests(requests)`, passed in since the caller has it already.
  */
 export function expectErrorRate(
   what: string,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { LoadRun } from '../../chaos/load/load.js';
-import type { Outcome } from '../../chaos/load/load-recorder.js';
+import type { LoadOutcome } from '../../chaos/load/load-recorder.js';
 import { errorLabel, type LoadSender, OpenLoopRun } from '../../chaos/load/open-loop-run.js';
 import type { StartLoadOptions } from '../../chaos/load/start-load.js';
 import { MixSchedule } from './mix-schedule.js';
@@ -75,7 +75,7 @@ export interface RequestSummary {
 export function describeFailures(entries: readonly LoggedRequest[], max = 3): string {
   const failed = entries.filter((e) => !e.ok);
   if (failed.length === 0) return 'none';
-  const labels = summarize(failed).labels;
+  const labels = summarizeRequests(failed).labels;
   const samples = failed
     .slice(0, max)
     .map(
@@ -85,7 +85,7 @@ export function describeFailures(entries: readonly LoggedRequest[], max = 3): st
   return `${JSON.stringify(labels)}; e.g. ${samples.join(' | ')}`;
 }
 
-export function summarize(entries: readonly LoggedRequest[]): RequestSummary {
+export function summarizeRequests(entries: readonly LoggedRequest[]): RequestSummary {
   const latencies = entries.map((e) => e.latencyMs).sort((a, b) => a - b);
   const at = (q: number) =>
     latencies.length === 0
@@ -137,7 +137,7 @@ export class RequestMixLoad {
     const inFlight = new AbortController();
     const signal = AbortSignal.any([opts.signal, inFlight.signal]);
     const sender: LoadSender = {
-      send: async (seq: number): Promise<Outcome> => {
+      send: async (seq: number): Promise<LoadOutcome> => {
         const spec = schedule.at(seq);
         const method = spec.method ?? 'GET';
         const path = typeof spec.path === 'function' ? spec.path(seq) : spec.path;

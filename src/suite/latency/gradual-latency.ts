@@ -5,7 +5,7 @@ import { FaultGroup } from '../harness/fault-group.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -161,7 +161,7 @@ export const gradualLatency: Scenario = {
                   injected_top_ms: RAMP_MAX_MS,
                   error_rate_ramp: roundRate(fault.errorRate),
                   p99_ramp_ms: fault.p99Ms,
-                  errors_after: summarize(load.between(to + 1000, Number.POSITIVE_INFINITY)).errors,
+                  errors_after: summarizeRequests(load.between(to + 1000, Number.POSITIVE_INFINITY)).errors,
                 });
                 // Judged from the clients: requests keep succeeding while the latency climbs. The
                 // gateway's own per-try timeout values above are recorded as detail, not judged.

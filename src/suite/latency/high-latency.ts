@@ -7,7 +7,7 @@ import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { triesReceived } from '../harness/observed.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -164,11 +164,11 @@ export const highLatency: Scenario = {
               name: 'judge the hypothesis',
               run: async ({ setMetric }) => {
                 const { from, during, summary: fault } = faultWindow(load, slow);
-                const all = summarize(load.log);
+                const all = summarizeRequests(load.log);
                 const m = recordMetrics(setMetric, {
                   max_latency_ms: all.maxMs,
                   p99_fault_ms: fault.p99Ms,
-                  p99_steady_ms: summarize(load.between(0, from)).p99Ms,
+                  p99_steady_ms: summarizeRequests(load.between(0, from)).p99Ms,
                   error_rate_fault: roundRate(fault.errorRate),
                   errors_fault: fault.errors,
                   // Extra detail from Faultline's own counters, when the target is Faultline (not judged).

@@ -8,7 +8,7 @@ import { expectWithin } from '../harness/hypothesis-miss.js';
 import { faultWindow, recordMetrics, roundRate } from '../harness/judge.js';
 import { linkConnections } from '../harness/observed.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -140,7 +140,7 @@ export const networkDegradation: Scenario = {
                   errors_fault: fault.errors,
                   p99_fault_ms: fault.p99Ms,
                   max_fault_ms: fault.maxMs,
-                  p99_steady_ms: summarize(load.between(0, from)).p99Ms,
+                  p99_steady_ms: summarizeRequests(load.between(0, from)).p99Ms,
                   ...(retries === undefined ? {} : { retries_during_fault: retries }),
                   reset_link_connections: resetLinkConnections,
                 });

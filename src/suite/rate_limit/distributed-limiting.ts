@@ -9,7 +9,7 @@ import { nodeEntry, privateListenerEnv } from '../../targets/node-entry.js';
 import { expectWithin, HypothesisMissError } from '../harness/hypothesis-miss.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
-import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
+import { type LoggedRequest, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -228,7 +228,7 @@ export const distributedLimiting: Scenario = {
                 marks.restored + Math.max(0, marks.resumedMs),
                 Number.POSITIVE_INFINITY,
               );
-              const cutStats = summarize(during.inWindow);
+              const cutStats = summarizeRequests(during.inWindow);
               const failedDuringCut = during.inWindow.filter((e) => e.status === null || e.status >= 500);
               setMetric('admitted_coordinated', before.admitted);
               setMetric('bound_coordinated', Math.floor(before.bound));

@@ -2,7 +2,7 @@ import { SeededRandom } from '../../common/rng.js';
 import type { Scenario } from '../../runner/scenario.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
-import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
+import { type LoggedRequest, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -123,8 +123,8 @@ export const trafficFlood: Scenario = {
                 const bare = refused.filter(
                   (e) => !e.headers['retry-after'] || !e.headers.ratelimit || !e.headers['ratelimit-policy'],
                 );
-                const steady = summarize(baseline.log.filter((e) => e.sentAt < floodStart && e.ok));
-                const floodAdmitted = summarize(admitted);
+                const steady = summarizeRequests(baseline.log.filter((e) => e.sentAt < floodStart && e.ok));
+                const floodAdmitted = summarizeRequests(admitted);
                 setMetric('offered_rps', Math.round(offered));
                 setMetric('admitted_in_flood', admitted.length);
                 setMetric('admit_bound', Math.floor(bound));

@@ -5,7 +5,7 @@ import { expectWithin } from '../harness/hypothesis-miss.js';
 import { recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -146,7 +146,7 @@ export const connectionPoolExhaustion: Scenario = {
                   .filter((e) => e.ok && e.sentAt >= to)
                   .reduce((min, e) => Math.min(min, e.sentAt), Number.POSITIVE_INFINITY);
                 const after = load.between(to + 1000, Number.POSITIVE_INFINITY);
-                const s = summarize(shed);
+                const s = summarizeRequests(shed);
                 const m = recordMetrics(setMetric, {
                   requests_exhausted: during.length,
                   shed_503: shed.length,
@@ -155,10 +155,10 @@ export const connectionPoolExhaustion: Scenario = {
                   shed_with_retry_after: withRetryAfter.length,
                   shed_p50_ms: s.p50Ms,
                   shed_p99_ms: s.p99Ms,
-                  max_wait_exhausted_ms: summarize(during).maxMs,
+                  max_wait_exhausted_ms: summarizeRequests(during).maxMs,
                   other_errors_exhausted: other.length,
                   recovery_ms: Number.isFinite(firstOkAfter) ? Math.round(firstOkAfter - to) : -1,
-                  errors_after_recovery: summarize(after).errors,
+                  errors_after_recovery: summarizeRequests(after).errors,
                 });
                 expectWithin('share of requests shed while the pool is full', m.shed_share, [0.8, 1]);
                 expectWithin('sheds without Retry-After', shed.length - withRetryAfter.length, [0, 0]);

@@ -5,7 +5,7 @@ import { controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { expectErrorRate, recordMetrics, roundRate } from '../harness/judge.js';
 import { defaultGatewayConfig, withClusterOverrides } from '../harness/reference-stack.js';
-import { type LoggedRequest, summarize } from '../harness/request-mix-load.js';
+import { type LoggedRequest, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -121,8 +121,8 @@ export const cpuExhaustion: Scenario = {
                 const during = load.between(from, to);
                 // After the first second the balancer has had its chance to adapt.
                 const adapted = load.between(from + 1000, to);
-                const s = summarize(steady);
-                const f = summarize(during);
+                const s = summarizeRequests(steady);
+                const f = summarizeRequests(during);
                 const slowShare = (entries: LoggedRequest[]) =>
                   entries.length === 0
                     ? 0

@@ -5,7 +5,7 @@ import { expectWithin } from '../harness/hypothesis-miss.js';
 import { faultWindow, recordMetrics } from '../harness/judge.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig } from '../harness/reference-stack.js';
-import { describeFailures, type LoggedRequest, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, type LoggedRequest, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -157,7 +157,8 @@ export const cascadingFailure: Scenario = {
                   type: 'function',
                   fn: () => {
                     const now = performance.now();
-                    return summarize(load.completedBetween(now - 1000, now).filter(otherRoutes)).errors;
+                    return summarizeRequests(load.completedBetween(now - 1000, now).filter(otherRoutes))
+                      .errors;
                   },
                 },
                 tolerance: { type: 'range', range: [0, 0] },
@@ -203,19 +204,19 @@ export const cascadingFailure: Scenario = {
                   summary: faultAll,
                 } = faultWindow(load, slowDependency);
                 const opened = openedAt as number;
-                const steadyOther = summarize(load.between(0, faultStart).filter(otherRoutes));
-                const faultOther = summarize(load.between(faultStart, faultEnd).filter(otherRoutes));
-                const steadyAll = summarize(load.between(0, faultStart));
+                const steadyOther = summarizeRequests(load.between(0, faultStart).filter(otherRoutes));
+                const faultOther = summarizeRequests(load.between(faultStart, faultEnd).filter(otherRoutes));
+                const steadyAll = summarizeRequests(load.between(0, faultStart));
                 // Callers of the broken route while the breaker is open: answered without waiting
                 // for the dependency (the median is robust to a busy machine's scheduling tail;
                 // without the breaker every call would wait at least the per-try timeout).
-                const whileOpen = summarize(load.between(opened + 50, faultEnd, 'dependency'));
+                const whileOpen = summarizeRequests(load.between(opened + 50, faultEnd, 'dependency'));
                 // Callers of the broken route before the breaker opened: their tries are cut at
                 // the per-try timeout (without it they wait for the service to give up on its
                 // dependency, 1.5 s). The median is robust to the busy machine's tail.
-                const beforeOpen = summarize(load.between(faultStart + 100, opened, 'dependency'));
+                const beforeOpen = summarizeRequests(load.between(faultStart + 100, opened, 'dependency'));
                 // After the fault, the route works again (allow one half-open period to pass).
-                const recovered = summarize(
+                const recovered = summarizeRequests(
                   load.between(faultEnd + HALF_OPEN_AFTER_MS + 500, Infinity, 'dependency'),
                 );
                 const m = recordMetrics(setMetric, {

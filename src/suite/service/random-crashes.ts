@@ -4,7 +4,7 @@ import { controls } from '../control.js';
 import { expectWithin } from '../harness/hypothesis-miss.js';
 import { firstServedAfter, linkConnectionRate } from '../harness/observed.js';
 import { defaultGatewayConfig, withBaseEjection } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -147,16 +147,16 @@ export const randomCrashes: Scenario = {
               type: 'action',
               name: 'count failed requests',
               run: ({ setMetric }) => {
-                const all = summarize(load.log);
+                const all = summarizeRequests(load.log);
                 const served = new Set(load.log.map((e) => e.headers['x-instance-id']).filter(Boolean));
                 setMetric('requests', all.count);
                 setMetric('failed_requests', all.errors);
                 setMetric('p99_ms', all.p99Ms);
                 const killedAt = kill.injectStartedAt ?? 0;
-                setMetric('p99_before_kill_ms', summarize(load.between(0, killedAt)).p99Ms);
+                setMetric('p99_before_kill_ms', summarizeRequests(load.between(0, killedAt)).p99Ms);
                 setMetric(
                   'p99_while_down_ms',
-                  summarize(load.between(killedAt, kill.revertedAt ?? killedAt)).p99Ms,
+                  summarizeRequests(load.between(killedAt, kill.revertedAt ?? killedAt)).p99Ms,
                 );
                 setMetric('instances_serving', served.size);
                 expectWithin('failed idempotent requests', all.errors, [0, 0], '', () =>

@@ -7,7 +7,7 @@ import { recordMetrics } from '../harness/judge.js';
 import { answeredBy, firstServedAfter } from '../harness/observed.js';
 import { pollUntil } from '../harness/poll-until.js';
 import { defaultGatewayConfig, withBaseEjection, withClusterOverrides } from '../harness/reference-stack.js';
-import { describeFailures, summarize } from '../harness/request-mix-load.js';
+import { describeFailures, summarizeRequests } from '../harness/request-mix-load.js';
 import { runOnReferenceStack } from '../harness/run-on-stack.js';
 import { scenarioLoad } from '../harness/scenario-load.js';
 import * as steps from '../harness/scenario-steps.js';
@@ -159,15 +159,15 @@ export const serviceRecovery: Scenario = {
                   }
                 }
                 const after = load.between(admitted, Number.POSITIVE_INFINITY);
-                const outage = summarize(load.between(crash.injectStartedAt as number, admitted));
+                const outage = summarizeRequests(load.between(crash.injectStartedAt as number, admitted));
                 const m = recordMetrics(setMetric, {
                   ramp_ms: rampedAt === undefined ? -1 : Math.round(rampedAt - admitted),
                   recovery_ms: rampedAt === undefined ? -1 : Math.round(rampedAt - restarted),
                   early_traffic_share: Math.round(early * 1000) / 1000,
                   late_traffic_share: Math.round(late * 1000) / 1000,
                   errors_during_outage: outage.errors,
-                  errors_after_readmission: summarize(after).errors,
-                  p99_after_readmission_ms: summarize(after).p99Ms,
+                  errors_after_readmission: summarizeRequests(after).errors,
+                  p99_after_readmission_ms: summarizeRequests(after).p99Ms,
                 });
                 expectWithin('errors after re-admission', m.errors_after_readmission, [0, 0], '', () =>
                   describeFailures(after),

@@ -1,4 +1,4 @@
-import type { RandomSource } from '../../stack/backoff/backoff.js';
+import type { RandomSource } from '../../common/rng.js';
 import { ResilientWebSocket } from '../../ws-client/index.js';
 
 /** What one client saw, message by message. */
