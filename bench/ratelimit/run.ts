@@ -3,13 +3,13 @@
  * rate-limiter-flexible@11 (RLF) on the same redis-server, the same keys and the same concurrency.
  *
  *   npx tsx bench/ratelimit/run.ts [--decisions 20000] [--rounds 5] [--concurrency 64] [--keys 1000]
- *                                  [--timeout-ms 50] [--cap-ms 2000]
+ *                                  [--timeout-ms 50] [--cap-ms 2000] [--no-dead]
  *
  * Contenders: ours (RateLimiter, GCRA) on MemoryLimiterStore and on RedisLimiterStore; RLF's
  * RateLimiterMemory and RateLimiterRedis (ioredis client). Each decision is `consume(key)` over
  * `keys` keys round-robin, `concurrency` in flight (a pool of async loops), quota high enough
  * that every decision admits (the cost of deciding, not of refusing). Rounds interleave the
- * contenders; the table gives the median round and the spread (min–max) over rounds, and the
+ * contenders (odd rounds swap the two of each store); the table gives the median round and the spread (min–max) over rounds, and the
  * ratio ours / RLF of the medians.
  *
  * Dead Redis: the redis-server is SIGKILLed (dead) or SIGSTOPped (hung) after the clients are
@@ -17,6 +17,8 @@
  * reported as "> cap"). RLF is measured as its README sets it up (an ioredis client with default
  * options and an insurance RateLimiterMemory) and with its recommended hardening
  * (`enableOfflineQueue: false`, `rejectIfRedisNotReady: true`).
+ *
+ * `--no-dead` skips that part (throughput only, for iterating).
  *
  * The redis-server is the bench's own (free port, no persistence), removed at exit.
  */
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '1000' },
     'timeout-ms': { type: 'string', default: '50' },
     'cap-ms': { type: 'string', default: '2000' },
+    'no-dead': { type: 'boolean', default: false },
   },
 });
 const DECISIONS = Number(args.decisions);
@@ -57,11 +60,24 @@ interface Round {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of this process per decision, in µs (user + system). */
+  nodeUs: number;
+  /** CPU time of the redis-server per decision, in µs (INFO cpu, user + system). */
+  redisUs: number;
 }
 
-async function runRound(decide: Decide, n: number): Promise<Round> {
+/** redis-server CPU seconds so far (user + system), from INFO cpu. */
+async function redisCpuSeconds(admin: Redis): Promise<number> {
+  const info = await admin.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+async function runRound(decide: Decide, n: number, admin: Redis): Promise<Round> {
   const latencies = new Float64Array(n);
   let next = 0;
+  const redis0 = await redisCpuSeconds(admin);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -74,8 +90,12 @@ async function runRound(decide: Decide, n: number): Promise<Round> {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const redisUs = ((await redisCpuSeconds(admin)) - redis0) * 1e6;
   latencies.sort();
   return {
+    nodeUs: (cpu.user + cpu.system) / n,
+    redisUs: redisUs / n,
     perSecond: (n / elapsed) * 1000,
     p50: latencies[Math.floor(n * 0.5)] ?? 0,
     p99: latencies[Math.floor(n * 0.99)] ?? 0,
@@ -135,6 +155,7 @@ async function throughput(redis: BenchRedis): Promise<void> {
   const oursRedis = new RateLimiter({ quota, store: redisStore, failure: { timeoutMs: 1000 } });
   const rlfClient = new Redis(redis.url, { enableOfflineQueue: false });
   await new Promise((r) => rlfClient.once('ready', r));
+  const admin = new Redis(redis.url);
   const rlfMemory = new RateLimiterMemory({ points: LIMIT, duration: 1 });
   const rlfRedis = new RateLimiterRedis({
     storeClient: rlfClient,
@@ -164,25 +185,33 @@ async function throughput(redis: BenchRedis): Promise<void> {
     { name: 'rate-limiter-flexible', store: 'redis', decide: (k) => rlfRedis.consume(k) },
   ];
   // Warm-up (JIT, connections, script cache).
-  for (const c of contenders) await runRound(c.decide, Math.min(2000, DECISIONS));
+  for (const c of contenders) await runRound(c.decide, Math.min(2000, DECISIONS), admin);
   const rounds = new Map<(typeof contenders)[number], Round[]>(contenders.map((c) => [c, []]));
+  // Odd rounds swap each pair, so that neither contender of a store always runs right after the
+  // other store's round (whose garbage and timers, e.g. RateLimiterMemory's one per key, land in
+  // the next round).
+  const swapped = [contenders[1], contenders[0], contenders[3], contenders[2]] as typeof contenders;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const c of contenders) rounds.get(c)?.push(await runRound(c.decide, DECISIONS));
+    for (const c of r % 2 ? swapped : contenders) {
+      rounds.get(c)?.push(await runRound(c.decide, DECISIONS, admin));
+    }
   }
   console.log(
     `\nDecisions: ${fmt(DECISIONS)} per round × ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${KEYS.length} keys; median round (min–max)\n`,
   );
-  console.log('| limiter | store | decisions/s | p50 ms | p99 ms |');
-  console.log('|---|---|---|---|---|');
+  console.log('| limiter | store | decisions/s | p50 ms | p99 ms | node µs/decision | redis µs/decision |');
+  console.log('|---|---|---|---|---|---|---|');
   const medians = new Map<string, { perSecond: number; p99: number }>();
   for (const c of contenders) {
     const rs = rounds.get(c) ?? [];
     const ps = rs.map((r) => r.perSecond);
     const p99 = rs.map((r) => r.p99);
     const p50 = rs.map((r) => r.p50);
+    const nodeUs = median(rs.map((r) => r.nodeUs));
+    const redisUs = median(rs.map((r) => r.redisUs));
     medians.set(`${c.name}/${c.store}`, { perSecond: median(ps), p99: median(p99) });
     console.log(
-      `| ${c.name} | ${c.store} | ${fmt(median(ps))} (${fmt(Math.min(...ps))}–${fmt(Math.max(...ps))}) | ${fmt(median(p50), 3)} | ${fmt(median(p99), 3)} (${fmt(Math.min(...p99), 3)}–${fmt(Math.max(...p99), 3)}) |`,
+      `| ${c.name} | ${c.store} | ${fmt(median(ps))} (${fmt(Math.min(...ps))}–${fmt(Math.max(...ps))}) | ${fmt(median(p50), 3)} | ${fmt(median(p99), 3)} (${fmt(Math.min(...p99), 3)}–${fmt(Math.max(...p99), 3)}) | ${fmt(nodeUs, 1)} | ${c.store === 'redis' ? fmt(redisUs, 1) : '–'} |`,
     );
   }
   for (const store of ['memory', 'redis']) {
@@ -197,6 +226,7 @@ async function throughput(redis: BenchRedis): Promise<void> {
   await oursRedis.close();
   await oursMemory.close();
   rlfClient.disconnect();
+  admin.disconnect();
 }
 
 /** Times `n` sequential decisions, each cut at CAP_MS. */
@@ -291,6 +321,7 @@ try {
 } finally {
   redis.stop();
 }
+if (args['no-dead']) process.exit(0);
 const dead = [...(await deadRedis('killed')), ...(await deadRedis('hung'))];
 console.log(
   `\nDecision time with Redis dead (SIGKILL) or hung (SIGSTOP): 5 decisions each, cut at ${fmt(CAP_MS)} ms\n`,

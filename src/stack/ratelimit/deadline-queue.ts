@@ -8,7 +8,10 @@ interface Waiter {
  * Deadlines that all share one timeout, served by a single timer. Waiters join in start order,
  * so their deadlines are in order too: the timer is armed for the oldest live one, and expired
  * waiters are taken off the front. One decision costs an array push instead of a setTimeout +
- * clearTimeout pair, which matters at tens of thousands of decisions per second.
+ * clearTimeout pair, which matters at tens of thousands of decisions per second. Waiters that
+ * settled in time are dropped from the front on the next `add` too, so the queue holds about
+ * the work in flight rather than a whole timeout's worth of finished waiters (which would
+ * outlive the young generation and cost the GC).
  */
 export class DeadlineQueue {
   private waiters: Waiter[] = [];
@@ -19,12 +22,28 @@ export class DeadlineQueue {
 
   /** Calls `onExpire` after `timeoutMs` unless the returned cancel function is called first. */
   add(onExpire: () => void): () => void {
+    const waiters = this.waiters;
+    while (this.head < waiters.length && (waiters[this.head] as Waiter).onExpire === undefined) {
+      this.head++;
+    }
+    if (this.head === waiters.length) {
+      waiters.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > waiters.length) {
+      this.waiters = waiters.slice(this.head);
+      this.head = 0;
+    }
     const waiter: Waiter = { deadline: performance.now() + this.timeoutMs, onExpire };
     this.waiters.push(waiter);
     if (!this.timer) this.arm(this.timeoutMs);
     return () => {
       waiter.onExpire = undefined;
     };
+  }
+
+  /** Waiters queued and not yet dropped (live ones, and settled ones behind a live one). */
+  get size(): number {
+    return this.waiters.length - this.head;
   }
 
   private arm(ms: number): void {

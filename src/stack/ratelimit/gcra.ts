@@ -43,21 +43,25 @@ export const gcra: RateLimitAlgorithm = {
     };
   },
   lua: `
-local function step(state, now, limit, window, burst, cost)
+local function step(raw, now, limit, window, burst, cost)
   local t = window / limit
   local tau = burst * t
-  local tat = now
-  if state and state[1] and state[1] > now then tat = state[1] end
+  local tat = tonumber(raw) or now
+  if tat < now then tat = now end
   local new_tat = tat + cost * t
   local allow_at = new_tat - tau
   if now < allow_at then
     local rem = math.floor((tau - (tat - now)) / t + 1e-9)
     if rem < 0 then rem = 0 end
-    return 0, rem, tat - now, allow_at - now, math.max(1, math.ceil(tat - now)), tat
+    return 0, rem, tat - now, allow_at - now, 0, tat
   end
   local rem = math.floor((tau - (new_tat - now)) / t + 1e-9)
   if rem < 0 then rem = 0 end
-  return 1, rem, new_tat - now, 0, math.max(1, math.ceil(new_tat - now)), new_tat
+  local ttl = math.ceil(new_tat - now)
+  if ttl < 1 then ttl = 1 end
+  return 1, rem, new_tat - now, 0, ttl, new_tat
 end
+-- A Lua number given to redis.call is written with 17 significant digits: the TAT round-trips exactly.
+local function encode(tat) return tat end
 `,
 };

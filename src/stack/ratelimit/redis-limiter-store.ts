@@ -42,7 +42,12 @@ export const redisLimiterStoreOptionsSchema = z
   .strict();
 export type RedisLimiterStoreOptions = z.input<typeof redisLimiterStoreOptionsSchema>;
 
-/** Runs the algorithm's `step` over every key; writes all states (with PX TTLs) only if all admit. */
+/**
+ * The decision script: the algorithm's `step` over every key; all states are written (SET with
+ * a PX TTL) only if every key admits. ARGV: now in ms (negative: Redis TIME), cost, then limit,
+ * window ms and burst per key. Replies 4 integers per key: allowed, remaining, reset µs,
+ * retry µs. One key (the common case) takes a path without tables or loops.
+ */
 function scriptFor(algorithm: RateLimitAlgorithm): string {
   return `${algorithm.lua}
 local now = tonumber(ARGV[1])
@@ -51,29 +56,32 @@ if now < 0 then
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
 local cost = tonumber(ARGV[2])
+if #KEYS == 1 then
+  local a, rem, reset, retry, ttl, s1, s2 = step(redis.call('GET', KEYS[1]), now, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), cost)
+  if a == 1 then redis.call('SET', KEYS[1], encode(s1, s2), 'PX', ttl) end
+  return { a, rem, math.ceil(reset * 1000), math.ceil(retry * 1000) }
+end
 local out = {}
-local writes = {}
+local values = {}
+local ttls = {}
 local ok = 1
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 3
-  local raw = redis.call('GET', KEYS[i])
-  local state = nil
-  if raw then
-    state = {}
-    for v in string.gmatch(raw, '[^:]+') do state[#state + 1] = tonumber(v) end
+  local a, rem, reset, retry, ttl, s1, s2 = step(redis.call('GET', KEYS[i]), now, tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), cost)
+  if a == 0 then
+    ok = 0
+  elseif ok == 1 then
+    values[i] = encode(s1, s2)
+    ttls[i] = ttl
   end
-  local a, rem, reset, retry, ttl, s1, s2 = step(state, now, tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), cost)
-  if a == 0 then ok = 0 end
-  local value = string.format('%.17g', s1)
-  if s2 then value = value .. ':' .. string.format('%.17g', s2) end
-  writes[i] = { value, ttl }
-  out[#out + 1] = a
-  out[#out + 1] = rem
-  out[#out + 1] = math.ceil(reset * 1000)
-  out[#out + 1] = math.ceil(retry * 1000)
+  local b = (i - 1) * 4
+  out[b + 1] = a
+  out[b + 2] = rem
+  out[b + 3] = math.ceil(reset * 1000)
+  out[b + 4] = math.ceil(retry * 1000)
 end
 if ok == 1 then
-  for i = 1, #KEYS do redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2]) end
+  for i = 1, #KEYS do redis.call('SET', KEYS[i], values[i], 'PX', ttls[i]) end
 end
 return out
 `;
@@ -97,6 +105,9 @@ export class RedisLimiterStore implements LimiterStore {
   private readonly script: string;
   private readonly sha: string;
   private loaded: Promise<unknown> | undefined;
+  private corked = false;
+  private corkedCount = 0;
+  private corkedStream: { cork(): void; uncork(): void } | undefined;
 
   constructor(
     private readonly algorithm: RateLimitAlgorithm = gcra,
@@ -153,40 +164,68 @@ export class RedisLimiterStore implements LimiterStore {
   }
 
   async decide(checks: readonly QuotaCheck[], cost: number): Promise<QuotaDecision[]> {
-    const keys: string[] = [];
-    const args: (string | number)[] = [this.clock ? this.clock.now() : -1, cost];
-    for (const c of checks) {
-      keys.push(this.o.keyPrefix + c.key);
-      args.push(c.quota.limit, c.quota.windowMs, c.quota.burst);
-    }
-    let raw: unknown;
+    this.coalesceWrites();
+    const args: (string | number)[] = [this.sha, checks.length];
+    for (const c of checks) args.push(this.o.keyPrefix + c.key);
+    args.push(this.clock ? this.clock.now() : -1, cost);
+    for (const c of checks) args.push(c.quota.limit, c.quota.windowMs, c.quota.burst);
+    let out: number[];
     try {
-      raw = await this.redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      out = (await this.redis.evalsha(...(args as [string, number]))) as number[];
     } catch (err) {
       if (!isNoScript(err)) throw new LimiterStoreError('redis decision failed', err);
       this.loaded = undefined;
       try {
         await this.load();
-        raw = await this.redis.evalsha(this.sha, keys.length, ...keys, ...args);
+        out = (await this.redis.evalsha(...(args as [string, number]))) as number[];
       } catch (again) {
         throw new LimiterStoreError('redis decision failed', again);
       }
     }
-    const out = raw as (number | string)[];
-    const decisions: QuotaDecision[] = [];
+    // Integer replies arrive as numbers; times come back in µs.
+    const decisions: QuotaDecision[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
       const b = i * 4;
-      decisions.push({
-        allowed: Number(out[b]) === 1,
+      decisions[i] = {
+        allowed: out[b] === 1,
         limit: (checks[i] as QuotaCheck).quota.limit,
-        remaining: Number(out[b + 1]),
-        // Lua answers integers: times come back in µs.
-        resetMs: Number(out[b + 2]) / 1000,
-        retryAfterMs: Number(out[b + 3]) / 1000,
-      });
+        remaining: out[b + 1] as number,
+        resetMs: (out[b + 2] as number) / 1000,
+        retryAfterMs: (out[b + 3] as number) / 1000,
+      };
     }
     return decisions;
   }
+
+  /**
+   * Corks the socket until the end of this tick (or WRITE_BATCH decisions), so that the
+   * decisions started in one tick, typically the continuations of the replies of one read,
+   * leave in a few writes instead of one syscall each. Each decision is still its own EVALSHA
+   * with its own reply and timeout: this only coalesces the bytes on the socket.
+   */
+  private coalesceWrites(): void {
+    if (this.corked) {
+      if (++this.corkedCount < WRITE_BATCH) return;
+      // Flush a full batch now, so that Redis works on it while this process builds the next.
+      this.corkedStream?.uncork();
+      this.corkedStream?.cork();
+      this.corkedCount = 1;
+      return;
+    }
+    const stream = this.redis.stream;
+    if (!stream || this.redis.status !== 'ready') return;
+    this.corked = true;
+    this.corkedCount = 1;
+    this.corkedStream = stream;
+    stream.cork();
+    process.nextTick(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.corkedStream?.uncork();
+    this.corkedStream = undefined;
+  };
 
   async close(): Promise<void> {
     this.redis.disconnect();
@@ -200,6 +239,13 @@ export class RedisLimiterStore implements LimiterStore {
     return this.loaded;
   }
 }
+
+/**
+ * Most decisions a corked socket holds before it is flushed mid-tick. Measured on the bench
+ * (64 in flight): one flush per tick made Node and Redis take turns (0.6–0.9× rate-limiter-
+ * flexible's decisions/s), a syscall per decision spent the most CPU (0.5–0.6×), 16 was best.
+ */
+const WRITE_BATCH = 16;
 
 function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');

@@ -31,11 +31,15 @@ export const tokenBucket: RateLimitAlgorithm = {
     };
   },
   lua: `
-local function step(state, now, limit, window, burst, cost)
+local function step(raw, now, limit, window, burst, cost)
   local rate = limit / window
   local tokens = burst
   local last = now
-  if state and state[1] then tokens = state[1]; last = state[2] or now end
+  if raw then
+    local sep = string.find(raw, ':', 1, true)
+    tokens = tonumber(string.sub(raw, 1, sep - 1))
+    last = tonumber(string.sub(raw, sep + 1))
+  end
   local elapsed = now - last
   if elapsed < 0 then elapsed = 0 end
   tokens = math.min(burst, tokens + elapsed * rate)
@@ -53,5 +57,6 @@ local function step(state, now, limit, window, burst, cost)
   if rem < 0 then rem = 0 end
   return allowed, rem, reset, retry, math.max(1, math.ceil(reset)), left, now
 end
+local function encode(tokens, last) return string.format('%.17g:%.17g', tokens, last) end
 `,
 };

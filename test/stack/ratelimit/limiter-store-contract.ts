@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
 import type { LimiterStore, QuotaCheck } from '../../../src/stack/ratelimit/limiter-store.js';
+import { MemoryLimiterStore } from '../../../src/stack/ratelimit/memory-limiter-store.js';
 import { toQuota } from '../../../src/stack/ratelimit/quota.js';
 import type { RateLimitAlgorithm } from '../../../src/stack/ratelimit/rate-limit-algorithm.js';
 
@@ -109,6 +110,29 @@ export function limiterStoreContract(
       let admitted = 0;
       for (let i = 0; i < 20; i++) if ((await s.decide([c], 1))[0]?.allowed) admitted++;
       expect(admitted).toBe(5);
+    });
+
+    it('keeps sub-ms state exactly: 1 µs per unit, decisions as the in-process reference', async () => {
+      // 1,000,000 units per second (1 µs each), a 1 s burst, costs of ~0.2 s, the clock moving
+      // 0.7 µs per request at an epoch of 1.7e12 ms: a state stored with fewer than 17
+      // significant digits (0.01 ms at %.14g) shifts `remaining` by whole units.
+      const s = await fresh();
+      const reference = new MemoryLimiterStore(algorithm, {}, clock);
+      const c = check(key(), 1_000_000, 1000, 1_000_000);
+      const got: string[] = [];
+      const want: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        clock.advance(0.0007);
+        const cost = 200_000 + (i % 7) * 1001;
+        const [d] = await s.decide([c], cost);
+        const [r] = reference.decideSync([c], cost);
+        got.push(`${d?.allowed} ${d?.remaining}`);
+        want.push(`${r?.allowed} ${r?.remaining}`);
+        expect(Math.abs((d?.retryAfterMs ?? 0) - (r?.retryAfterMs ?? 0))).toBeLessThan(0.002);
+      }
+      await reference.close();
+      expect(got).toEqual(want);
+      expect(want.filter((w) => w.startsWith('true')).length).toBe(4);
     });
 
     it('concurrent decisions on one key never admit more than the burst', async () => {
