@@ -162,7 +162,8 @@ export class ProxyHandler {
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
         route: route.name,
-        setResponseHeader: (name, value) => res.setHeader(name, value),
+        // Only the admission stages (rate limits) add headers: no closure for a route without them.
+        setResponseHeader: route.admission ? (name, value) => res.setHeader(name, value) : undefined,
       };
       const serve = async (): Promise<void> => {
         const body =

@@ -11,8 +11,8 @@ import { genuineBody } from './content-origin.js';
 import {
   describeWrong,
   hitRate,
-  integrityKeyOf,
   runCacheExperiment,
+  scenarioCacheConfig,
   wrongAnswers,
 } from './run-cache-experiment.js';
 
@@ -58,11 +58,7 @@ export const cacheCorruption: Scenario = {
       ctx,
       {
         cache: (redis) =>
-          cacheConfigFor(ctx, controls, {
-            memory: false,
-            redis: { ...redis, commandTimeoutMs: 1000 },
-            integrity: { key: integrityKeyOf(ctx) },
-          }),
+          cacheConfigFor(ctx, controls, scenarioCacheConfig(ctx, redis, {}, { memory: false })),
       },
       (stack) => {
         const corrupt = new TimedFault(

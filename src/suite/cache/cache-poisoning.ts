@@ -6,7 +6,7 @@ import * as steps from '../harness/scenario-steps.js';
 import { type CacheControl, cacheConfigFor } from './cache-controls.js';
 import type { CacheStack, Fetched } from './cache-stack.js';
 import { genuineBody, genuineScript } from './content-origin.js';
-import { integrityKeyOf, runCacheExperiment } from './run-cache-experiment.js';
+import { runCacheExperiment, scenarioCacheConfig } from './run-cache-experiment.js';
 
 interface Attack {
   name: string;
@@ -169,11 +169,7 @@ export const cachePoisoning: Scenario = {
     runCacheExperiment(
       ctx,
       {
-        cache: (redis) =>
-          cacheConfigFor(ctx, controls, {
-            redis: { ...redis, commandTimeoutMs: 1000 },
-            integrity: { key: integrityKeyOf(ctx) },
-          }),
+        cache: (redis) => cacheConfigFor(ctx, controls, scenarioCacheConfig(ctx, redis)),
       },
       (stack) => ({
         title: cachePoisoning.title,

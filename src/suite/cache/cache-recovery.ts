@@ -9,7 +9,12 @@ import { TimedFault } from '../harness/timed-fault.js';
 import { type CacheControl, cacheConfigFor, changeTierMonitor } from './cache-controls.js';
 import { type CacheStack, fetchAll } from './cache-stack.js';
 import { genuineBody } from './content-origin.js';
-import { describeWrong, integrityKeyOf, runCacheExperiment, wrongAnswers } from './run-cache-experiment.js';
+import {
+  describeWrong,
+  runCacheExperiment,
+  scenarioCacheConfig,
+  wrongAnswers,
+} from './run-cache-experiment.js';
 
 const PAGES = 20;
 const DOWN_MS = 4000;
@@ -103,11 +108,10 @@ export const cacheRecovery: Scenario = {
         ownRedis: true,
         cacheControl: 'max-age=2, stale-if-error=600',
         cache: (redis) =>
-          cacheConfigFor(ctx, controls, {
-            redis: {
-              ...redis,
-              // Generous: the shared machine is often loaded far past its 2 cores.
-              commandTimeoutMs: 1000,
+          cacheConfigFor(
+            ctx,
+            controls,
+            scenarioCacheConfig(ctx, redis, {
               maxReconnectDelayMs: 100,
               monitor: {
                 breaker: {
@@ -117,9 +121,8 @@ export const cacheRecovery: Scenario = {
                 },
                 checkIntervalMs: 100,
               },
-            },
-            integrity: { key: integrityKeyOf(ctx) },
-          }),
+            }),
+          ),
       },
       (stack) => {
         const outage = new TimedFault(

@@ -3,12 +3,31 @@ import type { ExperimentInput } from '../../chaos/experiment/experiment-schema.j
 import type { Journal } from '../../chaos/experiment/journal.js';
 import { runExperiment } from '../../chaos/experiment/run-experiment.js';
 import type { ScenarioContext } from '../../runner/scenario.js';
+import type { CacheConfigInput } from '../../stack/cache/cache-config.js';
 import { safetyOf } from '../harness/run-on-stack.js';
 import { type CacheStack, type CacheStackOptions, startCacheStack } from './cache-stack.js';
 
 /** The HMAC key of a scenario's cache: derived from its seed, so a rerun replays. */
 export function integrityKeyOf(ctx: ScenarioContext): string {
   return createHash('sha256').update(`faultline-cache:${ctx.seed}`).digest('hex');
+}
+
+/**
+ * The cache config every cache scenario starts from: the Redis tier on `redis` with a 1 s command
+ * timeout (generous: the shared machine is often loaded far past its 2 cores) and the run's
+ * integrity key. `tier` adds to the tier's own settings; `rest` to the config.
+ */
+export function scenarioCacheConfig(
+  ctx: ScenarioContext,
+  redis: { url: string; db?: number; keyPrefix: string },
+  tier: Omit<NonNullable<CacheConfigInput['redis']>, 'url' | 'db' | 'keyPrefix'> = {},
+  rest: Omit<CacheConfigInput, 'redis' | 'integrity'> = {},
+): CacheConfigInput {
+  return {
+    ...rest,
+    redis: { ...redis, commandTimeoutMs: 1000, ...tier },
+    integrity: { key: integrityKeyOf(ctx) },
+  };
 }
 
 /**

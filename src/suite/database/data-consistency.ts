@@ -60,10 +60,9 @@ export const dataConsistency: Scenario = {
     return runOnDatabase(
       ctx,
       {
-        synchronous: settings.synchronous,
-        fencing: settings.fencing,
+        ...settings.stack,
         router: {
-          ...settings.router,
+          ...settings.stack.router,
           max_replica_lag_ms: MAX_LAG_MS,
           health_interval_ms: HEALTH_MS,
         },

@@ -34,14 +34,19 @@ export type DatabaseChange = Partial<DatabaseCapabilities>;
 /** A negative control of a database scenario. */
 export type DatabaseControl = ScenarioControl<DatabaseChange>;
 
-/** The stack and router settings that implement a set of capabilities. */
+/**
+ * The settings that implement a set of capabilities: `stack` (the cluster options every database
+ * scenario passes to `runOnDatabase`, spread before its own), and what its write load does.
+ */
 export function stackSettings(c: DatabaseCapabilities) {
   const keyed = c.idempotencyKeys ?? true;
   return {
-    synchronous: c.synchronous ?? true,
-    fencing: c.fencing ?? true,
-    // Without keys, a retry after a lost COMMIT is the only way to keep writing through a failover.
-    router: keyed ? {} : { retry_unkeyed_writes: true },
+    stack: {
+      synchronous: c.synchronous ?? true,
+      fencing: c.fencing ?? true,
+      // Without keys, a retry after a lost COMMIT is the only way to keep writing through a failover.
+      router: keyed ? {} : { retry_unkeyed_writes: true },
+    },
     keyed,
     /** The deadline of each write of the load, ms (undefined: the scenario's own). */
     writeTimeoutMs: c.writeRetries === false ? NO_RETRY_DEADLINE_MS : undefined,

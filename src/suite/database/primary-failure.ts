@@ -59,9 +59,7 @@ export const primaryFailure: Scenario = {
     return runOnDatabase(
       ctx,
       {
-        synchronous: settings.synchronous,
-        fencing: settings.fencing,
-        router: settings.router,
+        ...settings.stack,
         replicationLatencyMs: REPLICATION_LATENCY_MS,
       },
       async (stack) => {

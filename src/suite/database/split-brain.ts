@@ -76,9 +76,7 @@ export const splitBrain: Scenario = {
     return runOnDatabase(
       ctx,
       {
-        synchronous: settings.synchronous,
-        fencing: settings.fencing,
-        router: settings.router,
+        ...settings.stack,
         ttlMs: TTL_MS,
       },
       async (stack) => {
@@ -86,7 +84,7 @@ export const splitBrain: Scenario = {
         const side = await stack.sideRouter('pg-a', {
           write_timeout_ms: 1000,
           attempt_timeout_ms: SIDE_ATTEMPT_MS,
-          ...settings.router,
+          ...settings.stack.router,
         });
         const main = new DbWriteLoad(stack.router, {
           concurrency: 4,

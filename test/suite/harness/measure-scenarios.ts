@@ -34,6 +34,7 @@ if (selected.length === 0) {
 }
 for (let i = 0; i < Number(times); i++) {
   for (const { scenario, control } of selected) {
+    const started = Date.now();
     const r = await runScenarioForTest(scenario, control);
     const j = r.journal;
     process.stdout.write(
@@ -43,6 +44,8 @@ for (let i = 0; i < Number(times); i++) {
         status: r.status,
         reason: r.reason,
         seed: r.seed,
+        at: new Date(started).toISOString(),
+        duration_ms: Date.now() - started,
         custom: j?.metrics.custom,
         load: j?.metrics.load && {
           requests: j.metrics.load.requests,
