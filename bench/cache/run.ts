@@ -5,11 +5,15 @@
  *
  *   npx tsx bench/cache/run.ts [--seconds 5] [--connections 32] [--rounds 3] [--paths 16]
  *
+ * A third contender, `node-floor` (node-floor-cache.ts: a node:http server answering hits from a
+ * `Map`, nothing else), splits the gap to nginx into Node's own cost and Faultline's.
+ *
  * wrk (closed loop, 1 thread, N connections) cycles over `--paths` cached pages (a Lua script);
- * rounds alternate the contenders. Both are warmed first and checked to answer from their cache
+ * rounds rotate the contenders' order. Each is warmed first and checked to answer from its cache
  * (gateway `Cache-Status: …; hit`, nginx `$upstream_cache_status` HIT), and the origin's request
  * count is checked not to grow during the measurement. Reports req/s per round, the median and
- * spread, and the gateway/nginx ratio per round (target ≥ 0.7). Every process runs on its own
+ * spread, and per round the ratios gateway/nginx (target ≥ 0.7), node-floor/nginx and
+ * gateway/node-floor. Every process runs on its own
  * free port and is killed at the end.
  */
 import { writeFileSync } from 'node:fs';
@@ -126,45 +130,71 @@ async function main(): Promise<void> {
       CONTENT_SIZE: '1024',
     },
   );
-  const gatewayPort = await startGateway(originPort);
-  const nginxPort = await startNginx(originPort);
-  await warm(gatewayPort, (cs) => /; hit\b/.test(cs));
-  await warm(nginxPort, (cs) => cs === 'HIT');
+  const contenders: { name: Contender; port: number; hit: (cacheStatus: string) => boolean }[] = [
+    { name: 'gateway', port: await startGateway(originPort), hit: (cs) => /; hit\b/.test(cs) },
+    {
+      name: 'node-floor',
+      port: await bench.spawnUntilListening(process.execPath, [
+        '--import',
+        'tsx',
+        join('bench', 'cache', 'node-floor-cache.ts'),
+        String(originPort),
+      ]),
+      hit: (cs) => cs === 'node-floor; hit',
+    },
+    { name: 'nginx', port: await startNginx(originPort), hit: (cs) => cs === 'HIT' },
+  ];
+  for (const c of contenders) await warm(c.port, c.hit);
   const before = await originRequests(originPort);
 
-  const results: { gateway: number[]; nginx: number[]; ratio: number[] } = {
-    gateway: [],
-    nginx: [],
-    ratio: [],
+  const results: Record<Contender, number[]> = { gateway: [], 'node-floor': [], nginx: [] };
+  const ratios: Record<Ratio, number[]> = {
+    'gateway/nginx': [],
+    'node-floor/nginx': [],
+    'gateway/node-floor': [],
   };
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 ? ['gateway', 'nginx'] : ['nginx', 'gateway'];
-    const r: Record<string, number> = {};
-    for (const who of order) {
-      const { rps, errors } = wrk(who === 'gateway' ? gatewayPort : nginxPort);
-      if (errors > 0) throw new Error(`${who}: ${errors} errors in round ${round}`);
-      r[who] = rps;
+    // Rotate the order each round, so that no contender always runs first (or last) on a busy machine.
+    const order = contenders.map(
+      (_, i) => contenders[(i + round) % contenders.length] as (typeof contenders)[0],
+    );
+    const r = {} as Record<Contender, number>;
+    for (const c of order) {
+      const { rps, errors } = wrk(c.port);
+      if (errors > 0) throw new Error(`${c.name}: ${errors} errors in round ${round}`);
+      r[c.name] = rps;
+      results[c.name].push(rps);
     }
-    results.gateway.push(r.gateway as number);
-    results.nginx.push(r.nginx as number);
-    results.ratio.push((r.gateway as number) / (r.nginx as number));
+    ratios['gateway/nginx'].push(r.gateway / r.nginx);
+    ratios['node-floor/nginx'].push(r['node-floor'] / r.nginx);
+    ratios['gateway/node-floor'].push(r.gateway / r['node-floor']);
     console.log(
-      `round ${round}: gateway ${fmt(r.gateway as number)} req/s, nginx ${fmt(r.nginx as number)} req/s, ratio ${fmt((r.gateway as number) / (r.nginx as number))}`,
+      `round ${round}: ${contenders.map((c) => `${c.name} ${fmt(r[c.name])} req/s`).join(', ')}; ` +
+        `gateway/nginx ${fmt(r.gateway / r.nginx)}, node-floor/nginx ${fmt(r['node-floor'] / r.nginx)}, ` +
+        `gateway/node-floor ${fmt(r.gateway / r['node-floor'])}`,
     );
   }
   const after = await originRequests(originPort);
   if (after !== before)
     throw new Error(`the origin saw ${after - before} requests during the measurement: not all hits`);
   const line = (name: string, xs: number[]) =>
-    `${name.padEnd(8)} median ${fmt(median(xs))}  min ${fmt(Math.min(...xs))}  max ${fmt(Math.max(...xs))}`;
+    `${name.padEnd(19)} median ${fmt(median(xs))}  min ${fmt(Math.min(...xs))}  max ${fmt(Math.max(...xs))}`;
   console.log(
     `\ncache hits, ${PATHS.length} pages of 1 KiB, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds`,
   );
-  console.log(line('gateway', results.gateway));
-  console.log(line('nginx', results.nginx));
-  console.log(`${line('ratio', results.ratio)}  (target ≥ 0.7)`);
+  for (const c of contenders) console.log(line(c.name, results[c.name]));
+  console.log(`${line('gateway/nginx', ratios['gateway/nginx'])}  (target ≥ 0.7)`);
+  console.log(
+    `${line('node-floor/nginx', ratios['node-floor/nginx'])}  (the most any one-process Node cache gets here)`,
+  );
+  console.log(
+    `${line('gateway/node-floor', ratios['gateway/node-floor'])}  (what Faultline's cache costs over bare Node)`,
+  );
   console.log(`origin requests during the measurement: ${after - before}`);
 }
+
+type Contender = 'gateway' | 'node-floor' | 'nginx';
+type Ratio = 'gateway/nginx' | 'node-floor/nginx' | 'gateway/node-floor';
 
 main().then(
   () => process.exit(0),

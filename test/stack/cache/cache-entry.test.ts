@@ -51,6 +51,25 @@ describe('EntryCodec', () => {
     expect(codec.decode(entry.key, forged)).toEqual(new EntryRejected('mac'));
   });
 
+  it('verifies a Buffer once (the memory tier returns the same one), every other Buffer each time', () => {
+    const data = codec.encode(entry);
+    const first = codec.decode(entry.key, data);
+    expect(codec.decode(entry.key, data)).toBe(first);
+    // The same bytes under another key are still refused: the memo is per key.
+    expect(codec.decode('GET http://h/b', data)).toEqual(new EntryRejected('key'));
+    // A copy (what a shared tier returns per read) is decoded and verified on its own.
+    const copy = Buffer.from(data);
+    expect(codec.decode(entry.key, copy)).not.toBe(first);
+    copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0x01;
+    expect(codec.decode(entry.key, Buffer.from(copy))).toEqual(new EntryRejected('mac'));
+    // A rejected Buffer is not remembered as good.
+    const bad = Buffer.from(data);
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 0x01;
+    expect(codec.decode(entry.key, bad)).toEqual(new EntryRejected('mac'));
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 0x01;
+    expect(codec.decode(entry.key, bad)).not.toBeInstanceOf(EntryRejected);
+  });
+
   it('with verify off (negative control only) serves a truncated body', () => {
     const loose = new EntryCodec('0123456789abcdef0123456789abcdef', false);
     const data = loose.encode(entry);
