@@ -100,10 +100,13 @@ export const dataConsistency: Scenario = {
         })();
         const stopAll = async () => {
           await writer.stop();
-          // Let the reader see the last acknowledged write (bounded), then stop it.
-          const last = Math.max(-1, ...writer.acked.map((w) => w.seq));
+          // Let the reader see the last acknowledged write (bounded), then stop it. Judged as the
+          // hypothesis judges it: a read *sent after the ack*. (A read sent just before the ack was
+          // handled can see the write too; stopping on that one left the last write "never
+          // visible" once on a loaded machine.)
+          const last = writer.acked.reduce((m, w) => (w.seq > m.seq ? w : m), { seq: -1, at: 0 });
           const until = performance.now() + 5000;
-          while (performance.now() < until && !reads.some((r) => r.max >= last)) {
+          while (performance.now() < until && !reads.some((r) => r.sentAt >= last.at && r.max >= last.seq)) {
             await new Promise((r) => setTimeout(r, 20));
           }
           reading = false;

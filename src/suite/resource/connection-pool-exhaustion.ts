@@ -99,7 +99,8 @@ export const connectionPoolExhaustion: Scenario = {
           requestTimeoutMs: 10_000,
           requests: [{ name: 'list', path: '/items?limit=5' }],
         });
-        const hogs = new TimedFault(new HeldRequestsFault(`${stack.gatewayUrl}/slow?ms=60000`, HELD));
+        const held = new HeldRequestsFault(`${stack.gatewayUrl}/slow?ms=60000`, HELD);
+        const hogs = new TimedFault(held);
         let exhaustedAt: number | undefined;
         return {
           title: connectionPoolExhaustion.title,
@@ -159,6 +160,8 @@ export const connectionPoolExhaustion: Scenario = {
                   other_errors_exhausted: other.length,
                   recovery_ms: Number.isFinite(firstOkAfter) ? Math.round(firstOkAfter - to) : -1,
                   errors_after_recovery: summarizeRequests(after).errors,
+                  // Evidence the fault acted: hogs shed or refused while it lasted were sent again.
+                  hog_resends: held.resent,
                 });
                 expectWithin('share of requests shed while the pool is full', m.shed_share, [0.8, 1]);
                 expectWithin('sheds without Retry-After', shed.length - withRetryAfter.length, [0, 0]);
