@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { settlesWithin } from '../../common/async.js';
 import { type Event, EventEmitter } from '../../common/event.js';
 import { checkRequestHead, controlAccess, createHttpListener } from '../../common/http/index.js';
 import { freshSeed, SeededRandom } from '../../common/rng.js';
@@ -349,19 +350,6 @@ const notUpstreamOutcome = new Set([
   'FL_GW_NO_ROUTE',
   'FL_GW_BAD_TARGET',
 ]);
-
-/** Whether `promise` settles within `ms` (the timer is cleared either way). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The effective config as GET /admin/config shows it: the admin token is not shown. */
 function redactedConfig(config: GatewayConfig): GatewayConfig {
