@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
+import { listenAnnounced } from '../support/listen-announced.js';
 
 const originPort = process.argv[2];
 if (!originPort) {
@@ -48,10 +49,4 @@ const server = createServer((req, res) => {
       res.end();
     });
 });
-server.keepAliveTimeout = 5000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(
-    JSON.stringify({ event: 'listening', port: typeof address === 'object' && address ? address.port : 0 }),
-  );
-});
+listenAnnounced(server);

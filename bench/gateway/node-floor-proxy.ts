@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
+import { listenAnnounced } from '../support/listen-announced.js';
 
 const pools = process.argv.slice(2).map((p) => new Pool(`http://127.0.0.1:${p}`, { connections: 32 }));
 if (pools.length === 0) {
@@ -33,10 +34,4 @@ const server = createServer((req, res) => {
       res.end();
     });
 });
-server.keepAliveTimeout = 5000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(
-    JSON.stringify({ event: 'listening', port: typeof address === 'object' && address ? address.port : 0 }),
-  );
-});
+listenAnnounced(server);
