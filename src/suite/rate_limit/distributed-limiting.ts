@@ -56,7 +56,15 @@ const controls: readonly RateLimitControl[] = [
     claim: 'with Redis cut off, the insurance limiters (limit / 4 each) hold the fleet to the limit',
     change: 'rateLimit.failure.instances 1 (each insurance limiter allows the whole limit)',
     stack: changeRateLimit((rl) => ({ ...rl, failure: { ...rl.failure, instances: 1 } })),
-    misses: ['admitted with Redis cut off'],
+    // The cut is where it bites, but a decision that times out on a loaded machine also falls back
+    // to the insurance limiter for a recheck interval while Redis is up: with the whole limit each,
+    // that alone put the coordinated phase over its bound once (67 against 65.3; 59–67 against
+    // 64–72 with the share on). Every admission bound rests on the share, so each counts.
+    misses: [
+      'admitted with Redis cut off',
+      'admitted by the four gateways with Redis',
+      'admitted after Redis is back',
+    ],
   },
   {
     name: 'store_timeout_off',
