@@ -13,7 +13,10 @@ const STEADY_MS = 2000;
 const AFTER_MS = 1500;
 /** Reconnect back-off: full jitter over [0, base) for the first retry. */
 const BACKOFF = { baseMs: 1000, capMs: 4000 };
-/** Jitter must spread the first reconnect attempts over at least this share of the base (p10–p90). */
+/**
+ * Jitter must spread the clients' first back-offs (from each client's own drop to its first reconnect
+ * attempt) over at least this share of the base (p10–p90).
+ */
 const MIN_SPREAD_SHARE = 0.3;
 
 /** One per claim; each turns the defence it rests on off and must make the scenario fail. */
@@ -36,7 +39,7 @@ const controls: readonly WebSocketControl[] = [
     claim: 'reconnects spread by jitter',
     change: 'no jitter (every client waits half the back-off base)',
     stack: { clients: { jitter: false } },
-    misses: ['spread of the first reconnect attempts'],
+    misses: ['spread of the first reconnect back-offs'],
   },
 ];
 
@@ -168,10 +171,15 @@ export const massDisconnection: Scenario = {
               type: 'action',
               name: 'judge: spread, resumes, losses and duplicates',
               run: ({ setMetric }) => {
-                const firstRetry = fleet.records.map(
-                  (r) => (r.disconnects.find((d) => d.at >= resetAt)?.retryAt ?? resetAt) - resetAt,
-                );
-                const spread = percentile(firstRetry, 0.9) - percentile(firstRetry, 0.1);
+                const firstDrop = fleet.records.map((r) => r.disconnects.find((d) => d.at >= resetAt));
+                const firstRetry = firstDrop.map((d) => (d?.retryAt ?? resetAt) - resetAt);
+                // The jitter itself: how long each client waited after *its own* drop. The spread of the
+                // attempts' absolute times also holds how spread out the drops were (the proxy resets the
+                // 50 connections over 54–350 ms, more on a loaded machine), and with jitter off that alone
+                // once passed the bound at load average 10.
+                const backoff = firstDrop.map((d) => (d?.retryAt ?? d?.at ?? 0) - (d?.at ?? 0));
+                const spread = percentile(backoff, 0.9) - percentile(backoff, 0.1);
+                const attemptSpread = percentile(firstRetry, 0.9) - percentile(firstRetry, 0.1);
                 const reopen = fleet.records.map(
                   (r) => (r.opens.find((o) => o.at > resetAt)?.at ?? resetAt) - resetAt,
                 );
@@ -197,7 +205,8 @@ export const massDisconnection: Scenario = {
                 const m = {
                   clients: CLIENTS,
                   messages_counted: messages,
-                  reconnect_attempt_spread_p10_p90_ms: Math.round(spread),
+                  reconnect_backoff_spread_p10_p90_ms: Math.round(spread),
+                  reconnect_attempt_spread_p10_p90_ms: Math.round(attemptSpread),
                   reconnect_first_attempt_p50_ms: Math.round(percentile(firstRetry, 0.5)),
                   resumed_p50_ms: Math.round(percentile(reopen, 0.5)),
                   resumed_p99_ms: Math.round(percentile(reopen, 0.99)),
@@ -210,7 +219,7 @@ export const massDisconnection: Scenario = {
                 };
                 for (const [k, v] of Object.entries(m)) setMetric(k, v);
                 expectWithin(
-                  'p10–p90 spread of the first reconnect attempts',
+                  'p10–p90 spread of the first reconnect back-offs',
                   spread,
                   [BACKOFF.baseMs * MIN_SPREAD_SHARE, Number.POSITIVE_INFINITY],
                   ' ms',
