@@ -1,3 +1,4 @@
+import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
 import type { ScenarioControl } from '../../../src/runner/control.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
 import { scenarios as registered } from '../../../src/suite/registry.js';
@@ -11,7 +12,9 @@ import { runScenarioForTest } from './run-scenario.js';
  *
  * (ids or categories, comma-separated). A negative
  * control runs as `<id>:<control>` (e.g. `latency.high-latency:breaker_off`), or every control
- * of the selected scenarios with `<id>:*`.
+ * of the selected scenarios with `<id>:*`. SIGINT or SIGTERM stops it as Ctrl+C stops
+ * `faultline run`: the running scenario is aborted, its processes and faults are removed, then it
+ * exits 130 (a second signal exits at once).
  */
 const scenarios: readonly Scenario[] = registered;
 const [ids = '', times = '10'] = process.argv.slice(2);
@@ -32,10 +35,21 @@ if (selected.length === 0) {
   );
   process.exit(2);
 }
-for (let i = 0; i < Number(times); i++) {
+const interrupt = new AbortController();
+const safety = new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } });
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (interrupt.signal.aborted) process.exit(130);
+  process.stderr.write(`${signal}: stopping the running scenario and removing what it made\n`);
+  interrupt.abort('interrupted');
+  void safety.emergencyStop(signal);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+for (let i = 0; i < Number(times) && !interrupt.signal.aborted; i++) {
   for (const { scenario, control } of selected) {
+    if (interrupt.signal.aborted) break;
     const started = Date.now();
-    const r = await runScenarioForTest(scenario, control);
+    const r = await runScenarioForTest(scenario, control, { signal: interrupt.signal, safety });
     const j = r.journal;
     process.stdout.write(
       `${JSON.stringify({
@@ -57,4 +71,4 @@ for (let i = 0; i < Number(times); i++) {
     );
   }
 }
-process.exit(0);
+process.exit(interrupt.signal.aborted ? 130 : 0);

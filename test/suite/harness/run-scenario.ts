@@ -8,11 +8,14 @@ import type { Scenario } from '../../../src/runner/scenario.js';
 
 /**
  * Runs one scenario the way `faultline run` does (same runner, same verdict), for vitest.
- * The seed comes from FAULTLINE_SEED when set, so a failing run can be replayed.
+ * The seed comes from FAULTLINE_SEED when set, so a failing run can be replayed. `signal`
+ * interrupts it as Ctrl+C does `faultline run`: the scenario is aborted and its cleanup (the
+ * processes, ports and faults it made) runs before this resolves.
  */
 export async function runScenarioForTest(
   scenario: Scenario,
   control?: ScenarioControl,
+  options: { signal?: AbortSignal; safety?: SafetyController } = {},
 ): Promise<ScenarioResult> {
   const env = {
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15',
@@ -33,7 +36,8 @@ export async function runScenarioForTest(
     maxScenarioMs: 90_000,
     maxFailures: 1,
     concurrency: 1,
-    safety: new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } }),
+    safety: options.safety ?? new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const result = results[0] as ScenarioResult;
   return result;
