@@ -17,6 +17,13 @@ async function until<T>(f: () => T | undefined | Promise<T | undefined>, timeout
   }
 }
 
+/** A plain client straight to one node, past the router. */
+async function connectTo(port: number | undefined): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  return client;
+}
+
 // One asynchronous cluster (no lease store: the router finds the one writable node itself, as
 // libpq's target_session_attrs=read-write does), its replication link through a fault proxy.
 describe.skipIf(unavailable !== null)('DatabaseRouter without a lease store', () => {
@@ -47,13 +54,7 @@ describe.skipIf(unavailable !== null)('DatabaseRouter without a lease store', ()
     await router.write((c) => c.query('create table kv (k text primary key, v int not null)'));
     // A standby within the lag bound may still be before the table (300 ms is allowed): wait until
     // pg-b has replayed it, so the tests' reads from it see a table, however busy the machine.
-    const standby = new pg.Client({
-      host: '127.0.0.1',
-      port: cluster.nodes[1]?.port,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await standby.connect();
+    const standby = await connectTo(cluster.nodes[1]?.port);
     await until(
       async () => (await standby.query("select to_regclass('kv') as t")).rows[0]?.t ?? undefined,
       30_000,
@@ -95,13 +96,7 @@ describe.skipIf(unavailable !== null)('DatabaseRouter without a lease store', ()
     expect(first.replayed).toBe(false);
     expect(again.replayed).toBe(true);
     expect(again.value).toEqual({ v: 1 });
-    const direct = new pg.Client({
-      host: '127.0.0.1',
-      port: cluster.nodes[0]?.port,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await direct.connect();
+    const direct = await connectTo(cluster.nodes[0]?.port);
     expect((await direct.query("select count(*)::int n from kv where k = 'once'")).rows[0].n).toBe(1);
     await direct.end();
   });
@@ -142,13 +137,7 @@ describe.skipIf(unavailable !== null)('DatabaseRouter without a lease store', ()
   }, 60_000);
 
   it('refuses writes while two nodes are writable (a split brain without a lease store)', async () => {
-    const b = new pg.Client({
-      host: '127.0.0.1',
-      port: cluster.nodes[1]?.port,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await b.connect();
+    const b = await connectTo(cluster.nodes[1]?.port);
     await b.query('select pg_promote(true, 30)');
     await b.end();
     await until(() => (router.primary === undefined ? true : undefined), 10_000);
