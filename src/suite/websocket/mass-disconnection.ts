@@ -177,7 +177,12 @@ export const massDisconnection: Scenario = {
                 // attempts' absolute times also holds how spread out the drops were (the proxy resets the
                 // 50 connections over 54–350 ms, more on a loaded machine), and with jitter off that alone
                 // once passed the bound at load average 10.
-                const backoff = firstDrop.map((d) => (d?.retryAt ?? d?.at ?? 0) - (d?.at ?? 0));
+                // Only clients that were dropped and scheduled a retry have a back-off: a 0 for the
+                // others would widen the spread it is judged on (and a client that never came back
+                // is counted under "sessions not resumed").
+                const backoff = firstDrop.flatMap((d) =>
+                  d?.retryAt === undefined ? [] : [d.retryAt - d.at],
+                );
                 const spread = percentile(backoff, 0.9) - percentile(backoff, 0.1);
                 const attemptSpread = percentile(firstRetry, 0.9) - percentile(firstRetry, 0.1);
                 const reopen = fleet.records.map(
@@ -199,13 +204,16 @@ export const massDisconnection: Scenario = {
                   echoesDuplicated += e.duplicated;
                   messages += r.pushes.length + r.echoes.length;
                 }
-                const notResumed = fleet.records.filter((r) =>
-                  r.opens.some((o) => o.at > resetAt && (!o.resumed || o.gap)),
-                ).length;
+                // Not resumed: never reopened after the reset, or reopened as a new session or with a gap.
+                const notResumed = fleet.records.filter((r) => {
+                  const after = r.opens.filter((o) => o.at > resetAt);
+                  return after.length === 0 || after.some((o) => !o.resumed || o.gap);
+                }).length;
                 const m = {
                   clients: CLIENTS,
                   messages_counted: messages,
                   reconnect_backoff_spread_p10_p90_ms: Math.round(spread),
+                  clients_with_a_backoff: backoff.length,
                   reconnect_attempt_spread_p10_p90_ms: Math.round(attemptSpread),
                   reconnect_first_attempt_p50_ms: Math.round(percentile(firstRetry, 0.5)),
                   resumed_p50_ms: Math.round(percentile(reopen, 0.5)),

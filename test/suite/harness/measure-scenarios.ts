@@ -1,5 +1,5 @@
 import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
-import type { ScenarioControl } from '../../../src/runner/control.js';
+import { failedForItsClaim, type ScenarioControl } from '../../../src/runner/control.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
 import { scenarios as registered } from '../../../src/suite/registry.js';
 import { runScenarioForTest } from './run-scenario.js';
@@ -56,6 +56,10 @@ for (let i = 0; i < Number(times) && !interrupt.signal.aborted; i++) {
         id: r.id,
         control: control?.name ?? null,
         status: r.status,
+        // As `--controls` judges a control: it must fail, on a check its claim names.
+        ...(control
+          ? { failed_for_claim: r.status === 'failed' && failedForItsClaim(control, r.reason) }
+          : {}),
         reason: r.reason,
         seed: r.seed,
         at: new Date(started).toISOString(),
