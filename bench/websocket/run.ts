@@ -103,7 +103,9 @@ function sessionClient(url: string): Connect {
   return async () => {
     const c = new ResilientWebSocket(url, { maxBufferedMessages: 100_000, maxAttempts: 3 });
     await c.ready();
-    return { send: () => c.send(PAYLOAD), onEcho: (cb) => c.onMessage(cb), close: () => c.terminate() };
+    // close(), not terminate(): terminate() drops the connection as a network failure would, and the
+    // client reconnects (rounds 2+ then ran beside every earlier round's clients).
+    return { send: () => c.send(PAYLOAD), onEcho: (cb) => c.onMessage(cb), close: () => void c.close() };
   };
 }
 

@@ -7,4 +7,4 @@ export {
   type SessionOpened,
   type SessionSnapshot,
 } from './resilient-websocket.js';
-export { BufferFullError, ClientClosedError } from './ws-client-errors.js';
+export { BufferFullError, ClientClosedError, ClientGaveUpError } from './ws-client-errors.js';

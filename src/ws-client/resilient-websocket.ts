@@ -11,7 +11,7 @@ import {
   payloadOf,
   RESUME_PARAM,
 } from '../stack/websocket/session-protocol.js';
-import { BufferFullError, ClientClosedError } from './ws-client-errors.js';
+import { BufferFullError, ClientClosedError, ClientGaveUpError } from './ws-client-errors.js';
 
 export interface ResilientWebSocketOptions {
   /**
@@ -82,6 +82,9 @@ export class ResilientWebSocket {
   private readonly opened = new EventEmitter<SessionOpened>();
   private readonly received = new EventEmitter<ReceivedMessage>();
   private readonly disconnected = new EventEmitter<Disconnected>();
+  /** Fires once when the client stops for good (closed, or gave up), with why. */
+  private readonly ended = new EventEmitter<Error>();
+  private endedWith: Error | undefined;
   readonly onOpen: Event<SessionOpened> = this.opened.addListener;
   readonly onMessage: Event<ReceivedMessage> = this.received.addListener;
   readonly onDisconnect: Event<Disconnected> = this.disconnected.addListener;
@@ -161,13 +164,24 @@ export class ResilientWebSocket {
     return cid;
   }
 
-  /** Resolves once the next session is open (at once if it is). */
+  /**
+   * Resolves once the next session is open (at once, with undefined, if it is). Rejects with
+   * ClientGaveUpError when the client gives up (`maxAttempts`) first, and with ClientClosedError
+   * when it is closed first (or already was): a caller never waits on a client that stopped.
+   */
   ready(): Promise<SessionOpened | undefined> {
     if (this.live) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const d = this.opened.addListener((e) => {
-        d.dispose();
+    if (this.endedWith) return Promise.reject(this.endedWith);
+    return new Promise((resolve, reject) => {
+      const onOpen = this.opened.addListener((e) => {
+        onOpen.dispose();
+        onEnd.dispose();
         resolve(e);
+      });
+      const onEnd = this.ended.addListener((err) => {
+        onOpen.dispose();
+        onEnd.dispose();
+        reject(err);
       });
     });
   }
@@ -176,6 +190,7 @@ export class ResilientWebSocket {
   close(code = 1000, reason = ''): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.end(new ClientClosedError());
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
@@ -220,8 +235,17 @@ export class ResilientWebSocket {
       this.disconnected.emit({ code, reason: reason.toString(), retryInMs });
       if (retryInMs !== undefined) {
         this.retryTimer = setTimeout(() => this.connect(), retryInMs);
+      } else {
+        this.end(this.closed ? new ClientClosedError() : new ClientGaveUpError(this.attempts));
       }
     });
+  }
+
+  /** Records why the client stopped (the first reason wins) and tells the waiting `ready()` calls. */
+  private end(err: Error): void {
+    if (this.endedWith) return;
+    this.endedWith = err;
+    this.ended.emit(err);
   }
 
   private onFrame(ws: WebSocket, data: Buffer, binary: boolean): void {

@@ -13,3 +13,10 @@ export class ClientClosedError extends FaultlineError {
     super('FL_WS_CLIENT_CLOSED', 'the client was closed');
   }
 }
+
+/** The client stopped reconnecting after `maxAttempts` failed attempts in a row. */
+export class ClientGaveUpError extends FaultlineError {
+  constructor(readonly attempts: number) {
+    super('FL_WS_GAVE_UP', `gave up after ${attempts} failed connection attempts in a row`);
+  }
+}

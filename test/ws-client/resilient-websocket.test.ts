@@ -2,7 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../src/common/rng.js';
-import { BufferFullError, ClientClosedError, ResilientWebSocket } from '../../src/ws-client/index.js';
+import {
+  BufferFullError,
+  ClientClosedError,
+  ClientGaveUpError,
+  ResilientWebSocket,
+} from '../../src/ws-client/index.js';
 
 /** A server that refuses every WebSocket handshake with 503, counting attempts. */
 async function refusingServer(): Promise<{ url: string; attempts: number[]; close: () => Promise<void> }> {
@@ -62,5 +67,32 @@ describe('ResilientWebSocket (faultline/ws-client)', () => {
     expect(() => client.send('d')).toThrow(BufferFullError);
     await client.close();
     expect(() => client.send('e')).toThrow(ClientClosedError);
+  });
+
+  it('ready() rejects with ClientGaveUpError once the client gives up, instead of waiting for ever', async () => {
+    const server = await refusingServer();
+    cleanups.push(server.close);
+    const client = new ResilientWebSocket(server.url, {
+      backoff: { baseMs: 5, capMs: 10 },
+      random: new SeededRandom(3),
+      maxAttempts: 3,
+    });
+    cleanups.push(() => client.close());
+    const err = await client.ready().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClientGaveUpError);
+    expect(err).toMatchObject({ code: 'FL_WS_GAVE_UP', attempts: 3 });
+    expect(server.attempts).toHaveLength(3);
+    // And every later call says so at once.
+    await expect(client.ready()).rejects.toBeInstanceOf(ClientGaveUpError);
+  });
+
+  it('ready() rejects with ClientClosedError when the client is closed while it waits, and after', async () => {
+    const server = await refusingServer();
+    cleanups.push(server.close);
+    const client = new ResilientWebSocket(server.url, { backoff: { baseMs: 1000, capMs: 1000 } });
+    const waiting = client.ready();
+    await client.close();
+    await expect(waiting).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(client.ready()).rejects.toMatchObject({ code: 'FL_WS_CLIENT_CLOSED' });
   });
 });
