@@ -235,8 +235,9 @@ export class ResilientWebSocket {
       this.disconnected.emit({ code, reason: reason.toString(), retryInMs });
       if (retryInMs !== undefined) {
         this.retryTimer = setTimeout(() => this.connect(), retryInMs);
-      } else {
-        this.end(this.closed ? new ClientClosedError() : new ClientGaveUpError(this.attempts));
+      } else if (!this.closed) {
+        // Gave up (close() has already ended the client with ClientClosedError).
+        this.end(new ClientGaveUpError(this.attempts));
       }
     });
   }

@@ -171,18 +171,20 @@ export const massDisconnection: Scenario = {
               type: 'action',
               name: 'judge: spread, resumes, losses and duplicates',
               run: ({ setMetric }) => {
-                const firstDrop = fleet.records.map((r) => r.disconnects.find((d) => d.at >= resetAt));
-                const firstRetry = firstDrop.map((d) => (d?.retryAt ?? resetAt) - resetAt);
+                // Each client's first drop after the reset that scheduled a retry. Only those have a
+                // back-off: a 0 for the others would widen the spreads below (and a client that never
+                // came back is counted under "sessions not resumed").
+                const retried: { at: number; retryAt: number }[] = [];
+                for (const r of fleet.records) {
+                  const d = r.disconnects.find((x) => x.at >= resetAt);
+                  if (d?.retryAt !== undefined) retried.push({ at: d.at, retryAt: d.retryAt });
+                }
+                const firstRetry = retried.map((d) => d.retryAt - resetAt);
                 // The jitter itself: how long each client waited after *its own* drop. The spread of the
                 // attempts' absolute times also holds how spread out the drops were (the proxy resets the
                 // 50 connections over 54–350 ms, more on a loaded machine), and with jitter off that alone
                 // once passed the bound at load average 10.
-                // Only clients that were dropped and scheduled a retry have a back-off: a 0 for the
-                // others would widen the spread it is judged on (and a client that never came back
-                // is counted under "sessions not resumed").
-                const backoff = firstDrop.flatMap((d) =>
-                  d?.retryAt === undefined ? [] : [d.retryAt - d.at],
-                );
+                const backoff = retried.map((d) => d.retryAt - d.at);
                 const spread = percentile(backoff, 0.9) - percentile(backoff, 0.1);
                 const attemptSpread = percentile(firstRetry, 0.9) - percentile(firstRetry, 0.1);
                 const reopen = fleet.records.map(

@@ -1,8 +1,8 @@
-import { SafetyController } from '../../../src/chaos/safety/safety-controller.js';
-import { failedForItsClaim, type ScenarioControl } from '../../../src/runner/control.js';
+import type { ScenarioControl } from '../../../src/runner/control.js';
+import { controlResultOf } from '../../../src/runner/runner.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
 import { scenarios as registered } from '../../../src/suite/registry.js';
-import { runScenarioForTest } from './run-scenario.js';
+import { runScenarioForTest, testSafetyController } from './run-scenario.js';
 
 /**
  * Reruns scenarios and prints one JSON line per run (status, reason, seed, custom metrics, load
@@ -36,7 +36,7 @@ if (selected.length === 0) {
   process.exit(2);
 }
 const interrupt = new AbortController();
-const safety = new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } });
+const safety = testSafetyController();
 const onSignal = (signal: NodeJS.Signals): void => {
   if (interrupt.signal.aborted) process.exit(130);
   process.stderr.write(`${signal}: stopping the running scenario and removing what it made\n`);
@@ -57,9 +57,7 @@ for (let i = 0; i < Number(times) && !interrupt.signal.aborted; i++) {
         control: control?.name ?? null,
         status: r.status,
         // As `--controls` judges a control: it must fail, on a check its claim names.
-        ...(control
-          ? { failed_for_claim: r.status === 'failed' && failedForItsClaim(control, r.reason) }
-          : {}),
+        ...(control ? { failed_for_claim: controlResultOf(control, r).proven } : {}),
         reason: r.reason,
         seed: r.seed,
         at: new Date(started).toISOString(),

@@ -6,6 +6,11 @@ import type { ScenarioResult } from '../../../src/runner/run-report.js';
 import { runScenarios } from '../../../src/runner/runner.js';
 import type { Scenario } from '../../../src/runner/scenario.js';
 
+/** A safety controller for the suite's own runs: they run in a test environment by definition. */
+export function testSafetyController(): SafetyController {
+  return new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } });
+}
+
 /**
  * Runs one scenario the way `faultline run` does (same runner, same verdict), for vitest.
  * The seed comes from FAULTLINE_SEED when set, so a failing run can be replayed. `signal`
@@ -36,7 +41,7 @@ export async function runScenarioForTest(
     maxScenarioMs: 90_000,
     maxFailures: 1,
     concurrency: 1,
-    safety: options.safety ?? new SafetyController({ env: { ...process.env, ENVIRONMENT: 'chaos_test' } }),
+    safety: options.safety ?? testSafetyController(),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const result = results[0] as ScenarioResult;
